@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Configures (once) and builds flexforge in build/ (Release by default; BUILD_TYPE=Debug to change,
+# BUILD_DIR to move it). Uses every core and ccache when present.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build_dir=${BUILD_DIR:-build}
+build_type=${BUILD_TYPE:-Release}
+if [[ ! -f $build_dir/CMakeCache.txt ]]; then
+  cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE="$build_type" >&2
+fi
+cmake --build "$build_dir" -j "$(nproc)" "$@" >&2

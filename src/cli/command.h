@@ -1,0 +1,43 @@
+// Every subcommand has the same three steps (declare switches, validate, execute), so adding one
+// is obvious: write a Command subclass in its own cmd_*.cpp and list its factory in main.cpp.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace flexforge::cli {
+
+struct GlobalOptions {
+  int verbose = 0;
+  bool quiet = false;
+  std::string log_format = "text";
+  int threads = 0;
+  std::string device = "auto";  // as given
+  std::string resolved_device;  // "cpu" or "cuda:N", filled in before execute()
+};
+
+class Command {
+ public:
+  virtual ~Command() = default;
+  virtual std::string name() const = 0;
+  virtual std::string summary() const = 0;
+  // Adds this command's options to its CLI11 subcommand (and its examples to the footer).
+  virtual void declare(CLI::App& sub) = 0;
+  // Cross-option checks CLI11 cannot express; throw flexforge::Error(Usage).
+  virtual void validate() {}
+  // Returns the process exit code. Failures throw flexforge::Error.
+  virtual int execute(const GlobalOptions& global) = 0;
+};
+
+std::unique_ptr<Command> make_info_command();
+std::unique_ptr<Command> make_convert_command();
+std::unique_ptr<Command> make_inspect_command();
+
+// A config-file reader for --config that accepts JSON ({"threads": 2, "convert": {...}}) as well
+// as CLI11's TOML/INI (threads = 2 / [convert]).
+std::shared_ptr<CLI::Config> make_config_reader();
+
+}  // namespace flexforge::cli

@@ -1,0 +1,104 @@
+// flexforge: the command-line front end. This file is only the table of subcommands and the
+// mapping of every failure onto the documented exit codes (README.md, "Exit codes").
+#include "command.h"
+
+#include "flexforge/build_info.h"
+#include "flexforge/core/error.h"
+#include "flexforge/core/log.h"
+#include "flexforge/nn/runtime.h"
+
+#include <spdlog/spdlog.h>
+
+#include <functional>
+
+using namespace flexforge;
+using namespace flexforge::cli;
+
+namespace {
+
+const char* kExamples = R"(Examples:
+  flexforge convert scan.off -o scan.glb --up-axis z --center
+  flexforge inspect model.fbx --json
+  flexforge info --json
+  flexforge --config settings.toml convert in.obj -o out.stl
+
+Exit codes: 0 ok, 2 usage, 3 invalid input, 4 model, 5 output not writable, 6 stage failed,
+7 resource limit or device unavailable. Run 'flexforge COMMAND --help' for a command's options.)";
+
+const std::vector<std::function<std::unique_ptr<Command>()>> kCommands = {
+    make_info_command,
+    make_convert_command,
+    make_inspect_command,
+};
+
+int run(int argc, char** argv) {
+  CLI::App app{"flexforge " FLEXFORGE_VERSION
+               " - text/image to production-ready 3D assets, and every stage on your own meshes"};
+  app.footer(kExamples);
+  app.set_version_flag("--version", "flexforge " FLEXFORGE_VERSION);
+  app.require_subcommand(1, 1);
+  app.fallthrough();  // global options are accepted after the subcommand name too
+
+  GlobalOptions global;
+  app.add_flag("-v,--verbose", global.verbose, "More log output (-vv for trace)");
+  app.add_flag("-q,--quiet", global.quiet, "Only errors; no progress bar");
+  app.add_option("--log-format", global.log_format, "Log lines on stderr as text or JSON")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  app.add_option("--threads", global.threads, "Worker threads, 0 = all cores")
+      ->check(CLI::Range(0, 4096))
+      ->capture_default_str();
+  app.add_option("--device", global.device, "Compute device: auto, cpu, cuda or cuda:N")
+      ->capture_default_str();
+  app.set_config("--config", "", "Read any option from a TOML or JSON file");
+  app.config_formatter(make_config_reader());
+
+  std::vector<std::unique_ptr<Command>> commands;
+  std::vector<CLI::App*> subcommands;
+  for (const auto& factory : kCommands) {
+    commands.push_back(factory());
+    CLI::App* sub = app.add_subcommand(commands.back()->name(), commands.back()->summary());
+    commands.back()->declare(*sub);
+    subcommands.push_back(sub);
+  }
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    const auto code = dynamic_cast<const CLI::FileError*>(&e) ? ExitCode::InvalidInput
+                                                                : ExitCode::Usage;
+    throw Error(code, e.what());
+  }
+
+  configure_logging({global.log_format == "json" ? LogFormat::Json : LogFormat::Text,
+                     global.quiet ? -1 : global.verbose});
+  set_thread_count(global.threads);
+  global.resolved_device = resolve_device(global.device);
+  spdlog::debug("device {}, {} threads", global.resolved_device, thread_count());
+
+  for (std::size_t i = 0; i < commands.size(); ++i) {
+    if (subcommands[i]->parsed()) {
+      commands[i]->validate();
+      return commands[i]->execute(global);
+    }
+  }
+  throw Error(ExitCode::Usage, "no subcommand given");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const Error& e) {
+    report_error(e.what(), static_cast<int>(e.code()));
+    return static_cast<int>(e.code());
+  } catch (const std::bad_alloc&) {
+    report_error("out of memory", static_cast<int>(ExitCode::Resource));
+    return static_cast<int>(ExitCode::Resource);
+  } catch (const std::exception& e) {
+    report_error(std::string("internal error: ") + e.what(), static_cast<int>(ExitCode::StageFailed));
+    return static_cast<int>(ExitCode::StageFailed);
+  }
+}

@@ -1,0 +1,111 @@
+// OBJ(+MTL), binary STL, binary PLY and 3MF through Assimp's exporters. Assimp writes files by
+// path itself (OBJ adds an .mtl beside the .obj), so it writes into a staging directory that
+// write_files_atomic moves into place only when the export succeeded.
+#include "flexforge/core/atomic_file.h"
+#include "flexforge/core/error.h"
+#include "flexforge/io/export.h"
+
+#include <assimp/Exporter.hpp>
+#include <assimp/scene.h>
+
+#include <memory>
+
+namespace fs = std::filesystem;
+
+namespace flexforge {
+
+namespace {
+
+const char* assimp_format_id(OutputFormat format) {
+  switch (format) {
+    case OutputFormat::Obj: return "obj";
+    case OutputFormat::Stl: return "stlb";
+    case OutputFormat::Ply: return "plyb";
+    case OutputFormat::ThreeMf: return "3mf";
+    default: return nullptr;
+  }
+}
+
+// Builds an aiScene that owns copies of the geometry; aiScene's destructor frees it all.
+std::unique_ptr<aiScene> to_assimp(const Scene& scene) {
+  auto out = std::make_unique<aiScene>();
+  out->mRootNode = new aiNode("root");
+  out->mNumMaterials = 1;
+  out->mMaterials = new aiMaterial*[1];
+  out->mMaterials[0] = new aiMaterial();
+  aiString material_name("default");
+  out->mMaterials[0]->AddProperty(&material_name, AI_MATKEY_NAME);
+  aiColor3D diffuse(0.8f, 0.8f, 0.8f);
+  out->mMaterials[0]->AddProperty(&diffuse, 1, AI_MATKEY_COLOR_DIFFUSE);
+
+  std::vector<const Part*> parts;
+  for (const Part& p : scene.parts) {
+    if (!p.mesh.empty()) parts.push_back(&p);
+  }
+  out->mNumMeshes = static_cast<unsigned>(parts.size());
+  out->mMeshes = new aiMesh*[parts.size()];
+  out->mRootNode->mNumChildren = static_cast<unsigned>(parts.size());
+  out->mRootNode->mChildren = new aiNode*[parts.size()];
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    const Mesh& mesh = parts[i]->mesh;
+    auto* m = new aiMesh();
+    out->mMeshes[i] = m;
+    m->mName = aiString(parts[i]->name);
+    m->mMaterialIndex = 0;
+    m->mPrimitiveTypes = aiPrimitiveType_TRIANGLE;
+    m->mNumVertices = static_cast<unsigned>(mesh.positions.size());
+    m->mVertices = new aiVector3D[mesh.positions.size()];
+    for (std::size_t v = 0; v < mesh.positions.size(); ++v) {
+      const Vec3& p = mesh.positions[v];
+      m->mVertices[v] = aiVector3D(p.x(), p.y(), p.z());
+    }
+    if (mesh.has_normals()) {
+      m->mNormals = new aiVector3D[mesh.normals.size()];
+      for (std::size_t v = 0; v < mesh.normals.size(); ++v) {
+        const Vec3& n = mesh.normals[v];
+        m->mNormals[v] = aiVector3D(n.x(), n.y(), n.z());
+      }
+    }
+    if (mesh.has_colors()) {
+      m->mColors[0] = new aiColor4D[mesh.colors.size()];
+      for (std::size_t v = 0; v < mesh.colors.size(); ++v) {
+        const Vec4& c = mesh.colors[v];
+        m->mColors[0][v] = aiColor4D(c.x(), c.y(), c.z(), c.w());
+      }
+    }
+    m->mNumFaces = static_cast<unsigned>(mesh.triangles.size());
+    m->mFaces = new aiFace[mesh.triangles.size()];
+    for (std::size_t f = 0; f < mesh.triangles.size(); ++f) {
+      aiFace& face = m->mFaces[f];
+      face.mNumIndices = 3;
+      face.mIndices = new unsigned[3]{mesh.triangles[f][0], mesh.triangles[f][1],
+                                      mesh.triangles[f][2]};
+    }
+    auto* node = new aiNode(parts[i]->name);
+    node->mParent = out->mRootNode;
+    node->mNumMeshes = 1;
+    node->mMeshes = new unsigned[1]{static_cast<unsigned>(i)};
+    out->mRootNode->mChildren[i] = node;
+  }
+  return out;
+}
+
+}  // namespace
+
+void save_scene_with_assimp(const Scene& scene, const fs::path& path, OutputFormat format) {
+  const char* id = assimp_format_id(format);
+  if (id == nullptr) {
+    throw Error(ExitCode::Usage, path.string() + ": format " + format_name(format) +
+                                     " is not written through Assimp");
+  }
+  const std::unique_ptr<aiScene> ai = to_assimp(scene);
+  write_files_atomic(path, [&](const fs::path& staged) {
+    Assimp::Exporter exporter;
+    if (exporter.Export(ai.get(), id, staged.string()) != AI_SUCCESS) {
+      throw Error(ExitCode::OutputFailed,
+                  path.string() + ": export failed: " + exporter.GetErrorString());
+    }
+  });
+}
+
+}  // namespace flexforge

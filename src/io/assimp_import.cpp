@@ -1,0 +1,265 @@
+// Import through Assimp. Assimp gives a node tree with meshes attached and bones stored per mesh
+// (name + offset matrix = inverse bind pose in mesh space). flexforge wants geometry in scene space
+// and one joint tree, so this file bakes node transforms into vertices and rebuilds the skeleton as
+// the smallest subtree of the node hierarchy that contains every bone.
+#include "flexforge/io/import.h"
+
+#include "flexforge/core/error.h"
+
+#include <assimp/Importer.hpp>
+#include <assimp/postprocess.h>
+#include <assimp/scene.h>
+#include <spdlog/spdlog.h>
+
+#include <Eigen/Dense>
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+namespace fs = std::filesystem;
+
+namespace flexforge {
+
+namespace {
+
+Mat4 to_eigen(const aiMatrix4x4& m) {
+  Mat4 r;
+  r << m.a1, m.a2, m.a3, m.a4, m.b1, m.b2, m.b3, m.b4, m.c1, m.c2, m.c3, m.c4, m.d1, m.d2, m.d3,
+      m.d4;
+  return r;
+}
+
+[[noreturn]] void invalid(const fs::path& path, const std::string& reason) {
+  throw Error(ExitCode::InvalidInput, path.string() + ": " + reason);
+}
+
+void check_readable(const fs::path& path) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) invalid(path, "file not found");
+  if (fs::is_directory(path, ec)) invalid(path, "is a directory, expected a mesh file");
+  if (fs::file_size(path, ec) == 0) invalid(path, "file is empty");
+  std::ifstream probe(path, std::ios::binary);
+  if (!probe) invalid(path, "file is not readable (permission denied?)");
+}
+
+std::string unique_name(std::string name, std::set<std::string>& used, std::size_t index) {
+  if (name.empty()) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "part_%02zu", index);
+    name = buf;
+  }
+  std::string candidate = name;
+  for (int k = 1; used.count(candidate); ++k) candidate = name + "_" + std::to_string(k);
+  used.insert(candidate);
+  return candidate;
+}
+
+struct NodeInfo {
+  const aiNode* node;
+  Mat4 global;
+};
+
+// Builds the joint list: every bone node plus the ancestors needed to connect them, rooted at
+// their lowest common ancestor, ordered parents-first.
+Skeleton build_skeleton(const aiScene* scene,
+                        const std::unordered_map<std::string, NodeInfo>& nodes_by_name,
+                        const std::map<std::string, Mat4>& bone_bind_world) {
+  Skeleton skeleton;
+  if (bone_bind_world.empty()) return skeleton;
+  std::set<const aiNode*> needed;
+  std::vector<std::vector<const aiNode*>> chains;  // root..bone path per bone
+  for (const auto& [name, bind] : bone_bind_world) {
+    auto it = nodes_by_name.find(name);
+    if (it == nodes_by_name.end()) continue;
+    std::vector<const aiNode*> chain;
+    for (const aiNode* n = it->second.node; n != nullptr; n = n->mParent) chain.push_back(n);
+    std::reverse(chain.begin(), chain.end());
+    chains.push_back(std::move(chain));
+  }
+  if (chains.empty()) return skeleton;
+  // Lowest common ancestor: the longest shared prefix of all root->bone chains.
+  std::size_t common = chains[0].size();
+  for (const auto& c : chains) {
+    std::size_t k = 0;
+    while (k < common && k < c.size() && c[k] == chains[0][k]) ++k;
+    common = k;
+  }
+  const aiNode* lca = chains[0][common - 1];
+  // A single bone chain would make the bone itself the LCA, which is right; but when the LCA is
+  // the file's synthetic root node (no name / RootNode) and it is not a bone, keep it anyway:
+  // glTF needs one root joint and that node is exactly what joins the limbs.
+  for (const auto& c : chains) {
+    for (std::size_t k = common - 1; k < c.size(); ++k) needed.insert(c[k]);
+  }
+  (void)scene;
+  std::unordered_map<const aiNode*, int> index_of;
+  std::vector<std::pair<const aiNode*, int>> stack{{lca, -1}};
+  while (!stack.empty()) {
+    auto [node, parent] = stack.back();
+    stack.pop_back();
+    Joint joint;
+    joint.name = node->mName.C_Str();
+    joint.parent = parent;
+    auto bind = bone_bind_world.find(joint.name);
+    joint.bind_world =
+        bind != bone_bind_world.end() ? bind->second : nodes_by_name.at(joint.name).global;
+    const int index = static_cast<int>(skeleton.joints.size());
+    index_of[node] = index;
+    skeleton.joints.push_back(std::move(joint));
+    for (int c = static_cast<int>(node->mNumChildren) - 1; c >= 0; --c) {
+      if (needed.count(node->mChildren[c])) stack.push_back({node->mChildren[c], index});
+    }
+  }
+  return skeleton;
+}
+
+}  // namespace
+
+Scene load_scene(const fs::path& path, const ImportOptions& options, ImportReport* report) {
+  check_readable(path);
+  ImportReport local_report;
+  ImportReport& rep = report ? *report : local_report;
+  rep = ImportReport{};
+  std::string ext = path.extension().string();
+  if (!ext.empty()) ext.erase(0, 1);
+  std::transform(ext.begin(), ext.end(), ext.begin(), ::tolower);
+  rep.format = ext;
+
+  Assimp::Importer importer;
+  // Points and lines carry no surface; drop them instead of failing the whole file.
+  importer.SetPropertyInteger(AI_CONFIG_PP_SBP_REMOVE, aiPrimitiveType_POINT | aiPrimitiveType_LINE);
+  const unsigned flags = aiProcess_Triangulate | aiProcess_JoinIdenticalVertices |
+                         aiProcess_SortByPType | aiProcess_ValidateDataStructure;
+  const aiScene* scene = importer.ReadFile(path.string(), flags);
+  if (scene == nullptr) {
+    std::string reason = importer.GetErrorString();
+    if (reason.empty()) reason = "unknown error";
+    invalid(path, "cannot read as a mesh file: " + reason);
+  }
+  if ((scene->mFlags & AI_SCENE_FLAGS_INCOMPLETE) || scene->mRootNode == nullptr) {
+    invalid(path, "file holds no mesh data (incomplete scene)");
+  }
+  rep.source_meshes = scene->mNumMeshes;
+
+  // Global transforms of all nodes, and where each mesh is instanced.
+  std::unordered_map<std::string, NodeInfo> nodes_by_name;
+  std::vector<NodeInfo> mesh_instances_nodes;
+  std::vector<std::pair<const aiNode*, Mat4>> stack{{scene->mRootNode, Mat4::Identity()}};
+  std::vector<NodeInfo> order;
+  while (!stack.empty()) {
+    auto [node, parent_global] = stack.back();
+    stack.pop_back();
+    const Mat4 global = parent_global * to_eigen(node->mTransformation);
+    ++rep.source_nodes;
+    nodes_by_name.emplace(node->mName.C_Str(), NodeInfo{node, global});
+    order.push_back({node, global});
+    for (int c = static_cast<int>(node->mNumChildren) - 1; c >= 0; --c) {
+      stack.push_back({node->mChildren[c], global});
+    }
+  }
+
+  // Bind pose of each bone in scene space: meshGlobal * inverse(offset).
+  std::map<std::string, Mat4> bone_bind_world;
+  if (options.keep_skin) {
+    for (const NodeInfo& info : order) {
+      for (unsigned k = 0; k < info.node->mNumMeshes; ++k) {
+        const aiMesh* mesh = scene->mMeshes[info.node->mMeshes[k]];
+        for (unsigned b = 0; b < mesh->mNumBones; ++b) {
+          const aiBone* bone = mesh->mBones[b];
+          const Mat4 offset = to_eigen(bone->mOffsetMatrix);
+          bone_bind_world.emplace(bone->mName.C_Str(), info.global * offset.inverse());
+        }
+      }
+    }
+  }
+
+  Scene result;
+  result.skeleton = build_skeleton(scene, nodes_by_name, bone_bind_world);
+  std::unordered_map<std::string, std::uint32_t> joint_index;
+  for (std::size_t j = 0; j < result.skeleton.joints.size(); ++j) {
+    joint_index[result.skeleton.joints[j].name] = static_cast<std::uint32_t>(j);
+  }
+
+  std::set<std::string> used_names;
+  for (const NodeInfo& info : order) {
+    const Mat4& global = info.global;
+    const Eigen::Matrix3f normal_matrix = global.topLeftCorner<3, 3>().inverse().transpose();
+    for (unsigned k = 0; k < info.node->mNumMeshes; ++k) {
+      const aiMesh* src = scene->mMeshes[info.node->mMeshes[k]];
+      if (src->mNumFaces == 0 || !(src->mPrimitiveTypes & aiPrimitiveType_TRIANGLE)) {
+        ++rep.skipped_meshes;
+        rep.warnings.push_back("skipped mesh '" + std::string(src->mName.C_Str()) +
+                               "': no triangles");
+        continue;
+      }
+      Part part;
+      std::string name = info.node->mName.C_Str();
+      if (name.empty() || name == "RootNode" || name == "<STL_BINARY>" ||
+          info.node == scene->mRootNode) {
+        name = src->mName.C_Str();
+      }
+      // Formats without names (OFF, STL, PLY) get the file's stem, so parts stay recognisable.
+      if (name.empty() || name.rfind("<", 0) == 0) name = path.stem().string();
+      part.name = unique_name(name, used_names, result.parts.size());
+      Mesh& mesh = part.mesh;
+      mesh.positions.resize(src->mNumVertices);
+      for (unsigned v = 0; v < src->mNumVertices; ++v) {
+        const aiVector3D& p = src->mVertices[v];
+        mesh.positions[v] = (global * Vec4(p.x, p.y, p.z, 1.0f)).head<3>();
+      }
+      if (src->HasNormals()) {
+        mesh.normals.resize(src->mNumVertices);
+        for (unsigned v = 0; v < src->mNumVertices; ++v) {
+          const aiVector3D& n = src->mNormals[v];
+          Vec3 t = normal_matrix * Vec3(n.x, n.y, n.z);
+          const float len = t.norm();
+          mesh.normals[v] = (len > 0.0f && std::isfinite(len)) ? Vec3(t / len) : Vec3(0, 0, 1);
+        }
+      }
+      if (src->HasVertexColors(0)) {
+        mesh.colors.resize(src->mNumVertices);
+        for (unsigned v = 0; v < src->mNumVertices; ++v) {
+          const aiColor4D& c = src->mColors[0][v];
+          mesh.colors[v] = Vec4(c.r, c.g, c.b, c.a).cwiseMax(0.0f).cwiseMin(1.0f);
+        }
+      }
+      mesh.triangles.reserve(src->mNumFaces);
+      for (unsigned f = 0; f < src->mNumFaces; ++f) {
+        const aiFace& face = src->mFaces[f];
+        if (face.mNumIndices != 3) continue;  // SortByPType left only triangles here
+        mesh.triangles.push_back({face.mIndices[0], face.mIndices[1], face.mIndices[2]});
+      }
+      if (options.keep_skin && src->mNumBones > 0 && !result.skeleton.empty()) {
+        mesh.skin.resize(src->mNumVertices);
+        for (unsigned b = 0; b < src->mNumBones; ++b) {
+          const aiBone* bone = src->mBones[b];
+          auto it = joint_index.find(bone->mName.C_Str());
+          if (it == joint_index.end()) continue;
+          for (unsigned w = 0; w < bone->mNumWeights; ++w) {
+            const aiVertexWeight& vw = bone->mWeights[w];
+            if (vw.mVertexId < src->mNumVertices && vw.mWeight > 0.0f) {
+              mesh.skin[vw.mVertexId].push_back({it->second, vw.mWeight});
+            }
+          }
+        }
+      }
+      if (src->mNumFaces != mesh.triangles.size()) {
+        rep.warnings.push_back("mesh '" + part.name + "': dropped non-triangle faces");
+      }
+      result.parts.push_back(std::move(part));
+    }
+  }
+  if (result.parts.empty()) invalid(path, "file holds no triangle meshes");
+  for (const std::string& w : rep.warnings) spdlog::warn("{}: {}", path.string(), w);
+  try {
+    result.validate();
+  } catch (const Error& e) {
+    invalid(path, e.what());
+  }
+  return result;
+}
+
+}  // namespace flexforge

@@ -1,0 +1,150 @@
+#include "test_support.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace flexforge::test {
+
+std::string shell_quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
+
+CommandResult run_shell(const std::string& command_line) {
+  TempDir capture;
+  const fs::path out = capture / "stdout", err = capture / "stderr";
+  const std::string full = command_line + " >" + shell_quote(out.string()) + " 2>" +
+                           shell_quote(err.string()) + " </dev/null";
+  CommandResult result;
+  const int status = std::system(full.c_str());
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  result.out = read_text(out);
+  result.err = read_text(err);
+  return result;
+}
+
+CommandResult run_cli(const std::vector<std::string>& args) {
+  std::string line = shell_quote(FLEXFORGE_CLI_PATH);
+  for (const std::string& a : args) line += " " + shell_quote(a);
+  return run_shell(line);
+}
+
+TempDir::TempDir() {
+  std::random_device rd;
+  const fs::path base = fs::temp_directory_path();
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    fs::path candidate = base / ("flexforge-test-" + std::to_string(rd()));
+    if (fs::create_directory(candidate)) {
+      path_ = candidate;
+      return;
+    }
+  }
+  throw std::runtime_error("cannot create a temporary directory");
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  fs::permissions(path_, fs::perms::owner_all, fs::perm_options::add, ec);
+  fs::remove_all(path_, ec);
+}
+
+fs::path source_dir() { return fs::path(FLEXFORGE_SOURCE_DIR); }
+
+fs::path cgal_mesh(const std::string& file_name) {
+  const fs::path p = source_dir() / ".cache" / "cgal-data" / "meshes" / file_name;
+  if (!fs::exists(p)) {
+    ADD_FAILURE() << "test mesh " << p << " is missing: run scripts/setup.sh (it unpacks "
+                  << "Debian's libcgal-demo data)";
+  }
+  return p;
+}
+
+bool have_program(const std::string& name) {
+  return run_shell("command -v " + shell_quote(name)).exit_code == 0;
+}
+
+void write_text(const fs::path& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+bool gltf_validator_installed() {
+  return fs::exists(source_dir() / ".tools" / "node_modules" / "gltf-validator") &&
+         have_program("node");
+}
+
+GltfValidation validate_gltf(const fs::path& file) {
+  GltfValidation v;
+  const CommandResult r = run_shell("node " +
+                                    shell_quote((source_dir() / "scripts" / "gltf_validate.js").string()) +
+                                    " " + shell_quote(file.string()));
+  v.raw = r.out + r.err;
+  try {
+    const auto j = nlohmann::json::parse(r.out);
+    v.errors = j.at("errors").get<int>();
+    v.warnings = j.at("warnings").get<int>();
+    v.ran = true;
+  } catch (const std::exception&) {
+    v.ran = false;
+  }
+  return v;
+}
+
+std::vector<BlenderImport> blender_import(const std::vector<fs::path>& files) {
+  std::string line = "blender -b --factory-startup --python " +
+                     shell_quote((source_dir() / "scripts" / "blender_import_check.py").string()) +
+                     " --";
+  for (const fs::path& f : files) line += " " + shell_quote(f.string());
+  const CommandResult r = run_shell(line);
+  std::vector<BlenderImport> results;
+  std::istringstream lines(r.out);
+  std::string l;
+  const std::string prefix = "FLEXFORGE_CHECK ";
+  while (std::getline(lines, l)) {
+    if (l.rfind(prefix, 0) != 0) continue;
+    const auto j = nlohmann::json::parse(l.substr(prefix.size()));
+    BlenderImport b;
+    b.file = j.value("file", "");
+    b.ok = j.value("ok", false);
+    b.error = j.value("error", "");
+    b.meshes = j.value("meshes", 0L);
+    b.vertices = j.value("vertices", 0L);
+    b.faces = j.value("faces", 0L);
+    b.armatures = j.value("armatures", 0L);
+    b.bones = j.value("bones", 0L);
+    results.push_back(b);
+  }
+  if (results.size() != files.size()) {
+    ADD_FAILURE() << "blender printed " << results.size() << " results for " << files.size()
+                  << " files; its output:\n"
+                  << r.out.substr(r.out.size() > 4000 ? r.out.size() - 4000 : 0) << r.err;
+  }
+  return results;
+}
+
+}  // namespace flexforge::test

@@ -1,0 +1,64 @@
+// Helpers shared by the tests: temporary directories, running the real CLI, locating the test
+// meshes that scripts/setup.sh unpacks, and the external validators (Khronos glTF validator,
+// Blender) that prove files open in real tools.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace flexforge::test {
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;  // stdout
+  std::string err;  // stderr
+};
+
+// Runs a shell command line, capturing stdout and stderr separately.
+CommandResult run_shell(const std::string& command_line);
+// Runs the built flexforge executable with the given arguments (each one shell-quoted).
+CommandResult run_cli(const std::vector<std::string>& args);
+std::string shell_quote(const std::string& s);
+
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+std::filesystem::path source_dir();
+// A mesh from Debian's libcgal-demo data, unpacked by scripts/setup.sh into .cache/cgal-data.
+// Fails the calling test (with the fix in the message) when it is missing.
+std::filesystem::path cgal_mesh(const std::string& file_name);
+bool have_program(const std::string& name);
+void write_text(const std::filesystem::path& path, const std::string& bytes);
+std::string read_text(const std::filesystem::path& path);
+
+struct GltfValidation {
+  bool ran = false;  // false: validator missing or crashed; `raw` says why
+  int errors = -1;
+  int warnings = -1;
+  std::string raw;   // the validator's JSON summary or its error output
+};
+// Runs the Khronos glTF validator (npm gltf-validator, installed by scripts/setup.sh).
+GltfValidation validate_gltf(const std::filesystem::path& file);
+bool gltf_validator_installed();
+
+struct BlenderImport {
+  std::string file;
+  bool ok = false;
+  std::string error;
+  long meshes = 0, vertices = 0, faces = 0, armatures = 0, bones = 0;
+};
+// Imports each file into a fresh Blender scene (one headless Blender run for all of them).
+std::vector<BlenderImport> blender_import(const std::vector<std::filesystem::path>& files);
+
+}  // namespace flexforge::test
