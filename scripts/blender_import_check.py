@@ -18,12 +18,17 @@ import sys
 import traceback
 
 # Debian's Blender 3.4 ships a glTF importer that still uses NumPy aliases removed in NumPy 1.24;
-# restore them before the importer's modules are loaded.
-import numpy as np
-
-for _alias, _type in (("bool", bool), ("int", int), ("float", float), ("object", object)):
-    if not hasattr(np, _alias):
-        setattr(np, _alias, _type)
+# restore them before the importer's modules are loaded. Without NumPy at all (Debian's blender
+# package does not pull in python3-numpy) the other importers still work and a glTF import
+# reports the missing module as its error.
+try:
+    import numpy as np
+except ImportError:
+    np = None
+if np is not None:
+    for _alias, _type in (("bool", bool), ("int", int), ("float", float), ("object", object)):
+        if not hasattr(np, _alias):
+            setattr(np, _alias, _type)
 
 import bpy  # noqa: E402  (must follow the NumPy aliases)
 
@@ -53,6 +58,8 @@ def _import(path):
     if ext == ".fbx":
         return bpy.ops.import_scene.fbx(filepath=path)
     if ext in (".glb", ".gltf"):
+        if np is None:
+            raise RuntimeError("Blender's glTF importer needs NumPy: install python3-numpy")
         return bpy.ops.import_scene.gltf(filepath=path)
     if ext == ".obj":
         # Blender 3.4 has the new C++ importer as wm.obj_import; fall back to the old add-on.
@@ -88,8 +95,10 @@ def check(path):
                 report["bones"] += len(obj.data.bones)
         report["ok"] = True
     except Exception as exc:  # any importer failure is a result to report, not a crash
-        message = str(exc).strip().splitlines()
-        report["error"] = message[-1] if message else type(exc).__name__
+        # bpy.ops errors end in a "Location: ops.py" line; the cause is the line before it.
+        lines = [l.strip() for l in str(exc).splitlines()
+                 if l.strip() and not l.strip().startswith("Location:")]
+        report["error"] = lines[-1] if lines else type(exc).__name__
         traceback.print_exc(file=sys.stderr)
     return report
 

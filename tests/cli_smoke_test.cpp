@@ -2,6 +2,9 @@
 #include "test_support.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <sstream>
 
 using flexforge::test::run_cli;
 
@@ -13,4 +16,81 @@ TEST(Cli, VersionAndHelpExitZero) {
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_NE(help.out.find("Examples:"), std::string::npos);
   EXPECT_NE(help.out.find("convert"), std::string::npos);
+}
+
+TEST(Cli, InfoJsonReportsBlasSpeedAndDevices) {
+  const auto r = run_cli({"info", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_FALSE(j.at("torch_version").get<std::string>().empty());
+  // Conservative floor: OpenBLAS gives ~120 GFLOP/s here, the reference BLAS ~5.
+  EXPECT_GT(j.at("blas").at("gflops").get<double>(), 20.0) << j.dump();
+  EXPECT_EQ(j.at("device").get<std::string>(), j.at("cuda").at("available").get<bool>() ? "cuda:0" : "cpu");
+  EXPECT_TRUE(j.at("models").is_array());
+}
+
+TEST(Cli, ConfigFileSetsOptionsInJsonAndToml) {
+  flexforge::test::TempDir dir;
+  const auto in = flexforge::test::cgal_mesh("pig.off");
+  // JSON: global option plus a subcommand section.
+  flexforge::test::write_text(dir / "c.json",
+                              R"({"threads": 1, "convert": {"scale": 2.0, "center": true}})");
+  auto r = run_cli({"--config", (dir / "c.json").string(), "convert", in.string(), "-o",
+                    (dir / "a.glb").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  flexforge::test::write_text(dir / "c.toml", "threads = 1\n[convert]\nscale = 2.0\ncenter = true\n");
+  r = run_cli({"--config", (dir / "c.toml").string(), "convert", in.string(), "-o",
+               (dir / "b.glb").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = run_cli({"convert", in.string(), "-o", (dir / "c.glb").string(), "--scale", "2", "--center"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // All three runs asked for the same thing, so the files are identical.
+  const auto a = flexforge::test::read_text(dir / "a.glb");
+  EXPECT_EQ(a, flexforge::test::read_text(dir / "b.glb"));
+  EXPECT_EQ(a, flexforge::test::read_text(dir / "c.glb"));
+  // And differ from an unscaled conversion.
+  r = run_cli({"convert", in.string(), "-o", (dir / "d.glb").string()});
+  EXPECT_NE(a, flexforge::test::read_text(dir / "d.glb"));
+  // A missing or malformed config file is an input error.
+  EXPECT_EQ(run_cli({"--config", (dir / "none.json").string(), "info", "--no-bench"}).exit_code, 3);
+  flexforge::test::write_text(dir / "bad.json", "{\"threads\": ");
+  EXPECT_EQ(run_cli({"--config", (dir / "bad.json").string(), "info", "--no-bench"}).exit_code, 3);
+}
+
+TEST(Cli, JsonLogFormatAndQuiet) {
+  flexforge::test::TempDir dir;
+  const auto in = flexforge::test::cgal_mesh("pig.off").string();
+  auto r = run_cli({"--log-format", "json", "convert", in, "-o", (dir / "a.glb").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::istringstream lines(r.err);
+  std::string line;
+  int events = 0;
+  while (std::getline(lines, line)) {
+    const auto j = nlohmann::json::parse(line);  // every stderr line is a JSON object
+    EXPECT_TRUE(j.contains("level") || j.contains("event")) << line;
+    ++events;
+  }
+  EXPECT_GT(events, 0);
+  r = run_cli({"-q", "convert", in, "-o", (dir / "b.glb").string()});
+  ASSERT_EQ(r.exit_code, 0);
+  EXPECT_TRUE(r.err.empty()) << r.err;
+  r = run_cli({"--log-format", "json", "convert", (dir / "missing.obj").string(), "-o",
+               (dir / "c.glb").string()});
+  EXPECT_EQ(r.exit_code, 3);
+  // The last line is the error, as a JSON object with its exit code.
+  const std::string last = r.err.substr(r.err.rfind('\n', r.err.size() - 2) + 1);
+  EXPECT_EQ(nlohmann::json::parse(last).at("exit_code").get<int>(), 3) << r.err;
+}
+
+TEST(Cli, InspectJsonDescribesTopology) {
+  const auto r = run_cli({"inspect", flexforge::test::cgal_mesh("elephant-with-holes.off").string(), "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["totals"]["parts"].get<int>(), 1);
+  EXPECT_FALSE(j["totals"]["watertight"].get<bool>());
+  EXPECT_GT(j["parts"][0]["boundary_edges"].get<int>(), 0);
+  const auto closed = nlohmann::json::parse(
+      run_cli({"inspect", flexforge::test::cgal_mesh("elephant.off").string(), "--json"}).out);
+  EXPECT_TRUE(closed["totals"]["watertight"].get<bool>());
+  EXPECT_EQ(closed["totals"]["faces"].get<int>(), 5558);
 }

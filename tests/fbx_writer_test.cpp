@@ -83,7 +83,7 @@ Scene make_skinned_scene() {
     joint.parent = j - 1;
     joint.bind_world = Mat4::Identity();
     joint.bind_world(1, 3) = 0.6f * static_cast<float>(j);
-    if (j == 2) joint.bind_world.block<3, 3>(0, 0) = Eigen::AngleAxisf(0.3f, Vec3::UnitZ()).toRotationMatrix();
+    if (j == 2) joint.bind_world.block<3, 3>(0, 0) = Eigen::AngleAxisf(0.7f, Vec3(1, 2, 3).normalized()).toRotationMatrix();
     s.skeleton.joints.push_back(joint);
   }
   m.skin.resize(m.positions.size());
@@ -182,6 +182,12 @@ TEST(FbxWriter, BinaryLayoutMatchesFbx74) {
   EXPECT_EQ(bytes.substr(bytes.size() - 16 - 120, 120), std::string(120, '\0'));
 }
 
+TEST(FbxWriter, EmptySceneIsStillAWellFormedFile) {
+  const std::string bytes = encode_fbx(Scene{});
+  std::size_t offset = 27;
+  EXPECT_EQ(walk_records(bytes, offset, bytes.size()).size(), 11u);
+}
+
 TEST(FbxWriter, OutputIsDeterministic) {
   EXPECT_EQ(encode_fbx(make_plain_scene()), encode_fbx(make_plain_scene()));
   FbxOptions options;
@@ -240,6 +246,17 @@ TEST(FbxWriter, AssimpReimportsSkin) {
   for (unsigned v = 0; v < mesh->mNumVertices; ++v) {
     EXPECT_NEAR(sum[v], 1.0f, 1e-5f) << "vertex " << v;
     EXPECT_LE(count[v], 4) << "vertex " << v;
+  }
+
+  // Joint nodes' world transforms (from Lcl Translation/Rotation/Scaling) must reproduce the bind
+  // matrices, including the rotated "head" joint and its counter-rotated children.
+  for (const Joint& joint : source.skeleton.joints) {
+    const aiNode* node = scene->mRootNode->FindNode(joint.name.c_str());
+    ASSERT_NE(node, nullptr) << joint.name;
+    aiMatrix4x4 world = node->mTransformation;
+    for (const aiNode* p = node->mParent; p; p = p->mParent) world = p->mTransformation * world;
+    for (int r = 0; r < 4; ++r)
+      for (int c = 0; c < 4; ++c) EXPECT_NEAR(world[r][c], joint.bind_world(r, c), 1e-5f) << joint.name;
   }
 }
 

@@ -255,9 +255,11 @@ void radix_sort(std::vector<KeyValue>& items) {
 // where the half-edge runs from corner to corner + 1 (mod 3). Requires vertex count < 2^31.
 std::vector<KeyValue> sorted_half_edges(const std::vector<Triangle>& triangles,
                                         std::size_t vertex_count) {
-  if (vertex_count >= (std::size_t{1} << 31)) {
-    throw Error(ExitCode::InvalidInput, "mesh has too many vertices for topology analysis (" +
-                                            std::to_string(vertex_count) + ")");
+  if (vertex_count >= (std::size_t{1} << 31) ||
+      triangles.size() >= std::numeric_limits<std::uint32_t>::max() / 3) {
+    throw Error(ExitCode::InvalidInput, "mesh is too large for topology analysis (" +
+                                            std::to_string(vertex_count) + " vertices, " +
+                                            std::to_string(triangles.size()) + " faces)");
   }
   std::vector<KeyValue> half_edges;
   half_edges.reserve(triangles.size() * 3);

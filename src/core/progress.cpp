@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <exception>
 
 namespace flexforge {
 
@@ -24,7 +25,16 @@ Progress::Progress(std::string label, std::size_t total)
   start_ = last_render_ = std::chrono::steady_clock::now();
 }
 
-Progress::~Progress() { finish(); }
+Progress::~Progress() {
+  if (std::uncaught_exceptions() > 0) {
+    // Unwinding from a failure: do not report the work as finished; just end the bar's line.
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!finished_ && mode_ == Mode::Bar) std::fprintf(stderr, "\n");
+    finished_ = true;
+    return;
+  }
+  finish();
+}
 
 void Progress::advance(std::size_t steps) {
   const std::size_t done = done_.fetch_add(steps) + steps;

@@ -131,8 +131,14 @@ Scene load_scene(const fs::path& path, const ImportOptions& options, ImportRepor
   Assimp::Importer importer;
   // Points and lines carry no surface; drop them instead of failing the whole file.
   importer.SetPropertyInteger(AI_CONFIG_PP_SBP_REMOVE, aiPrimitiveType_POINT | aiPrimitiveType_LINE);
-  const unsigned flags = aiProcess_Triangulate | aiProcess_JoinIdenticalVertices |
-                         aiProcess_SortByPType | aiProcess_ValidateDataStructure;
+  unsigned flags = aiProcess_Triangulate | aiProcess_JoinIdenticalVertices |
+                   aiProcess_SortByPType | aiProcess_ValidateDataStructure;
+  if (ext == "stl") {
+    // STL stores one normal per facet; kept as vertex normals they would stop the three copies of
+    // each corner from welding, turning every STL into a triangle soup.
+    importer.SetPropertyInteger(AI_CONFIG_PP_RVC_FLAGS, aiComponent_NORMALS);
+    flags |= aiProcess_RemoveComponent;
+  }
   const aiScene* scene = importer.ReadFile(path.string(), flags);
   if (scene == nullptr) {
     std::string reason = importer.GetErrorString();

@@ -127,7 +127,8 @@ struct TopologyReport {
 // vertex or orientation analysis; zero-area faces with distinct indices are counted as
 // degenerate but otherwise take part normally. Unreferenced vertices are ignored.
 // O(V + F): exact weld by hashing, radix sort of 64-bit half-edge keys, union-find over face
-// corners. Throws Error(InvalidInput) for an invalid mesh or one with 2^31 or more vertices.
+// corners. Throws Error(InvalidInput) for an invalid mesh, or one with 2^31 or more vertices or
+// 2^32 / 3 or more faces.
 TopologyReport analyze_topology(const Mesh& mesh);
 
 }  // namespace flexforge

@@ -18,8 +18,9 @@ struct SurfaceSamples {
 // Draws `count` points uniformly with respect to surface area: a face is picked with probability
 // proportional to its area (cumulative areas + binary search), then a point uniformly inside it
 // (barycentrics from the square-root mapping). Zero-area faces are never picked.
-// Deterministic: the same mesh, count and seed give bit-identical output on every platform
-// (std::mt19937_64 with a fixed 53-bit mapping to [0, 1), no std:: distributions).
+// Deterministic: the same mesh, count and seed give bit-identical output with any standard
+// library (std::mt19937_64 is fully specified; the mapping to [0, 1) is our own 53-bit one, no
+// std:: distributions), given IEEE double arithmetic without -ffast-math.
 // count == 0 returns empty vectors. O(F + count log F).
 // Throws Error(InvalidInput) if the mesh is invalid or its total area is zero (no faces).
 SurfaceSamples sample_surface(const Mesh& mesh, std::size_t count, std::uint64_t seed);
