@@ -30,7 +30,7 @@ packages=(
 # Node.js + npm run the Khronos glTF validator; a machine may already have them from elsewhere
 # (e.g. a nodesource nodejs that bundles npm), so only the commands are required.
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
-((with_blender)) && packages+=(blender)
+((with_blender)) && packages+=(blender python3-numpy)  # the glTF importer needs NumPy
 
 missing=()
 for p in "${packages[@]}"; do

@@ -115,8 +115,22 @@ GltfValidation validate_gltf(const fs::path& file) {
   return v;
 }
 
+// Blender embeds the system Python; a Python version manager's directories on PATH (pyenv) would
+// make it load the wrong site-packages, so they are filtered out of the PATH Blender sees.
+std::string blender_path_without_python_managers() {
+  const char* path = std::getenv("PATH");
+  std::istringstream in(path ? path : "");
+  std::string entry, out;
+  while (std::getline(in, entry, ':')) {
+    if (entry.find(".pyenv") != std::string::npos) continue;
+    out += (out.empty() ? "" : ":") + entry;
+  }
+  return out;
+}
+
 std::vector<BlenderImport> blender_import(const std::vector<fs::path>& files) {
-  std::string line = "blender -b --factory-startup --python " +
+  std::string line = "env -u PYENV_VERSION PATH=" + shell_quote(blender_path_without_python_managers()) +
+                     " blender -b --factory-startup --python " +
                      shell_quote((source_dir() / "scripts" / "blender_import_check.py").string()) +
                      " --";
   for (const fs::path& f : files) line += " " + shell_quote(f.string());
