@@ -3,6 +3,7 @@
 #include "flexforge/core/error.h"
 #include "flexforge/core/mesh_ops.h"
 #include "test_support.h"
+#include "flexforge/io/import.h"
 
 #include <gtest/gtest.h>
 
@@ -58,28 +59,8 @@ Mesh concat(const Mesh& a, const Mesh& b) {
 }
 
 // Tiny OFF reader (triangulates polygons as fans) for the real-mesh test.
-Mesh read_off(const std::string& path) {
-  std::ifstream in(path);
-  std::string header;
-  in >> header;
-  if (header != "OFF") throw std::runtime_error("not an OFF file: " + path);
-  std::size_t nv = 0, nf = 0, ne = 0;
-  in >> nv >> nf >> ne;
-  Mesh m;
-  m.positions.resize(nv);
-  for (auto& p : m.positions) in >> p.x() >> p.y() >> p.z();
-  for (std::size_t f = 0; f < nf; ++f) {
-    std::size_t n = 0;
-    in >> n;
-    std::vector<std::uint32_t> idx(n);
-    for (auto& i : idx) in >> i;
-    std::string rest;
-    std::getline(in, rest);
-    for (std::size_t k = 1; k + 1 < n; ++k) m.triangles.push_back({idx[0], idx[k], idx[k + 1]});
-  }
-  if (!in) throw std::runtime_error("truncated OFF file: " + path);
-  return m;
-}
+// Real meshes come through the project's importer (one part for these OFF files).
+Mesh read_off(const std::string& path) { return load_scene(path).parts.at(0).mesh; }
 
 TEST(MeshOps, AabbOfEmptyAndPointSets) {
   Aabb box;
@@ -369,33 +350,6 @@ TEST(MeshOps, TorusTopologyAtScale) {
   EXPECT_EQ(rep.degenerate_faces, 0u);
 }
 
-// Run explicitly (--gtest_also_run_disabled_tests): the 1M-face budget of design.md.
-TEST(MeshOps, DISABLED_TopologyOneMillionFacesTiming) {
-  const Mesh torus = make_torus(1000, 500);
-  const auto t0 = std::chrono::steady_clock::now();
-  const TopologyReport rep = analyze_topology(torus);
-  const double ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-  std::cout << "[ timing ] analyze_topology, " << torus.face_count() << " faces: " << ms
-            << " ms\n";
-  EXPECT_TRUE(rep.watertight);
-  const Mesh soup = [&] {
-    Mesh s;
-    for (const Triangle& t : torus.triangles) {
-      const std::uint32_t b = std::uint32_t(s.positions.size());
-      for (std::uint32_t v : t) s.positions.push_back(torus.positions[v]);
-      s.triangles.push_back({b, b + 1, b + 2});
-    }
-    return s;
-  }();
-  const auto t1 = std::chrono::steady_clock::now();
-  const TopologyReport rs = analyze_topology(soup);
-  const double ms_soup =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t1).count();
-  std::cout << "[ timing ] analyze_topology, triangle soup of " << soup.face_count()
-            << " faces (3M vertices): " << ms_soup << " ms\n";
-  EXPECT_TRUE(rs.watertight);
-}
 
 TEST(MeshOps, RealMeshBunny) {
   const std::filesystem::path path = test::cgal_mesh("bunny00.off");

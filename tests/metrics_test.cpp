@@ -4,6 +4,7 @@
 #include "flexforge/core/metrics.h"
 #include "flexforge/core/sampling.h"
 #include "test_support.h"
+#include "flexforge/io/import.h"
 
 #include <gtest/gtest.h>
 
@@ -277,28 +278,8 @@ TEST(Metrics, RejectsInvalidInput) {
 }
 
 // Tiny OFF reader (triangulates polygons as fans).
-Mesh read_off(const std::string& path) {
-  std::ifstream in(path);
-  std::string header;
-  in >> header;
-  if (header != "OFF") throw std::runtime_error("not an OFF file: " + path);
-  std::size_t nv = 0, nf = 0, ne = 0;
-  in >> nv >> nf >> ne;
-  Mesh m;
-  m.positions.resize(nv);
-  for (auto& p : m.positions) in >> p.x() >> p.y() >> p.z();
-  for (std::size_t f = 0; f < nf; ++f) {
-    std::size_t n = 0;
-    in >> n;
-    std::vector<std::uint32_t> idx(n);
-    for (auto& i : idx) in >> i;
-    std::string rest;
-    std::getline(in, rest);
-    for (std::size_t k = 1; k + 1 < n; ++k) m.triangles.push_back({idx[0], idx[k], idx[k + 1]});
-  }
-  if (!in) throw std::runtime_error("truncated OFF file: " + path);
-  return m;
-}
+// Real meshes come through the project's importer (one part for these OFF files).
+Mesh read_off(const std::string& path) { return load_scene(path).parts.at(0).mesh; }
 
 double time_compare(const Mesh& pred, const Mesh& gt, const MetricOptions& o, MeshDistance* out) {
   const auto t0 = std::chrono::steady_clock::now();
@@ -332,25 +313,6 @@ TEST(Metrics, RealMeshBunnyAgainstItselfAndAShiftedCopy) {
   EXPECT_LE(d.hausdorff, 0.0101 + 0.01);
 }
 
-// Run explicitly (--gtest_also_run_disabled_tests): evaluation-size timing, 100k samples.
-TEST(Metrics, DISABLED_BunnyFullSizeTiming) {
-  const std::filesystem::path path = test::cgal_mesh("bunny00.off");
-  if (!std::filesystem::exists(path)) return;
-  const Mesh bunny = read_off(path.string());
-  const Mesh shifted = translated(bunny, Vec3(0.001f, 0.002f, 0));
-  MeshDistance d;
-  for (bool p2s : {false, true}) {
-    for (unsigned threads : {1u, 0u}) {
-      MetricOptions o;
-      o.point_to_surface = p2s;
-      o.threads = threads;
-      const double ms = time_compare(shifted, bunny, o, &d);
-      std::cout << "[ timing ] compare_meshes " << (p2s ? "point-to-surface" : "point-to-point")
-                << ", bunny (75k faces), 100k samples, threads=" << threads << ": " << ms
-                << " ms (chamfer " << d.chamfer_l1 << ", F@0.01 " << d.fscore[0] << ")\n";
-    }
-  }
-}
 
 }  // namespace
 }  // namespace flexforge
