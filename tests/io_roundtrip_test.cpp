@@ -6,6 +6,7 @@
 #include "flexforge/io/import.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <array>
 #include <set>
@@ -110,4 +111,25 @@ TEST(IoRoundTrip, BlenderImportsConvertedGlbAndFbx) {
     EXPECT_EQ(results[i].faces, static_cast<long>(sources[i]->face_count())) << files[i];
     EXPECT_EQ(results[i].vertices, static_cast<long>(sources[i]->vertex_count())) << files[i];
   }
+}
+
+TEST(IoRoundTrip, EmptyAndDegenerateMeshesAreReportedNotFatal) {
+  TempDir dir;
+  // An object with no faces, a polyline (no surface), a zero-area triangle and a real one.
+  write_text(dir / "odd.obj",
+             "o nothing\n"
+             "o wire\nv 0 0 0\nv 1 0 0\nv 2 0 0\nv 0 1 0\nl 1 2\n"
+             "o tris\nf 1 2 3\nf 1 2 4\n");
+  ImportReport report;
+  const Scene scene = load_scene(dir / "odd.obj", {}, &report);
+  EXPECT_EQ(scene.face_count(), 2u);
+  const auto r = run_cli({"inspect", "--json", (dir / "odd.obj").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["parts"][0]["degenerate_faces"].get<int>(), 1);
+  // The surface-less file on its own is an input error, not an empty output.
+  write_text(dir / "wire.obj", "v 0 0 0\nv 1 0 0\nl 1 2\n");
+  const auto w = run_cli({"convert", (dir / "wire.obj").string(), "-o", (dir / "w.glb").string()});
+  EXPECT_EQ(w.exit_code, 3) << w.err;
+  EXPECT_FALSE(fs::exists(dir / "w.glb"));
 }

@@ -7,6 +7,7 @@
 #include "flexforge/io/skin_weights.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <cmath>
 
@@ -128,4 +129,26 @@ TEST(SkinnedExport, BlenderSeesArmatureWithAllJoints) {
   EXPECT_EQ(results[0].armatures, 1);
   EXPECT_EQ(results[0].bones, 4);
   EXPECT_EQ(results[0].faces, static_cast<long>(scene.face_count()));
+}
+
+TEST(SkinnedExport, CliConvertsSkinnedFbxToValidGlbKeepingTheSkeleton) {
+  ASSERT_TRUE(gltf_validator_installed()) << "run scripts/setup.sh (installs gltf-validator)";
+  TempDir dir;
+  save_scene(make_skinned_tube(), dir / "tube.fbx");
+  const auto r = run_cli({"-q", "convert", (dir / "tube.fbx").string(), "-o",
+                          (dir / "tube.glb").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const GltfValidation v = validate_gltf(dir / "tube.glb");
+  EXPECT_TRUE(v.ran && v.errors == 0) << v.raw;
+  const auto inspect = run_cli({"inspect", "--json", (dir / "tube.glb").string()});
+  ASSERT_EQ(inspect.exit_code, 0) << inspect.err;
+  const auto j = nlohmann::json::parse(inspect.out);
+  EXPECT_EQ(j["skeleton"]["joints"].get<int>(), 4);
+  EXPECT_TRUE(j["parts"][0]["skinned"].get<bool>());
+  EXPECT_LE(j["parts"][0]["max_influences"].get<int>(), 4);
+  // --drop-skin removes it.
+  ASSERT_EQ(run_cli({"-q", "convert", (dir / "tube.fbx").string(), "-o",
+                     (dir / "bare.glb").string(), "--drop-skin"}).exit_code, 0);
+  const auto bare = nlohmann::json::parse(run_cli({"inspect", "--json", (dir / "bare.glb").string()}).out);
+  EXPECT_EQ(bare["skeleton"]["joints"].get<int>(), 0);
 }
