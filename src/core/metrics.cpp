@@ -12,6 +12,8 @@
 //    point-to-surface projection: flexforge::TriangleBvh.
 #include "flexforge/core/metrics.h"
 
+#include "flexforge/core/parallel.h"
+
 #include "flexforge/core/bvh.h"
 #include "flexforge/core/error.h"
 #include "flexforge/core/mesh_ops.h"
@@ -31,33 +33,6 @@
 namespace flexforge {
 
 namespace {
-
-// Runs body(i) for i in [0, n) on `threads` workers (0 = hardware concurrency). Work is handed
-// out in fixed chunks; body must only write to slot i of its outputs, so the result is the same
-// for any thread count.
-template <typename Body>
-void parallel_for(std::size_t n, unsigned threads, const Body& body) {
-  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-  constexpr std::size_t kChunk = 1024;
-  const std::size_t chunks = (n + kChunk - 1) / kChunk;
-  threads = static_cast<unsigned>(std::min<std::size_t>(threads, chunks));
-  if (threads <= 1) {
-    for (std::size_t i = 0; i < n; ++i) body(i);
-    return;
-  }
-  std::atomic<std::size_t> next{0};
-  auto worker = [&]() {
-    for (std::size_t c = next++; c < chunks; c = next++) {
-      const std::size_t end = std::min(n, (c + 1) * kChunk);
-      for (std::size_t i = c * kChunk; i < end; ++i) body(i);
-    }
-  };
-  std::vector<std::thread> pool;
-  pool.reserve(threads - 1);
-  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);
-  worker();
-  for (std::thread& t : pool) t.join();
-}
 
 // nanoflann dataset adaptor over a vector of points.
 struct PointSet {
@@ -100,14 +75,14 @@ Directed to_samples(const SurfaceSamples& from, const SurfaceSamples& to, unsign
   Directed out;
   out.distance.resize(from.points.size());
   out.abs_cos.resize(from.points.size());
-  parallel_for(from.points.size(), threads, [&](std::size_t i) {
+  parallel_for(from.points.size(), [&](std::size_t i) {
     NearestResult result;
     tree.findNeighbors(result, from.points[i].data(), nanoflann::SearchParams());
     const std::uint32_t j = result.index;
     out.distance[i] = (from.points[i].cast<double>() - to.points[j].cast<double>()).norm();
     out.abs_cos[i] =
         std::abs(static_cast<double>(from.normals[i].cast<double>().dot(to.normals[j].cast<double>())));
-  });
+  }, threads);
   return out;
 }
 
@@ -127,12 +102,12 @@ Directed to_surface(const SurfaceSamples& from, const Mesh& to, unsigned threads
   Directed out;
   out.distance.resize(from.points.size());
   out.abs_cos.resize(from.points.size());
-  parallel_for(from.points.size(), threads, [&](std::size_t i) {
+  parallel_for(from.points.size(), [&](std::size_t i) {
     const TriangleBvh::Hit hit = bvh.closest_point(from.points[i]);
     out.distance[i] = static_cast<double>(hit.distance);
     out.abs_cos[i] = std::abs(static_cast<double>(
         from.normals[i].cast<double>().dot(kept_normals[hit.face].cast<double>())));
-  });
+  }, threads);
   return out;
 }
 

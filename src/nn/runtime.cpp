@@ -4,6 +4,7 @@
 #include "flexforge/nn/runtime.h"
 
 #include "flexforge/core/error.h"
+#include "flexforge/core/parallel.h"
 
 #include <torch/torch.h>
 #include <torch/version.h>
@@ -17,7 +18,6 @@
 namespace flexforge {
 
 namespace {
-int g_threads = 0;
 
 std::string loaded_blas_library() {
   std::ifstream maps("/proc/self/maps");
@@ -69,17 +69,11 @@ BlasBenchmark measure_blas(int n, int repeats) {
 }
 
 void set_thread_count(int threads) {
-  if (threads < 0) throw Error(ExitCode::Usage, "--threads must be 0 (all cores) or positive");
-  g_threads = threads;
-  const int effective =
-      threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  torch::set_num_threads(effective);
+  set_worker_threads(threads);
+  torch::set_num_threads(static_cast<int>(worker_threads()));
 }
 
-int thread_count() {
-  return g_threads > 0 ? g_threads
-                       : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-}
+int thread_count() { return static_cast<int>(worker_threads()); }
 
 DeviceInfo device_info() {
   DeviceInfo info;

@@ -19,7 +19,7 @@ struct MetricOptions {
   //        (kd-tree); has a sampling floor of ~1-2e-3 at 100k samples.
   // true:  point-to-surface, each sample projected onto the other mesh's triangles (BVH).
   bool point_to_surface = false;
-  unsigned threads = 0;  // worker threads for the query loops; 0 = std::thread::hardware_concurrency
+  unsigned threads = 0;  // worker threads for the query loops; 0 = worker_threads() (--threads)
 };
 
 struct MeshDistance {
