@@ -24,6 +24,7 @@ packages=(
   libassimp-dev                       # import of every common mesh format; OBJ/STL/PLY/3MF export
   libcli11-dev libspdlog-dev nlohmann-json3-dev libeigen3-dev
   libnanoflann-dev                    # kd-tree for point nearest-neighbour metrics
+  libstb-dev                          # stb_image_write (PNG views) and stb_easy_font (contact-sheet labels) for flexforge synth
   libgtest-dev
   libcgal-demo                        # real meshes for tests (data.tar.gz)
 )

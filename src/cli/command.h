@@ -35,6 +35,7 @@ class Command {
 std::unique_ptr<Command> make_info_command();
 std::unique_ptr<Command> make_convert_command();
 std::unique_ptr<Command> make_inspect_command();
+std::unique_ptr<Command> make_synth_command();
 
 // A config-file reader for --config that accepts JSON ({"threads": 2, "convert": {...}}) as well
 // as CLI11's TOML/INI (threads = 2 / [convert]).

@@ -29,6 +29,7 @@ const std::vector<std::function<std::unique_ptr<Command>()>> kCommands = {
     make_info_command,
     make_convert_command,
     make_inspect_command,
+    make_synth_command,
 };
 
 int run(int argc, char** argv) {
