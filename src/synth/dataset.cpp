@@ -6,6 +6,7 @@
 
 #include "flexforge/core/atomic_file.h"
 #include "flexforge/core/error.h"
+#include "flexforge/core/parallel.h"
 #include "flexforge/core/progress.h"
 #include "flexforge/io/gltf_writer.h"
 
@@ -44,34 +45,6 @@ void write_asset_files(const SynthAsset& asset, const fs::path& dir) {
   if (!parts.parts.empty()) write_file_atomic(dir / (asset.id + "_parts.glb"), encode_glb(parts));
   for (std::size_t k = 0; k < asset.views.size(); ++k) {
     write_file_atomic(dir / view_file(asset, k), encode_png(asset.views[k].image));
-  }
-}
-
-// Runs job(i) for i in [0, n) on `threads` workers; rethrows the failure of the lowest index.
-template <typename Job>
-void parallel_for(std::size_t n, int threads, Job job) {
-  std::atomic<std::size_t> next{0};
-  std::atomic<bool> failed{false};
-  std::vector<std::exception_ptr> errors(n);
-  auto worker = [&]() {
-    for (;;) {
-      const std::size_t i = next.fetch_add(1);
-      if (i >= n || failed.load()) return;
-      try {
-        job(i);
-      } catch (...) {
-        errors[i] = std::current_exception();
-        failed = true;
-      }
-    }
-  };
-  const int count = std::max(1, std::min<int>(threads, static_cast<int>(std::max<std::size_t>(n, 1))));
-  std::vector<std::thread> pool;
-  for (int t = 1; t < count; ++t) pool.emplace_back(worker);
-  worker();
-  for (std::thread& t : pool) t.join();
-  for (const std::exception_ptr& e : errors) {
-    if (e) std::rethrow_exception(e);
   }
 }
 
@@ -132,13 +105,13 @@ DatasetReport write_dataset(const DatasetOptions& options) {
   std::vector<std::string> lines(options.count);
   std::vector<std::string> categories(options.count);
   Progress progress("synth", options.count);
-  parallel_for(options.count, options.threads, [&](std::size_t i) {
+  parallel_for(options.count, [&](std::size_t i) {
     const SynthAsset asset = generate_asset(options.config, options.seed, options.start + i);
     write_asset_files(asset, options.out);
     lines[i] = asset_record(asset).dump();
     categories[i] = asset.category;
     progress.advance();
-  });
+  }, static_cast<unsigned>(std::max(1, options.threads)), 1);
   progress.finish();
 
   std::string jsonl;
@@ -160,11 +133,11 @@ Image contact_sheet(const SynthConfig& config, std::uint64_t seed, int tile, int
   cfg.validate();
   const std::vector<std::string> names = cfg.category_list();
   std::vector<Image> tiles(names.size());
-  parallel_for(names.size(), threads, [&](std::size_t i) {
+  parallel_for(names.size(), [&](std::size_t i) {
     const SynthAsset asset = generate_category_asset(cfg, names[i], seed, i);
     const Camera cam = orbit_cameras(bounding_box(asset.mesh), 1, tile, 20.0f, 35.0f)[0];
     tiles[i] = render(asset.mesh, cam);
-  });
+  }, static_cast<unsigned>(std::max(1, threads)), 1);
   const int cols = static_cast<int>(std::ceil(std::sqrt(static_cast<double>(names.size()))));
   const int rows = static_cast<int>((names.size() + cols - 1) / cols);
   const int label = 22;
