@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks, one per stage, each timing the peer library in the same run and reporting ratios.
-#   scripts/bench.sh [foundation|all]
+#   scripts/bench.sh [foundation|retopo|all]   (all = foundation)
 # Output: JSON lines on stdout (one per measurement); build output goes to stderr.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,5 +11,9 @@ meshes=.cache/cgal-data/meshes
 case "$what" in
   foundation|all)
     build/tests/flexforge_bench_foundation "$meshes/bunny00.off" "$meshes/armadillo.off" ;;
-  *) echo "bench.sh: unknown benchmark '$what' (foundation, all)" >&2; exit 2 ;;
+  retopo)  # flexforge retopo vs meshoptimizer and CGAL edge collapse (Lindstrom-Turk): 10 real +
+            # 20 synth meshes at 500/2000/5000 faces, then time scaling on 10k/100k/1M faces
+    scripts/build.sh --target flexforge_bench_retopo
+    build/tests/flexforge_bench_retopo "$meshes" ;;
+  *) echo "bench.sh: unknown benchmark '$what' (foundation, retopo, all)" >&2; exit 2 ;;
 esac

@@ -30,6 +30,7 @@ const std::vector<std::function<std::unique_ptr<Command>()>> kCommands = {
     make_convert_command,
     make_inspect_command,
     make_synth_command,
+    make_retopo_command,
 };
 
 int run(int argc, char** argv) {

@@ -1,0 +1,74 @@
+// Low-poly retopology to a face budget (`flexforge retopo`).
+//
+// Pipeline: exact position weld -> feature-aware quadric edge collapse to the budget
+// (edge_collapse.h) -> vertex fitting back onto the input surface (vertex_fit.h) -> optional
+// triangle pairing into quads (quad_pairing.h) -> attribute transfer (colours, skin weights) by
+// projecting every output vertex onto the input surface.
+//
+// Guarantees, for any valid input:
+//  * Closed 2-manifold input gives closed, consistently oriented 2-manifold output; open
+//    manifold input keeps its boundary loops. Non-manifold spots of the input are kept as they
+//    are (their vertices are locked).
+//  * No degenerate face and no face flipped against the surface it replaces.
+//  * face_parts labels are carried face by face; with preserve_parts the seams between labels
+//    stay seams (they are only shortened along themselves).
+//  * Colours are interpolated and skin weights blended from the input at each output vertex's
+//    closest input point; skins come out as at most 4 influences per vertex summing to 1.
+//  * The face count is within 5% of the budget, unless the budget is below what the topology
+//    allows (about 4 faces per closed component, more with many locked vertices): then the
+//    result has the fewest faces reachable and RetopoReport::budget_met is false.
+#pragma once
+
+#include "flexforge/core/mesh.h"
+#include "flexforge/core/scene.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace flexforge {
+
+struct RetopoOptions {
+  // Faces wanted in the output. Triangles; with quad, quads + leftover triangles, a quad
+  // counting as one face.
+  std::size_t target_faces = 2000;
+  bool quad = false;
+  // Keep the seams between face_parts labels as seams (Scene parts are always kept apart).
+  bool preserve_parts = false;
+  // Dihedral angle (degrees, between face normals) above which an edge is a sharp feature that
+  // is only simplified along itself. 180 disables.
+  double feature_angle_deg = 60.0;
+  // Vertex-fitting iterations after the collapse, interleaved with surface-fitting edge flips;
+  // 0 skips both (pure edge collapse).
+  int fit_iterations = 12;
+  std::uint64_t seed = 0;  // sampling seed of the fit
+  unsigned threads = 0;    // 0 = worker_threads()
+
+  // Throws Error(Usage) naming the field when a value is out of range.
+  void validate() const;
+};
+
+struct RetopoReport {
+  std::size_t input_faces = 0;
+  std::size_t output_triangles = 0;
+  std::size_t output_faces = 0;  // triangles, or quads + leftover triangles with quad
+  std::size_t quads = 0;
+  bool budget_met = true;        // |output_faces - target| <= 5% of target
+  bool unchanged = false;        // the input was already at or under the budget
+  bool features_relaxed = false; // some sharp feature curves were simplified across to reach it
+  std::size_t fit_reverted_vertices = 0;
+};
+
+// Retopologises one mesh. With options.quad the triangles come out in pairs: the first
+// 2 * report.quads triangles are the quads (each two consecutive triangles sharing their
+// diagonal), the rest single triangles. If the input has at most target_faces faces it is
+// returned as it is (unchanged = true). Throws Error(InvalidInput) for an invalid mesh.
+Mesh retopologize(const Mesh& mesh, const RetopoOptions& options, RetopoReport* report = nullptr);
+
+// Every part is retopologised on its own, with a share of the budget proportional to its face
+// count (at least 4 faces); the skeleton and names are kept; metadata gains
+// "retopo": {target_faces, faces, triangles, quads, quad_mode}.
+Scene retopologize_scene(const Scene& scene, const RetopoOptions& options,
+                         RetopoReport* report = nullptr);
+
+}  // namespace flexforge

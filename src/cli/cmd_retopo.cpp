@@ -1,0 +1,96 @@
+// flexforge retopo IN -o OUT --faces N: low-poly retopology to a face budget (retopo/retopo.h).
+#include "command.h"
+
+#include "flexforge/core/error.h"
+#include "flexforge/core/progress.h"
+#include "flexforge/io/export.h"
+#include "flexforge/io/import.h"
+#include "flexforge/retopo/retopo.h"
+
+#include <spdlog/spdlog.h>
+
+#include <cstdint>
+
+namespace flexforge::cli {
+
+namespace {
+
+class RetopoCommand : public Command {
+ public:
+  std::string name() const override { return "retopo"; }
+  std::string summary() const override {
+    return "Low-poly retopology to a face budget (closed stays closed; parts, features, skin kept)";
+  }
+  void declare(CLI::App& sub) override {
+    sub.add_option("input", input_, "Input mesh (any format Assimp reads)")->required();
+    sub.add_option("-o,--output", output_, "Output file; the extension picks the format")
+        ->required();
+    sub.add_option("--faces", faces_,
+                   "Face budget N (output within 5% of N; with --quad a quad counts as one face)")
+        ->required();
+    sub.add_flag("--quad", quad_, "Quad-dominant: pair triangles into quads");
+    sub.add_flag("--preserve-parts", preserve_parts_,
+                 "Keep the seams between face part labels as seams");
+    sub.add_option("--feature-angle", feature_angle_,
+                   "Edges sharper than this dihedral angle (degrees) are kept as features; 180 = off")
+        ->capture_default_str();
+    sub.add_option("--fit-iterations", fit_iterations_,
+                   "Passes fitting the low-poly vertices back onto the input; 0 = off")
+        ->capture_default_str();
+    sub.footer(
+        "Examples:\n"
+        "  flexforge retopo scan.obj -o scan_lod.glb --faces 2000\n"
+        "  flexforge retopo character.fbx -o character_lod.glb --faces 5000 --quad --preserve-parts");
+  }
+  void validate() override {
+    if (faces_ < 1 || faces_ > 1000000000) {
+      throw Error(ExitCode::Usage, "--faces must be an integer between 1 and 1000000000");
+    }
+    options_.target_faces = static_cast<std::size_t>(faces_);
+    options_.quad = quad_;
+    options_.preserve_parts = preserve_parts_;
+    options_.feature_angle_deg = feature_angle_;
+    options_.fit_iterations = fit_iterations_;
+    options_.validate();          // throws Usage naming the option
+    output_format_for(output_);   // throws Usage on an unknown extension, before any work
+  }
+  int execute(const GlobalOptions&) override {
+    Progress progress("retopo", 3);
+    Scene scene = load_scene(input_);
+    progress.advance();
+    RetopoReport report;
+    Scene out = retopologize_scene(scene, options_, &report);
+    progress.advance();
+    if (report.unchanged) {
+      spdlog::warn("{}: {} faces is already within the budget of {}; written unchanged", input_,
+                   report.input_faces, options_.target_faces);
+    } else if (!report.budget_met) {
+      spdlog::warn("budget {} not reachable without breaking the topology; {} faces", 
+                   options_.target_faces, report.output_faces);
+    }
+    if (report.features_relaxed) {
+      spdlog::warn("some sharp feature curves were simplified across to reach the budget");
+    }
+    save_scene(out, output_);
+    progress.advance();
+    progress.finish();
+    spdlog::info("wrote {}: {} -> {} faces ({} triangles, {} quads)", output_, report.input_faces,
+                 report.output_faces, report.output_triangles, report.quads);
+    return 0;
+  }
+
+ private:
+  std::string input_, output_;
+  std::int64_t faces_ = 0;
+  bool quad_ = false;
+  bool preserve_parts_ = false;
+  double feature_angle_ = RetopoOptions{}.feature_angle_deg;
+  int fit_iterations_ = RetopoOptions{}.fit_iterations;
+  RetopoOptions options_;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> make_retopo_command() { return std::make_unique<RetopoCommand>(); }
+
+}  // namespace flexforge::cli
