@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks, one per stage, each timing the peer library in the same run and reporting ratios.
-#   scripts/bench.sh [foundation|retopo|all]   (all = foundation)
+#   scripts/bench.sh [foundation|nn|retopo|all]   (all = foundation and nn)
 # Output: JSON lines on stdout (one per measurement); build output goes to stderr.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,11 +9,16 @@ scripts/setup.sh
 scripts/build.sh --target flexforge_bench_foundation
 meshes=.cache/cgal-data/meshes
 case "$what" in
-  foundation|all)
+  foundation)
     build/tests/flexforge_bench_foundation "$meshes/bunny00.off" "$meshes/armadillo.off" ;;
+  nn)  # sparse conv 3^3 (20k/100k voxels) as a share of GEMM peak, attention tokens/s
+    scripts/bench_nn.sh ;;
+  all)
+    build/tests/flexforge_bench_foundation "$meshes/bunny00.off" "$meshes/armadillo.off"
+    scripts/bench_nn.sh ;;
   retopo)  # flexforge retopo vs meshoptimizer and CGAL edge collapse (Lindstrom-Turk): 10 real +
             # 20 synth meshes at 500/2000/5000 faces, then time scaling on 10k/100k/1M faces
     scripts/build.sh --target flexforge_bench_retopo
     build/tests/flexforge_bench_retopo "$meshes" ;;
-  *) echo "bench.sh: unknown benchmark '$what' (foundation, retopo, all)" >&2; exit 2 ;;
+  *) echo "bench.sh: unknown benchmark '$what' (foundation, nn, retopo, all)" >&2; exit 2 ;;
 esac
