@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks, one per stage, each timing the peer library in the same run and reporting ratios.
-#   scripts/bench.sh [foundation|nn|retopo|all]   (all = foundation and nn)
+#   scripts/bench.sh [foundation|nn|segment|retopo|all]   (all = foundation and nn; segment runs ~10 min)
 # Output: JSON lines on stdout (one per measurement); build output goes to stderr.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,9 +16,16 @@ case "$what" in
   all)
     build/tests/flexforge_bench_foundation "$meshes/bunny00.off" "$meshes/armadillo.off"
     scripts/bench_nn.sh ;;
+  segment)  # synth held-out set (every category x 3, unseen seed) + 10 real meshes + 50k-face timing,
+             # each against CGAL SDF segmentation; previews in build/segment_previews/
+    scripts/build.sh --target flexforge_bench_segment
+    build/tests/flexforge_bench_segment synth --seed 20250707 --per-category 3
+    build/tests/flexforge_bench_segment real build/segment_previews \
+      "$meshes"/{elephant,cow,pig,homer,man,hand,camel,dino,bull,armadillo}.off
+    build/tests/flexforge_bench_segment time "$meshes/armadillo.off" ;;  # 52k faces
   retopo)  # flexforge retopo vs meshoptimizer and CGAL edge collapse (Lindstrom-Turk): 10 real +
             # 20 synth meshes at 500/2000/5000 faces, then time scaling on 10k/100k/1M faces
     scripts/build.sh --target flexforge_bench_retopo
     build/tests/flexforge_bench_retopo "$meshes" ;;
-  *) echo "bench.sh: unknown benchmark '$what' (foundation, nn, retopo, all)" >&2; exit 2 ;;
+  *) echo "bench.sh: unknown benchmark '$what' (foundation, nn, segment, retopo, all)" >&2; exit 2 ;;
 esac

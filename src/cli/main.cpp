@@ -31,6 +31,7 @@ const std::vector<std::function<std::unique_ptr<Command>()>> kCommands = {
     make_inspect_command,
     make_synth_command,
     make_retopo_command,
+    make_segment_command,
 };
 
 int run(int argc, char** argv) {

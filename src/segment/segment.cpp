@@ -1,0 +1,200 @@
+// segment_mesh(): the segmentation pipeline (see segment.h for the steps and the contract), the
+// split into named parts and the --json part list.
+#include "flexforge/segment/segment.h"
+
+#include "flexforge/core/error.h"
+#include "flexforge/core/parallel.h"
+#include "flexforge/segment/concavity.h"
+#include "flexforge/segment/region_merge.h"
+#include "flexforge/segment/working_mesh.h"
+
+#include <Eigen/Geometry>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+
+namespace flexforge::segment {
+
+void SegmentOptions::validate() const {
+  if (parts < 0 || parts > 100000) throw Error(ExitCode::Usage, "--parts must be 'auto' or 1..100000");
+  if (!std::isfinite(min_part_area) || min_part_area < 0 || min_part_area >= 1) {
+    throw Error(ExitCode::Usage, "--min-part-area must be a fraction of the surface area in [0, 1)");
+  }
+  if (scales.empty() || scales.size() > 8) throw Error(ExitCode::Usage, "segment: 1..8 concavity scales");
+  for (double s : scales) {
+    if (!std::isfinite(s) || s <= 0 || s > 1) throw Error(ExitCode::Usage, "segment: scales must be in (0, 1]");
+  }
+  if (!std::isfinite(core_threshold) || core_threshold <= 0 || core_threshold > 1) {
+    throw Error(ExitCode::Usage, "segment: core threshold must be in (0, 1]");
+  }
+  if (!std::isfinite(merge_threshold) || merge_threshold < 0 || merge_threshold > 1) {
+    throw Error(ExitCode::Usage, "segment: merge threshold must be in [0, 1]");
+  }
+  if (!std::isfinite(weld_tolerance) || weld_tolerance < 0 || weld_tolerance > 0.01) {
+    throw Error(ExitCode::Usage, "segment: weld tolerance must be in [0, 0.01]");
+  }
+}
+
+Segmentation segment_mesh(const Mesh& mesh, const SegmentOptions& options) {
+  options.validate();
+  mesh.validate("segment input");
+  if (mesh.triangles.empty()) throw Error(ExitCode::InvalidInput, "segment: the mesh has no faces");
+  if (!(bounding_box(mesh).diagonal() > 0)) {
+    throw Error(ExitCode::InvalidInput, "segment: the mesh has zero size");
+  }
+  const std::size_t F = mesh.triangles.size();
+  Segmentation seg;
+  seg.face_part.assign(F, -1);
+
+  const WorkingMesh w = build_working_mesh(mesh, options.weld_tolerance);
+  if (!w.triangles.empty()) {
+    const std::vector<float> vc = vertex_concavity(w, options.scales, options.threads);
+    int count = 0;
+    const std::vector<int> regions = watershed_regions(w, vc, options.core_threshold, &count);
+    seg.regions_before_merge = count;
+    MergeOptions merge;
+    merge.target_parts = options.parts;
+    merge.merge_threshold = options.merge_threshold;
+    merge.min_area_fraction = options.min_part_area;
+    const std::vector<int> parts = merge_regions(w, vc, regions, count, merge);
+    for (std::size_t k = 0; k < parts.size(); ++k) seg.face_part[w.input_face[k]] = parts[k];
+  }
+  // Faces that collapsed when welded (or were degenerate): the part of a kept face on one of
+  // their welded vertices, else part 0. Kept faces are visited in index order (deterministic).
+  std::vector<std::int32_t> vertex_part(w.positions.size(), -1);
+  for (std::size_t k = 0; k < w.triangles.size(); ++k) {
+    for (std::uint32_t v : w.triangles[k]) {
+      if (vertex_part[v] < 0) vertex_part[v] = seg.face_part[w.input_face[k]];
+    }
+  }
+  for (std::size_t f = 0; f < F; ++f) {
+    if (seg.face_part[f] >= 0) continue;
+    std::int32_t p = 0;
+    for (std::uint32_t v : mesh.triangles[f]) {
+      const std::int32_t q = vertex_part[w.vertex_of_input[v]];
+      if (q >= 0) {
+        p = q;
+        break;
+      }
+    }
+    seg.face_part[f] = p;
+  }
+  for (std::int32_t p : seg.face_part) seg.part_count = std::max(seg.part_count, p + 1);
+  seg.part_area.assign(seg.part_count, 0.0);
+  for (std::size_t f = 0; f < F; ++f) {
+    const Triangle& t = mesh.triangles[f];
+    const Eigen::Vector3d a = mesh.positions[t[0]].cast<double>();
+    seg.part_area[seg.face_part[f]] +=
+        0.5 * (mesh.positions[t[1]].cast<double>() - a).cross(mesh.positions[t[2]].cast<double>() - a).norm();
+  }
+  seg.semantic.assign(seg.part_count, "");
+  return seg;
+}
+
+std::vector<std::string> part_names(const Segmentation& seg) {
+  std::map<std::string, int> total, used;
+  for (const std::string& s : seg.semantic) {
+    if (!s.empty()) ++total[s];
+  }
+  std::vector<std::string> names;
+  for (int p = 0; p < seg.part_count; ++p) {
+    const std::string s = p < static_cast<int>(seg.semantic.size()) ? seg.semantic[p] : "";
+    if (s.empty()) {
+      char buf[32];
+      std::snprintf(buf, sizeof(buf), "part_%02d", p);
+      names.push_back(buf);
+    } else {
+      names.push_back(total[s] > 1 ? s + "_" + std::to_string(++used[s]) : s);
+    }
+  }
+  return names;
+}
+
+std::vector<Part> split_parts(const Mesh& mesh, const Segmentation& seg) {
+  if (seg.face_part.size() != mesh.triangles.size()) {
+    throw Error(ExitCode::StageFailed, "segment: segmentation does not match the mesh");
+  }
+  const std::vector<std::string> names = part_names(seg);
+  std::vector<Part> parts(seg.part_count);
+  std::vector<std::int64_t> remap(mesh.positions.size(), -1);
+  std::vector<std::vector<std::uint32_t>> faces(seg.part_count);
+  for (std::size_t f = 0; f < mesh.triangles.size(); ++f) faces[seg.face_part[f]].push_back(f);
+  for (int p = 0; p < seg.part_count; ++p) {
+    Part& part = parts[p];
+    part.name = names[p];
+    part.semantic = p < static_cast<int>(seg.semantic.size()) ? seg.semantic[p] : "";
+    Mesh& m = part.mesh;
+    std::vector<std::uint32_t> used;
+    for (std::uint32_t f : faces[p]) {
+      Triangle t;
+      for (int k = 0; k < 3; ++k) {
+        const std::uint32_t v = mesh.triangles[f][k];
+        if (remap[v] < 0) {
+          remap[v] = static_cast<std::int64_t>(m.positions.size());
+          m.positions.push_back(mesh.positions[v]);
+          if (mesh.has_normals()) m.normals.push_back(mesh.normals[v]);
+          if (mesh.has_colors()) m.colors.push_back(mesh.colors[v]);
+          if (mesh.has_skin()) m.skin.push_back(mesh.skin[v]);
+          used.push_back(v);
+        }
+        t[k] = static_cast<std::uint32_t>(remap[v]);
+      }
+      m.triangles.push_back(t);
+    }
+    for (std::uint32_t v : used) remap[v] = -1;
+  }
+  return parts;
+}
+
+Scene segment_scene(const Scene& scene, const SegmentOptions& options, Segmentation* out) {
+  // Join every part into one mesh; attributes survive only when every part has them.
+  Mesh joined;
+  bool normals = true, colors = true, skin = true;
+  for (const Part& p : scene.parts) {
+    normals = normals && p.mesh.has_normals();
+    colors = colors && p.mesh.has_colors();
+    skin = skin && p.mesh.has_skin();
+  }
+  for (const Part& p : scene.parts) {
+    const std::uint32_t base = static_cast<std::uint32_t>(joined.positions.size());
+    joined.positions.insert(joined.positions.end(), p.mesh.positions.begin(), p.mesh.positions.end());
+    if (normals) joined.normals.insert(joined.normals.end(), p.mesh.normals.begin(), p.mesh.normals.end());
+    if (colors) joined.colors.insert(joined.colors.end(), p.mesh.colors.begin(), p.mesh.colors.end());
+    if (skin) joined.skin.insert(joined.skin.end(), p.mesh.skin.begin(), p.mesh.skin.end());
+    for (const Triangle& t : p.mesh.triangles) joined.triangles.push_back({t[0] + base, t[1] + base, t[2] + base});
+  }
+  Segmentation seg = segment_mesh(joined, options);
+  Scene result;
+  result.parts = split_parts(joined, seg);
+  result.skeleton = scene.skeleton;
+  result.metadata = scene.metadata;
+  result.metadata["segmentation"] = {{"parts", seg.part_count}, {"regions", seg.regions_before_merge}};
+  if (out) *out = std::move(seg);
+  return result;
+}
+
+nlohmann::json describe_parts(const Scene& scene) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const Part& p : scene.parts) {
+    double area = 0.0;
+    for (const Triangle& t : p.mesh.triangles) {
+      const Eigen::Vector3d a = p.mesh.positions[t[0]].cast<double>();
+      area += 0.5 * (p.mesh.positions[t[1]].cast<double>() - a)
+                        .cross(p.mesh.positions[t[2]].cast<double>() - a)
+                        .norm();
+    }
+    const Aabb box = bounding_box(p.mesh);
+    list.push_back({{"name", p.name},
+                    {"semantic", p.semantic},
+                    {"faces", p.mesh.triangles.size()},
+                    {"area", area},
+                    {"bbox",
+                     {{"min", {box.min.x(), box.min.y(), box.min.z()}},
+                      {"max", {box.max.x(), box.max.y(), box.max.z()}}}}});
+  }
+  return list;
+}
+
+}  // namespace flexforge::segment
