@@ -1,0 +1,51 @@
+// `flexforge batch`: many jobs from a manifest, sharded across processes or cluster tasks,
+// resumable after a crash, with one results line per job.
+//
+// Crash safety: every output file is written atomically, and a job's results line is appended
+// (one write(2) of a whole line, O_APPEND, fsync) only after all its outputs exist. A process
+// killed at any moment therefore leaves only complete outputs and complete lines; `--resume`
+// skips exactly the jobs whose line says "ok" and whose outputs are all present.
+#pragma once
+
+#include "flexforge/pipeline/manifest.h"
+
+#include <filesystem>
+#include <string>
+
+namespace flexforge {
+
+struct ShardSpec {
+  std::size_t index = 0;  // 0-based
+  std::size_t count = 1;
+  bool hashed = false;    // false: contiguous blocks of the manifest; true: by job-name hash
+
+  // "K/N" with 0 <= K < N. Throws Error(Usage).
+  static ShardSpec parse(const std::string& text);
+  // From SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT, or JOB_COMPLETION_INDEX with
+  // `num_shards` (Kubernetes Indexed Jobs); {0,1} when neither is set.
+  static ShardSpec from_environment(std::size_t num_shards);
+  bool owns(std::size_t job_index, std::size_t job_total, const std::string& job_name) const;
+  std::string tag() const;  // "" for a single shard, else ".shard-K-of-N"
+};
+
+struct BatchOptions {
+  std::filesystem::path manifest;
+  std::filesystem::path out_dir;
+  ShardSpec shard;
+  bool resume = false;
+};
+
+struct BatchReport {
+  std::size_t jobs_in_shard = 0, ok = 0, failed = 0, skipped = 0;
+  std::filesystem::path results;  // the results file this shard wrote
+};
+
+// Runs this shard's jobs. Never throws for a failing job (it is recorded); throws
+// Error(InvalidInput) for an unreadable manifest and Error(OutputFailed) for an unusable out_dir.
+BatchReport run_batch(const BatchOptions& options);
+
+// Combines every results*.jsonl in `out_dir` into results.jsonl (the last line per job wins,
+// ordered by manifest line). Returns the number of jobs.
+std::size_t merge_results(const std::filesystem::path& out_dir);
+
+}  // namespace flexforge

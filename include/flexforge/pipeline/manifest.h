@@ -1,0 +1,43 @@
+// Batch manifests: one JSON object per line (JSONL). A line that cannot be used becomes a job
+// that fails with its reason; it never stops the other jobs.
+//
+//   {"id": "chair_01", "input": "scans/chair.obj", "stages": ["segment", "retopo"],
+//    "formats": ["glb", "fbx"], "options": {"retopo": {"faces": 2000}}}
+//   {"id": "dragon", "prompt": "a red dragon", "seed": 7}        (generator jobs)
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace flexforge {
+
+struct JobSpec {
+  std::size_t line = 0;      // 1-based line in the manifest
+  std::string name;          // output stem: the id, or "job-" + content hash when there is none
+  std::string id;            // as given (may be empty)
+  std::string error;         // non-empty: this line is unusable and the job fails with this text
+  std::optional<std::string> prompt, image, input;
+  std::uint64_t seed = 0;
+  std::vector<std::string> stages;
+  std::vector<std::string> formats{"glb"};
+  nlohmann::json options = nlohmann::json::object();
+};
+
+// Ids name output files, so they must stay inside the output directory: 1-128 characters of
+// [A-Za-z0-9._-], not starting with '.', no "..". Returns the reason when rejected, "" when fine.
+std::string id_problem(const std::string& id);
+
+// Parses every non-blank line. Relative "input"/"image" paths are resolved against the manifest's
+// directory. Throws Error(InvalidInput) only when the manifest file itself cannot be read.
+std::vector<JobSpec> read_manifest(const std::filesystem::path& manifest);
+
+// Parses one line (exposed for tests); `base_dir` resolves relative paths.
+JobSpec parse_job_line(const std::string& text, std::size_t line,
+                       const std::filesystem::path& base_dir);
+
+}  // namespace flexforge

@@ -1,0 +1,131 @@
+#include "flexforge/pipeline/stages.h"
+
+#include "flexforge/core/error.h"
+#include "flexforge/retopo/retopo.h"
+#include "flexforge/segment/segment.h"
+
+#include <algorithm>
+#include <chrono>
+#include <set>
+
+namespace flexforge {
+
+namespace {
+
+using json = nlohmann::json;
+
+// Reads `key` from a stage's option object, rejecting a wrong type with the stage and key named.
+template <typename T>
+T option(const json& stage_options, const std::string& stage, const char* key, T fallback) {
+  if (!stage_options.contains(key)) return fallback;
+  try {
+    return stage_options.at(key).get<T>();
+  } catch (const json::exception&) {
+    throw Error(ExitCode::Usage, "stage option " + stage + "." + key + " has the wrong type");
+  }
+}
+
+void reject_unknown_keys(const json& stage_options, const std::string& stage,
+                         const std::set<std::string>& known) {
+  if (!stage_options.is_object()) {
+    throw Error(ExitCode::Usage, "options for stage '" + stage + "' must be a JSON object");
+  }
+  for (const auto& [key, value] : stage_options.items()) {
+    if (!known.count(key)) {
+      throw Error(ExitCode::Usage, "unknown option '" + key + "' for stage '" + stage + "'");
+    }
+  }
+}
+
+Scene run_segment(const Scene& scene, const json& o) {
+  reject_unknown_keys(o, "segment", {"parts", "min_part_area"});
+  segment::SegmentOptions options;
+  options.parts = option<int>(o, "segment", "parts", options.parts);
+  options.min_part_area = option<double>(o, "segment", "min_part_area", options.min_part_area);
+  options.validate();
+  return segment::segment_scene(scene, options);
+}
+
+Scene run_retopo(const Scene& scene, const json& o) {
+  reject_unknown_keys(o, "retopo", {"faces", "quad", "preserve_parts", "feature_angle"});
+  RetopoOptions options;
+  options.target_faces = option<std::size_t>(o, "retopo", "faces", options.target_faces);
+  options.quad = option<bool>(o, "retopo", "quad", options.quad);
+  options.preserve_parts = option<bool>(o, "retopo", "preserve_parts", options.preserve_parts);
+  options.feature_angle_deg =
+      option<double>(o, "retopo", "feature_angle", options.feature_angle_deg);
+  if (options.target_faces < 1 || options.target_faces > 1000000000) {
+    throw Error(ExitCode::Usage, "stage option retopo.faces must be in 1..1e9");
+  }
+  if (options.target_faces >= scene.face_count()) return scene;  // already within budget
+  return retopologize_scene(scene, options);
+}
+
+}  // namespace
+
+const std::vector<StageInfo>& pipeline_stages() {
+  static const std::vector<StageInfo> stages = {
+      {"segment", true, "split into named parts"},
+      {"complete", false, "close every part into a whole asset (issue 8, not built yet)"},
+      {"rig", false, "skeleton and skin weights (not built yet)"},
+      {"retopo", true, "low-poly mesh at a face budget"},
+  };
+  return stages;
+}
+
+std::vector<std::string> plan_stages(const std::vector<std::string>& requested) {
+  std::set<std::string> wanted;
+  for (const std::string& name : requested) {
+    const auto& all = pipeline_stages();
+    auto it = std::find_if(all.begin(), all.end(), [&](const StageInfo& s) { return s.name == name; });
+    if (it == all.end()) {
+      std::string names;
+      for (const StageInfo& s : all) names += (names.empty() ? "" : ", ") + s.name;
+      throw Error(ExitCode::Usage, "unknown stage '" + name + "' (stages: " + names + ")");
+    }
+    if (!it->available) {
+      throw Error(ExitCode::StageFailed,
+                  "stage '" + name + "' is not available in this build: " + it->summary);
+    }
+    wanted.insert(name);
+  }
+  std::vector<std::string> planned;
+  for (const StageInfo& s : pipeline_stages()) {
+    if (wanted.count(s.name)) planned.push_back(s.name);
+  }
+  return planned;
+}
+
+Scene run_stages(Scene scene, const std::vector<std::string>& planned, const json& options,
+                 std::vector<StageRun>* runs) {
+  if (!options.is_null() && !options.is_object()) {
+    throw Error(ExitCode::Usage, "stage options must be a JSON object keyed by stage name");
+  }
+  if (options.is_object()) {
+    for (const auto& [key, value] : options.items()) {
+      if (std::find(planned.begin(), planned.end(), key) == planned.end()) {
+        throw Error(ExitCode::Usage, "options given for stage '" + key + "', which is not run");
+      }
+    }
+  }
+  for (const std::string& name : planned) {
+    const json stage_options =
+        options.is_object() && options.contains(name) ? options.at(name) : json::object();
+    const auto start = std::chrono::steady_clock::now();
+    if (name == "segment") {
+      scene = run_segment(scene, stage_options);
+    } else if (name == "retopo") {
+      scene = run_retopo(scene, stage_options);
+    } else {
+      throw Error(ExitCode::StageFailed, "stage '" + name + "' is not available in this build");
+    }
+    if (runs) {
+      runs->push_back({name,
+                       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+                       scene.face_count(), scene.parts.size()});
+    }
+  }
+  return scene;
+}
+
+}  // namespace flexforge

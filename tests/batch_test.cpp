@@ -1,0 +1,181 @@
+// flexforge batch: bad lines fail alone, shards in parallel processes produce every output exactly
+// once, a SIGKILLed shard resumes without duplicates or partial files, ids cannot escape.
+#include "test_support.h"
+
+#include "flexforge/core/error.h"
+#include "flexforge/pipeline/batch.h"
+#include "flexforge/pipeline/manifest.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <thread>
+
+namespace fs = std::filesystem;
+using namespace flexforge;
+using namespace flexforge::test;
+using json = nlohmann::json;
+
+namespace {
+
+std::vector<json> read_jsonl(const fs::path& file) {
+  std::vector<json> rows;
+  std::ifstream in(file);
+  std::string line;
+  while (std::getline(in, line)) rows.push_back(json::parse(line));
+  return rows;
+}
+
+// `good` mesh jobs plus the three kinds of bad line the issue names.
+fs::path write_manifest(const fs::path& dir, int good, const std::string& extra_options = "") {
+  const std::string mesh = cgal_mesh("pig.off").string();
+  std::string text;
+  for (int i = 0; i < good; ++i) {
+    text += R"({"id": "pig)" + std::to_string(i) + R"(", "input": ")" + mesh + R"(", "formats": ["glb", "stl"])" +
+            extra_options + "}\n";
+    if (i == 3) text += R"({"id": "needs_image", "image": "no/such/image.png"})" "\n";
+    if (i == 6) text += R"({"id": "empty_prompt", "prompt": "   "})" "\n";
+    if (i == 9) text += "{\"id\": \"broken\", \"input\": \n";
+  }
+  write_text(dir / "jobs.jsonl", text);
+  return dir / "jobs.jsonl";
+}
+
+}  // namespace
+
+TEST(BatchManifest, IdsCannotEscapeTheOutputDirectory) {
+  EXPECT_EQ(id_problem("chair_01.v2"), "");
+  for (const std::string& bad : std::vector<std::string>{"../x", "/etc/passwd", "a/b", ".hidden", "a..b", "", std::string(200, 'a'),
+                                std::string("a\0b", 3), "sp ace"}) {
+    EXPECT_NE(id_problem(bad), "") << bad;
+  }
+  const JobSpec nul = parse_job_line(std::string("{\"id\": \"x\", \"prompt\": \"a\0b\"}", 27), 1, ".");
+  EXPECT_NE(nul.error, "");
+  const JobSpec unknown = parse_job_line(R"({"id": "x", "promt": "typo"})", 2, ".");
+  EXPECT_NE(unknown.error.find("promt"), std::string::npos);
+  const JobSpec anonymous = parse_job_line(R"({"input": "a.obj", "seed": 3})", 3, "/data");
+  EXPECT_EQ(anonymous.error, "");
+  EXPECT_EQ(anonymous.name.rfind("job-", 0), 0u);
+  EXPECT_EQ(*anonymous.input, "/data/a.obj");
+  // The content hash is stable: the same line names the same outputs on every run.
+  EXPECT_EQ(parse_job_line(R"({"input": "a.obj", "seed": 3})", 9, "/data").name, anonymous.name);
+}
+
+TEST(BatchShard, ContiguousAndHashedAssignmentsPartitionTheJobs) {
+  for (bool hashed : {false, true}) {
+    std::map<std::size_t, int> owners;
+    for (std::size_t k = 0; k < 4; ++k) {
+      ShardSpec s{k, 4, hashed};
+      for (std::size_t i = 0; i < 43; ++i) {
+        if (s.owns(i, 43, "job" + std::to_string(i))) ++owners[i];
+      }
+    }
+    ASSERT_EQ(owners.size(), 43u);
+    for (const auto& [i, n] : owners) EXPECT_EQ(n, 1) << i;
+  }
+  EXPECT_THROW(ShardSpec::parse("4/4"), Error);
+  EXPECT_THROW(ShardSpec::parse("x/2"), Error);
+  EXPECT_EQ(ShardSpec::parse("3/16").index, 3u);
+}
+
+TEST(Batch, FourShardsInParallelProduceEveryOutputOnce) {
+  TempDir dir;
+  const fs::path manifest = write_manifest(dir.path(), 12);
+  const fs::path out = dir / "out";
+  // Four processes at once, as four array tasks of a cluster job would run; each must exit 0
+  // or 6 (its shard holds some of the bad lines).
+  std::string line;
+  for (int k = 0; k < 4; ++k) {
+    line += shell_quote(FLEXFORGE_CLI_PATH) + " -q --threads 1 batch " + shell_quote(manifest.string()) +
+            " --out-dir " + shell_quote(out.string()) + " --shard " + std::to_string(k) + "/4 & p" +
+            std::to_string(k) + "=$!; ";
+  }
+  line += "fail=0; for p in $p0 $p1 $p2 $p3; do wait $p; rc=$?; "
+          "if [ $rc -ne 0 ] && [ $rc -ne 6 ]; then fail=1; fi; done; exit $fail";
+  const CommandResult r = run_shell(line);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(run_cli({"batch", "merge", out.string()}).exit_code, 0);
+  const auto rows = read_jsonl(out / "results.jsonl");
+  ASSERT_EQ(rows.size(), 15u);
+  int ok = 0;
+  std::map<std::string, int> seen;
+  for (const json& row : rows) {
+    // The results schema documented in README.md ("Running at scale").
+    ASSERT_TRUE(row.at("name").is_string() && row.at("line").is_number_unsigned() &&
+                row.at("status").is_string() && row.at("seconds").is_number() &&
+                row.at("seed").is_number_unsigned()) << row;
+    if (row["status"] == "ok") {
+      ASSERT_TRUE(row.at("outputs").is_array() && row.at("stages").is_array() &&
+                  row.at("faces").is_number_unsigned() && row.at("parts").is_number_unsigned()) << row;
+    } else {
+      ASSERT_EQ(row.at("status"), "failed") << row;
+      ASSERT_TRUE(row.at("error").is_string() && row.at("exit_code").is_number_integer()) << row;
+    }
+    ++seen[row["name"].get<std::string>()];
+    if (row["status"] == "ok") {
+      ++ok;
+      for (const json& p : row["outputs"]) EXPECT_TRUE(fs::is_regular_file(p.get<std::string>())) << p;
+    } else {
+      EXPECT_FALSE(row["error"].get<std::string>().empty());
+    }
+  }
+  EXPECT_EQ(ok, 12);
+  for (const auto& [name, n] : seen) EXPECT_EQ(n, 1) << name;
+  // Each shard wrote only its own results file, each job exactly once across them.
+  std::size_t lines = 0;
+  for (int k = 0; k < 4; ++k) {
+    lines += read_jsonl(out / ("results.shard-" + std::to_string(k) + "-of-4.jsonl")).size();
+  }
+  EXPECT_EQ(lines, 15u);
+  // 12 jobs x 2 formats + the results files; nothing else (no temporaries).
+  std::size_t files = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(out)) ++files;
+  EXPECT_EQ(files, 24u + 4u + 1u);
+}
+
+TEST(Batch, KilledShardResumesWithoutDuplicatesOrPartialFiles) {
+  TempDir dir;
+  // Retopology makes each job take long enough to be killed in the middle of the run.
+  const fs::path mesh = cgal_mesh("bunny00.off");
+  std::string text;
+  for (int i = 0; i < 6; ++i) {
+    text += R"({"id": "bunny)" + std::to_string(i) + R"(", "input": ")" + mesh.string() +
+            R"(", "stages": ["retopo"], "options": {"retopo": {"faces": )" + std::to_string(3000 + i) + "}}}\n";
+  }
+  write_text(dir / "jobs.jsonl", text);
+  const fs::path out = dir / "out";
+  const std::string cmd = shell_quote(FLEXFORGE_CLI_PATH) + " -q --threads 1 batch " +
+                          shell_quote((dir / "jobs.jsonl").string()) + " --out-dir " + shell_quote(out.string());
+  // Start it, wait for the first finished job, then SIGKILL it mid-run.
+  const CommandResult started = run_shell("(" + cmd + " & echo $! > " + shell_quote((dir / "pid").string()) + ")");
+  ASSERT_EQ(started.exit_code, 0);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (std::chrono::steady_clock::now() < deadline &&
+         (!fs::exists(out / "results.jsonl") || read_jsonl(out / "results.jsonl").empty())) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  run_shell("kill -9 $(cat " + shell_quote((dir / "pid").string()) + ")");
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const std::size_t done_before = read_jsonl(out / "results.jsonl").size();
+  ASSERT_GE(done_before, 1u);
+  ASSERT_LT(done_before, 6u) << "the run finished before it could be killed";
+
+  const CommandResult resumed = run_shell(cmd + " --resume");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  const auto rows = read_jsonl(out / "results.jsonl");
+  ASSERT_EQ(rows.size(), 6u);  // no job recorded twice
+  std::map<std::string, int> seen;
+  for (const json& row : rows) {
+    EXPECT_EQ(row["status"], "ok");
+    ++seen[row["name"].get<std::string>()];
+  }
+  EXPECT_EQ(seen.size(), 6u);
+  for (const auto& e : fs::directory_iterator(out)) {
+    EXPECT_NE(e.path().filename().string()[0], '.') << "leftover temporary " << e.path();
+  }
+  EXPECT_NE(resumed.out.find(std::to_string(done_before) + " skipped"), std::string::npos) << resumed.out;
+}
