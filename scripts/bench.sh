@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks, one per stage, each timing the peer library in the same run and reporting ratios.
-#   scripts/bench.sh [foundation|nn|segment|retopo|all]   (all = foundation and nn; segment runs ~10 min)
+#   scripts/bench.sh [foundation|nn|segment|retopo|rig|all]   (all = foundation and nn; segment runs ~10 min)
 # Output: JSON lines on stdout (one per measurement); build output goes to stderr.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,5 +27,12 @@ case "$what" in
             # 20 synth meshes at 500/2000/5000 faces, then time scaling on 10k/100k/1M faces
     scripts/build.sh --target flexforge_bench_retopo
     build/tests/flexforge_bench_retopo "$meshes" ;;
-  *) echo "bench.sh: unknown benchmark '$what' (foundation, nn, segment, retopo, all)" >&2; exit 2 ;;
+  rig)  # flexforge rig: synth held-out creatures (11 categories x 8, unseen seed) skeleton CD and
+        # skinning metrics vs ground truth; 10 real meshes rigged (GLB+FBX, posed previews, stretch,
+        # time) with CGAL's mean-curvature-flow skeleton timed on the same mesh; outputs in build/rig_previews/
+    scripts/build.sh --target flexforge_bench_rig
+    build/tests/flexforge_bench_rig synth --seed 20250707 --per-category 8
+    build/tests/flexforge_bench_rig real build/rig_previews \
+      "$meshes"/{elephant,cow,pig,homer,man,hand,camel,dino,bull,armadillo}.off ;;
+  *) echo "bench.sh: unknown benchmark '$what' (foundation, nn, segment, retopo, rig, all)" >&2; exit 2 ;;
 esac

@@ -39,6 +39,7 @@ std::unique_ptr<Command> make_synth_command();
 std::unique_ptr<Command> make_retopo_command();
 std::unique_ptr<Command> make_segment_command();
 std::unique_ptr<Command> make_batch_command();
+std::unique_ptr<Command> make_rig_command();
 
 // A config-file reader for --config that accepts JSON ({"threads": 2, "convert": {...}}) as well
 // as CLI11's TOML/INI (threads = 2 / [convert]).

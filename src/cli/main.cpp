@@ -33,6 +33,7 @@ const std::vector<std::function<std::unique_ptr<Command>()>> kCommands = {
     make_retopo_command,
     make_segment_command,
     make_batch_command,
+    make_rig_command,
 };
 
 int run(int argc, char** argv) {

@@ -2,6 +2,7 @@
 
 #include "flexforge/core/error.h"
 #include "flexforge/retopo/retopo.h"
+#include "flexforge/rig/rig.h"
 #include "flexforge/segment/segment.h"
 
 #include <algorithm>
@@ -46,6 +47,17 @@ Scene run_segment(const Scene& scene, const json& o) {
   return segment::segment_scene(scene, options);
 }
 
+Scene run_rig(Scene scene, const json& o) {
+  reject_unknown_keys(o, "rig", {"rig_type", "joints", "symmetry"});
+  rig::RigOptions options;
+  options.rig_type = rig::parse_rig_type(option<std::string>(o, "rig", "rig_type", "auto"));
+  options.symmetry = rig::parse_symmetry_mode(option<std::string>(o, "rig", "symmetry", "auto"));
+  options.joints = option<int>(o, "rig", "joints", 0);
+  options.validate();
+  rig::rig_scene(scene, options);
+  return scene;
+}
+
 Scene run_retopo(const Scene& scene, const json& o) {
   reject_unknown_keys(o, "retopo", {"faces", "quad", "preserve_parts", "feature_angle"});
   RetopoOptions options;
@@ -67,7 +79,7 @@ const std::vector<StageInfo>& pipeline_stages() {
   static const std::vector<StageInfo> stages = {
       {"segment", true, "split into named parts"},
       {"complete", false, "close every part into a whole asset (issue 8, not built yet)"},
-      {"rig", false, "skeleton and skin weights (not built yet)"},
+      {"rig", true, "skeleton and skin weights"},
       {"retopo", true, "low-poly mesh at a face budget"},
   };
   return stages;
@@ -114,6 +126,8 @@ Scene run_stages(Scene scene, const std::vector<std::string>& planned, const jso
     const auto start = std::chrono::steady_clock::now();
     if (name == "segment") {
       scene = run_segment(scene, stage_options);
+    } else if (name == "rig") {
+      scene = run_rig(std::move(scene), stage_options);
     } else if (name == "retopo") {
       scene = run_retopo(scene, stage_options);
     } else {
