@@ -8,6 +8,8 @@
 #include "flexforge/io/import.h"
 #include "flexforge/segment/evaluate.h"
 #include "flexforge/segment/segment.h"
+#include "flexforge/segment/thickness.h"
+#include "flexforge/segment/working_mesh.h"
 #include "flexforge/synth/mesher.h"
 #include "flexforge/synth/sdf.h"
 #include "flexforge/synth/synth.h"
@@ -229,4 +231,44 @@ TEST(Segment, ProceduralAssetsMeanIouFloor) {
     ++n;
   }
   EXPECT_GT(sum / n, 0.8);
+}
+
+// A small post on a slab, below --min-part-area: kept as its own part when it hangs off the slab
+// behind a concave crease (keep_small_strength), absorbed when that rule is off.
+TEST(Segment, KeepsSmallAppendageBehindConcaveCrease) {
+  const synth::Primitive slab = synth::box(Vec3(0, 0, 0), Vec3(0.6f, 0.1f, 0.6f));
+  const synth::Primitive post = synth::box(Vec3(0.1f, 0.2f, 0.0f), Vec3(0.06f, 0.1f, 0.06f));
+  Aabb bounds;
+  bounds.expand(Vec3(-0.7f, -0.2f, -0.7f));
+  bounds.expand(Vec3(0.7f, 0.4f, 0.7f));
+  const Mesh m = synth::mesh_field(
+      [&](const Vec3& p) { return std::min(slab.distance(p), post.distance(p)); }, bounds, 0.02f);
+  segment::SegmentOptions o;
+  o.min_part_area = 0.05;  // the post is ~3% of the area
+  const segment::Segmentation kept = segment::segment_mesh(m, o);
+  expect_every_face_assigned(m, kept);
+  EXPECT_EQ(kept.part_count, 2);
+  o.keep_small_strength = 0.0;
+  const segment::Segmentation absorbed = segment::segment_mesh(m, o);
+  EXPECT_EQ(absorbed.part_count, 1);
+}
+
+// The ray-cast thickness of a slab's broad faces is the slab's thickness.
+TEST(Segment, ThicknessOfASlab) {
+  const synth::Primitive slab = synth::box(Vec3(0, 0, 0), Vec3(0.6f, 0.1f, 0.6f));
+  Aabb bounds;
+  bounds.expand(Vec3(-0.7f, -0.2f, -0.7f));
+  bounds.expand(Vec3(0.7f, 0.2f, 0.7f));
+  const Mesh m = synth::mesh_field([&](const Vec3& p) { return slab.distance(p); }, bounds, 0.025f);
+  const segment::WorkingMesh w = segment::build_working_mesh(m, 1e-6);
+  const std::vector<float> t = segment::vertex_thickness(w, 0.01f, 1);
+  const float diagonal = std::sqrt(1.2f * 1.2f + 0.2f * 0.2f + 1.2f * 1.2f);
+  std::vector<float> broad;
+  for (std::size_t v = 0; v < w.positions.size(); ++v) {
+    const Vec3& p = w.positions[v];
+    if (std::abs(w.vertex_normals[v].y()) > 0.95f && std::abs(p.x()) < 0.25f && std::abs(p.z()) < 0.25f) broad.push_back(t[v]);
+  }
+  ASSERT_GT(broad.size(), 20u);
+  std::nth_element(broad.begin(), broad.begin() + broad.size() / 2, broad.end());
+  EXPECT_NEAR(broad[broad.size() / 2], 0.2f / diagonal, 0.02f);
 }

@@ -10,6 +10,7 @@
 #include "flexforge/segment/region_merge.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <map>
@@ -35,12 +36,19 @@ struct Boundary {
 }  // namespace
 
 std::vector<int> watershed_regions(const WorkingMesh& w, const std::vector<float>& vc,
-                                   double core_threshold, int* count) {
+                                   double core_threshold, int* count,
+                                   const std::vector<int>& face_band) {
   const std::size_t F = w.triangles.size();
   std::vector<float> fc(F);
   for (std::uint32_t f = 0; f < F; ++f) fc[f] = face_concavity(w, vc, f);
   std::vector<int> label(F, -1);
   int n = 0;
+  const bool banded = face_band.size() == F;
+  auto same_band = [&](std::uint32_t f, std::uint32_t g) {
+    if (!banded) return true;
+    const int a = face_band[f], b = face_band[g];
+    return a == b || a == std::numeric_limits<int>::min() || b == std::numeric_limits<int>::min();
+  };
   // Markers: flood-fill the core faces.
   std::vector<std::uint32_t> stack;
   auto fill_core = [&](std::uint32_t s, bool any) {
@@ -51,7 +59,7 @@ std::vector<int> watershed_regions(const WorkingMesh& w, const std::vector<float
       stack.pop_back();
       for (std::uint32_t k = w.adj_offset[f]; k < w.adj_offset[f + 1]; ++k) {
         const std::uint32_t g = w.adj[k];
-        if (label[g] < 0 && (any || fc[g] < core_threshold)) {
+        if (label[g] < 0 && (any || (fc[g] < core_threshold && same_band(f, g)))) {
           label[g] = n;
           stack.push_back(g);
         }
@@ -102,9 +110,12 @@ std::vector<int> watershed_regions(const WorkingMesh& w, const std::vector<float
 
 std::vector<int> merge_regions(const WorkingMesh& w, const std::vector<float>& vc,
                                const std::vector<int>& regions, int count,
-                               const MergeOptions& options) {
+                               const MergeOptions& options,
+                               const std::vector<float>& flt) {
   const std::size_t F = w.triangles.size();
   std::vector<double> area(count, 0.0);
+  std::vector<double> t_area(count, 0.0), t_sum(count, 0.0);  // area with known thickness, sum area*log T
+  const bool thick = flt.size() == F && options.thickness_weight > 0;
   std::vector<Eigen::Vector3d> moment(count, Eigen::Vector3d::Zero());
   std::vector<std::uint32_t> first_face(count, std::numeric_limits<std::uint32_t>::max());
   double total = 0.0;
@@ -117,6 +128,10 @@ std::vector<int> merge_regions(const WorkingMesh& w, const std::vector<float>& v
     moment[r] += w.face_area[f] * centroid;
     first_face[r] = std::min(first_face[r], f);
     total += w.face_area[f];
+    if (thick && std::isfinite(flt[f])) {
+      t_area[r] += w.face_area[f];
+      t_sum[r] += w.face_area[f] * flt[f];
+    }
   }
   std::vector<std::map<int, Boundary>> nb(count);
   for (std::uint32_t f = 0; f < F; ++f) {
@@ -142,6 +157,8 @@ std::vector<int> merge_regions(const WorkingMesh& w, const std::vector<float>& v
     parent[b] = a;
     area[a] += area[b];
     moment[a] += moment[b];
+    t_area[a] += t_area[b];
+    t_sum[a] += t_sum[b];
     first_face[a] = std::min(first_face[a], first_face[b]);
     for (const auto& [n, bd] : nb[b]) {
       nb[n].erase(b);
@@ -161,11 +178,22 @@ std::vector<int> merge_regions(const WorkingMesh& w, const std::vector<float>& v
   const int target = options.target_parts > 0 ? options.target_parts : 1;
   // 1. Absorb small regions (smallest first), never going below the target count.
   const double min_area = options.min_area_fraction * total;
+  // A small region that hangs off a single neighbour behind a strongly concave boundary (a
+  // horn, an ear, a small leg) is a part, not noise: kept unless it is below keep_small_floor *
+  // min_area. Small tiles between several regions (the plates of a scaly or grooved surface)
+  // are still absorbed.
+  auto protected_small = [&](int r) {
+    if (options.keep_small_strength <= 0 || area[r] < options.keep_small_floor * min_area) return false;
+    if (nb[r].size() != 1) return false;  // an appendage of one region, not a tile of a mosaic
+    double len = 0, wsum = 0;
+    for (const auto& [n, bd] : nb[r]) len += bd.length, wsum += bd.weighted;
+    return len > 0 && wsum / len >= options.keep_small_strength;
+  };
   auto absorb_small = [&]() {
     while (alive > target) {
       int s = -1;
       for (int r = 0; r < count; ++r) {
-        if (parent[r] == r && area[r] < min_area && (s < 0 || area[r] < area[s])) s = r;
+        if (parent[r] == r && area[r] < min_area && (s < 0 || area[r] < area[s]) && !protected_small(r)) s = r;
       }
       if (s < 0) break;
       int into = -1;
@@ -188,13 +216,21 @@ std::vector<int> merge_regions(const WorkingMesh& w, const std::vector<float>& v
   };
   absorb_small();
 
+  auto cost = [&](int a, int b, const Boundary& bd) {
+    double c = bd.strength();
+    if (thick && t_area[a] > 0 && t_area[b] > 0) {
+      const double d = std::abs(t_sum[a] / t_area[a] - t_sum[b] / t_area[b]);
+      c += options.thickness_weight * std::max(0.0, d - options.thickness_tolerance);
+    }
+    return c;
+  };
   // 2. Weakest boundary first.
   using Item = std::tuple<double, int, int, int, int>;  // strength, a, b, stamp a, stamp b
   std::priority_queue<Item, std::vector<Item>, std::greater<Item>> heap;
   for (int a = 0; a < count; ++a) {
     if (parent[a] != a) continue;
     for (const auto& [b, bd] : nb[a]) {
-      if (a < b) heap.push({bd.strength(), a, b, stamp[a], stamp[b]});
+      if (a < b) heap.push({cost(a, b, bd), a, b, stamp[a], stamp[b]});
     }
   }
   const bool automatic = options.target_parts <= 0;
@@ -208,7 +244,7 @@ std::vector<int> merge_regions(const WorkingMesh& w, const std::vector<float>& v
     merge(keep, gone);
     for (const auto& [n, bd] : nb[keep]) {
       const int x = std::min(keep, n), y = std::max(keep, n);
-      heap.push({bd.strength(), x, y, stamp[x], stamp[y]});
+      heap.push({cost(x, y, bd), x, y, stamp[x], stamp[y]});
     }
   }
   // 3. Explicit target with disconnected leftovers: join nearest centroids.

@@ -6,6 +6,7 @@
 #include "flexforge/core/parallel.h"
 #include "flexforge/segment/concavity.h"
 #include "flexforge/segment/region_merge.h"
+#include "flexforge/segment/thickness.h"
 #include "flexforge/segment/working_mesh.h"
 
 #include <Eigen/Geometry>
@@ -13,6 +14,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <map>
 
 namespace flexforge::segment {
@@ -31,6 +33,15 @@ void SegmentOptions::validate() const {
   }
   if (!std::isfinite(merge_threshold) || merge_threshold < 0 || merge_threshold > 1) {
     throw Error(ExitCode::Usage, "segment: merge threshold must be in [0, 1]");
+  }
+  if (!std::isfinite(thickness_band) || thickness_band < 0 || thickness_band > 10 ||
+      !std::isfinite(thickness_weight) || thickness_weight < 0 || thickness_weight > 100 ||
+      !std::isfinite(thickness_tolerance) || thickness_tolerance < 0 || thickness_tolerance > 10) {
+    throw Error(ExitCode::Usage, "segment: thickness band/weight/tolerance out of range");
+  }
+  if (!std::isfinite(keep_small_strength) || keep_small_strength < 0 || keep_small_strength > 1 ||
+      !std::isfinite(keep_small_floor) || keep_small_floor < 0 || keep_small_floor > 1) {
+    throw Error(ExitCode::Usage, "segment: keep-small strength/floor must be in [0, 1]");
   }
   if (!std::isfinite(weld_tolerance) || weld_tolerance < 0 || weld_tolerance > 0.01) {
     throw Error(ExitCode::Usage, "segment: weld tolerance must be in [0, 0.01]");
@@ -51,14 +62,36 @@ Segmentation segment_mesh(const Mesh& mesh, const SegmentOptions& options) {
   const WorkingMesh w = build_working_mesh(mesh, options.weld_tolerance);
   if (!w.triangles.empty()) {
     const std::vector<float> vc = vertex_concavity(w, options.scales, options.threads);
+    std::vector<int> band;
+    std::vector<float> flt;
+    if (options.thickness_band > 0) {
+      const std::vector<float> vt = vertex_thickness(w, 0.01f, options.threads);
+      const std::size_t WF = w.triangles.size();
+      flt.assign(WF, std::numeric_limits<float>::quiet_NaN());
+      band.assign(WF, std::numeric_limits<int>::min());
+      for (std::size_t f = 0; f < WF; ++f) {
+        float sum = 0;
+        int n = 0;
+        for (std::uint32_t v : w.triangles[f]) {
+          if (vt[v] > 0) sum += std::log(vt[v]), ++n;
+        }
+        if (n == 0) continue;
+        flt[f] = sum / n;
+        band[f] = static_cast<int>(std::floor(flt[f] / options.thickness_band));
+      }
+    }
     int count = 0;
-    const std::vector<int> regions = watershed_regions(w, vc, options.core_threshold, &count);
+    const std::vector<int> regions = watershed_regions(w, vc, options.core_threshold, &count, band);
     seg.regions_before_merge = count;
     MergeOptions merge;
     merge.target_parts = options.parts;
     merge.merge_threshold = options.merge_threshold;
     merge.min_area_fraction = options.min_part_area;
-    const std::vector<int> parts = merge_regions(w, vc, regions, count, merge);
+    merge.thickness_weight = options.thickness_band > 0 ? options.thickness_weight : 0.0;
+    merge.thickness_tolerance = options.thickness_tolerance;
+    merge.keep_small_strength = options.keep_small_strength;
+    merge.keep_small_floor = options.keep_small_floor;
+    const std::vector<int> parts = merge_regions(w, vc, regions, count, merge, flt);
     for (std::size_t k = 0; k < parts.size(); ++k) seg.face_part[w.input_face[k]] = parts[k];
   }
   // Faces that collapsed when welded (or were degenerate): the part of a kept face on one of

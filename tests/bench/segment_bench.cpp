@@ -9,6 +9,9 @@
 //       PNG per mesh (three views side by side) in OUT_DIR, and both methods' times.
 //   segment_bench time MESH : time on the mesh (best of 3) for both methods.
 // Tuning flags (any mode): --scales a,b,c --core X --merge X --min-area X --parts N
+//   --keep-small X --keep-floor X (small appendages kept), --tband X --tweight X --ttol X
+//   (experimental thickness cue). synth also: --category NAME, --previews DIR; each JSON line
+//   carries the per-ground-truth-part IoU ("gt_part_iou").
 // One JSON object per line on stdout, then a table on stderr.
 //
 // This is the only translation unit that includes CGAL's segmentation (slow to compile).
@@ -124,6 +127,11 @@ Args parse(int argc, char** argv) {
     else if (s == "--merge") a.options.merge_threshold = std::stod(next());
     else if (s == "--min-area") a.options.min_part_area = std::stod(next());
     else if (s == "--parts") a.options.parts = std::stoi(next());
+    else if (s == "--keep-small") a.options.keep_small_strength = std::stod(next());
+    else if (s == "--keep-floor") a.options.keep_small_floor = std::stod(next());
+    else if (s == "--tband") a.options.thickness_band = std::stod(next());
+    else if (s == "--tweight") a.options.thickness_weight = std::stod(next());
+    else if (s == "--ttol") a.options.thickness_tolerance = std::stod(next());
     else if (s == "--scales") {
       a.options.scales.clear();
       std::stringstream ss(next());
@@ -218,6 +226,13 @@ int run_synth(const Args& a) {
                           {"category", cat.name}, {"seed", a.seed}, {"faces", mesh.triangles.size()},
                           {"gt_parts", ours.gt_parts}, {"ours_parts", seg.part_count},
                           {"ours_miou", ours.mean_iou}, {"ours_s", t_ours}};
+      {
+        nlohmann::json per_part = nlohmann::json::object();
+        for (std::size_t p = 0; p < ours.gt_iou.size() && p < asset.parts.size(); ++p) {
+          per_part[std::to_string(p) + ":" + asset.parts[p].name] = ours.gt_iou[p];
+        }
+        j["gt_part_iou"] = per_part;
+      }
       if (!a.previews.empty()) {
         const synth::Image top = preview(mesh, mesh.face_parts, 300);
         const synth::Image bottom = preview(mesh, seg.face_part, 300);

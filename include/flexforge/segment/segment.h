@@ -38,14 +38,29 @@ struct SegmentOptions {
   // component). 0 keeps every region.
   double min_part_area = 0.002;
   // Geodesic radii, as fractions of the bounding-box diagonal, at which concavity is measured.
-  // Chosen on the synth tuning seed (1): {0.02, 0.04} beat {0.02, 0.04, 0.08} and
-  // {0.03, 0.06, 0.12} (coarser scales blur neighbouring creases into one band).
-  std::vector<double> scales{0.02, 0.04};
-  // Faces with concavity below this are "convex core" (watershed markers).
-  double core_threshold = 0.12;
+  // Chosen on the synth tuning seeds (1 and 2, 3 assets per category): {0.015, 0.03} beat
+  // {0.02, 0.04} (the earlier default, chosen on seed 1), {0.01, 0.02, 0.04} and {0.03, 0.06,
+  // 0.12} (coarser scales blur neighbouring creases into one band).
+  std::vector<double> scales{0.015, 0.03};
+  // Faces with concavity below this are "convex core" (watershed markers). 0.08 beat 0.10,
+  // 0.12 and 0.15 on the tuning seeds (a lower threshold keeps shallow joints as boundaries).
+  double core_threshold = 0.08;
   // Auto mode merges two adjacent regions while the mean concavity along their shared boundary
   // is below this.
   double merge_threshold = 0.25;
+  // Parts below min_part_area are kept when the mean concavity of their whole boundary is at
+  // least keep_small_strength (0 = never) and their area at least keep_small_floor * min_part_area.
+  // Only a region with a single neighbour qualifies (an appendage, not a tile of a mosaic).
+  double keep_small_strength = 0.4;
+  double keep_small_floor = 0.25;
+  // Experimental thickness cue (thickness.h), off by default: it lost on the synth tuning seeds
+  // (tapering tubes split into bands; see the README). Convex cores are split where the
+  // quantised log thickness changes band (band width thickness_band, natural log units; 0
+  // disables the cue), and a boundary costs thickness_weight * max(0, |log(T_a / T_b)| -
+  // thickness_tolerance) more to merge.
+  double thickness_band = 0.0;
+  double thickness_weight = 0.0;
+  double thickness_tolerance = 0.0;
   // Vertices closer than this fraction of the diagonal are welded for the analysis.
   double weld_tolerance = 1e-6;
   unsigned threads = 0;  // 0 = worker_threads() (--threads)
