@@ -2,6 +2,7 @@
 
 #include "flexforge/core/atomic_file.h"
 #include "flexforge/core/error.h"
+#include "flexforge/core/hash.h"
 #include "flexforge/core/progress.h"
 #include "flexforge/io/export.h"
 #include "flexforge/io/import.h"
@@ -41,15 +42,6 @@ std::size_t parse_count(const std::string& text, const char* what) {
     throw Error(ExitCode::Usage, std::string(what) + " '" + text + "' is not a non-negative integer");
   }
   return static_cast<std::size_t>(v);
-}
-
-std::uint64_t name_hash(const std::string& name) {
-  std::uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : name) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h;
 }
 
 // Appends one complete line with a single write(2) on an O_APPEND descriptor, then fsyncs, so a
@@ -204,7 +196,7 @@ ShardSpec ShardSpec::from_environment(std::size_t num_shards) {
 
 bool ShardSpec::owns(std::size_t job_index, std::size_t job_total, const std::string& job_name) const {
   if (count <= 1) return true;
-  if (hashed) return name_hash(job_name) % count == index;
+  if (hashed) return fnv1a64(job_name) % count == index;
   // Contiguous blocks whose sizes differ by at most one; stable for a given manifest.
   const std::size_t begin = job_total * index / count;
   const std::size_t end = job_total * (index + 1) / count;

@@ -1,6 +1,7 @@
 #include "flexforge/pipeline/manifest.h"
 
 #include "flexforge/core/error.h"
+#include "flexforge/core/hash.h"
 
 #include <cstdio>
 #include <fstream>
@@ -13,16 +14,6 @@ using json = nlohmann::json;
 namespace flexforge {
 
 namespace {
-
-// FNV-1a 64: stable across platforms and runs, unlike std::hash; names jobs without an id.
-std::uint64_t fnv1a(const std::string& text) {
-  std::uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : text) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h;
-}
 
 std::vector<std::string> string_list(const json& value, const char* key) {
   if (value.is_string()) return {value.get<std::string>()};
@@ -102,7 +93,7 @@ JobSpec parse_job_line(const std::string& text, std::size_t line, const fs::path
       // No id: name the outputs from what defines the job, so reruns map to the same files.
       char buf[32];
       std::snprintf(buf, sizeof buf, "job-%016llx",
-                    static_cast<unsigned long long>(fnv1a(j.dump())));
+                    static_cast<unsigned long long>(fnv1a64(j.dump())));
       job.name = buf;
     }
   } catch (const std::exception& e) {

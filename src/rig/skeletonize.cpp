@@ -66,18 +66,11 @@ CurveSkeleton level_set_skeleton(const VoxelGrid& g, const std::vector<float>& t
         stack.pop_back();
         sums[id] += g.center(i).cast<double>();
         ++sk.voxels.back();
-        int x, y, z;
-        g.coords(i, x, y, z);
-        for (int dz = -1; dz <= 1; ++dz)
-          for (int dy = -1; dy <= 1; ++dy)
-            for (int dx = -1; dx <= 1; ++dx) {
-              const int X = x + dx, Y = y + dy, Z = z + dz;
-              if (X < 0 || Y < 0 || Z < 0 || X >= g.nx || Y >= g.ny || Z >= g.nz) continue;
-              const std::size_t j = g.index(X, Y, Z);
-              if (g.component[j] != c || bin_of(j) != b || node_of.count(j)) continue;
-              node_of[j] = id;
-              stack.push_back(j);
-            }
+        g.for_each_neighbor(i, [&](std::size_t j) {
+          if (g.component[j] != c || bin_of(j) != b || node_of.count(j)) return;
+          node_of[j] = id;
+          stack.push_back(j);
+        });
       }
     }
     const int count = static_cast<int>(sums.size());
@@ -123,18 +116,11 @@ CurveSkeleton level_set_skeleton(const VoxelGrid& g, const std::vector<float>& t
       for (std::size_t i : vox) {
         const int a = node_of.at(i);
         seen.clear();
-        int x, y, z;
-        g.coords(i, x, y, z);
-        for (int dz = -1; dz <= 1; ++dz)
-          for (int dy = -1; dy <= 1; ++dy)
-            for (int dx = -1; dx <= 1; ++dx) {
-              const int X = x + dx, Y = y + dy, Z = z + dz;
-              if (X < 0 || Y < 0 || Z < 0 || X >= g.nx || Y >= g.ny || Z >= g.nz) continue;
-              const std::size_t j = g.index(X, Y, Z);
-              if (g.component[j] != c) continue;
-              const int b = node_of.at(j);
-              if (b != a && std::find(seen.begin(), seen.end(), b) == seen.end()) seen.push_back(b);
-            }
+        g.for_each_neighbor(i, [&](std::size_t j) {
+          if (g.component[j] != c) return;
+          const int b = node_of.at(j);
+          if (b != a && std::find(seen.begin(), seen.end(), b) == seen.end()) seen.push_back(b);
+        });
         for (int b : seen) ++iface[{std::min(a, b), std::max(a, b)}];
       }
       struct Link {

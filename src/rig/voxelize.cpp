@@ -102,19 +102,12 @@ void label_components(VoxelGrid& g) {
       const std::size_t i = stack.back();
       stack.pop_back();
       ++counts[id];
-      int x, y, z;
-      g.coords(i, x, y, z);
-      for (int dz = -1; dz <= 1; ++dz)
-        for (int dy = -1; dy <= 1; ++dy)
-          for (int dx = -1; dx <= 1; ++dx) {
-            const int X = x + dx, Y = y + dy, Z = z + dz;
-            if (X < 0 || Y < 0 || Z < 0 || X >= g.nx || Y >= g.ny || Z >= g.nz) continue;
-            const std::size_t j = g.index(X, Y, Z);
-            if (g.solid[j] && g.component[j] < 0) {
-              g.component[j] = id;
-              stack.push_back(j);
-            }
-          }
+      g.for_each_neighbor(i, [&](std::size_t j) {
+        if (g.solid[j] && g.component[j] < 0) {
+          g.component[j] = id;
+          stack.push_back(j);
+        }
+      });
     }
   }
   // Renumber by decreasing size so that component 0 is the main body.

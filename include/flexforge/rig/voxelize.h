@@ -40,6 +40,20 @@ struct VoxelGrid {
     coords(i, x, y, z);
     return origin + cell * Vec3(x + 0.5f, y + 0.5f, z + 0.5f);
   }
+  // Calls f(j) for each of the up to 26 in-grid neighbours j of voxel i (not i itself).
+  template <typename F>
+  void for_each_neighbor(std::size_t i, F&& f) const {
+    int x, y, z;
+    coords(i, x, y, z);
+    for (int dz = -1; dz <= 1; ++dz)
+      for (int dy = -1; dy <= 1; ++dy)
+        for (int dx = -1; dx <= 1; ++dx) {
+          if (dx == 0 && dy == 0 && dz == 0) continue;
+          const int X = x + dx, Y = y + dy, Z = z + dz;
+          if (X < 0 || Y < 0 || Z < 0 || X >= nx || Y >= ny || Z >= nz) continue;
+          f(index(X, Y, Z));
+        }
+  }
   // Voxel containing p, clamped into the grid.
   std::size_t locate(const Vec3& p) const;
   // Nearest solid voxel to p among those within `radius` voxels of its cell (search by
