@@ -11,7 +11,7 @@ namespace flexforge::nn {
 
 namespace {
 
-// CPU fp16 GEMM is not implemented in libtorch 1.13: compute it in fp32 there.
+// libtorch 1.13 has no CPU fp16 GEMM kernel: compute it in fp32 there.
 torch::ScalarType compute_type(const torch::Tensor& t) {
   if (t.scalar_type() == torch::kHalf && t.device().is_cpu()) return torch::kFloat;
   return t.scalar_type();
