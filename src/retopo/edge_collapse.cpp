@@ -1,4 +1,5 @@
-// Quadric edge collapse with topology, feature and orientation guards.
+// Edge collapse (Lindstrom-Turk memoryless cost by default, Garland-Heckbert quadrics as the
+// alternative) with topology, feature and orientation guards.
 //
 // Sources this builds on (ideas only, no code):
 //  * M. Garland, P. Heckbert, "Surface Simplification Using Quadric Error Metrics",
@@ -7,6 +8,13 @@
 //  * T. Dey, H. Edelsbrunner, S. Guha, D. Nekhayev, "Topology Preserving Edge Contraction",
 //    Publ. Inst. Math. 1999: the link condition (closed by a virtual vertex on boundaries).
 //  * H. Hoppe, "Progressive Meshes", SIGGRAPH 1996: rejecting contractions that flip faces.
+//  * P. Lindstrom, G. Turk, "Fast and Memory Efficient Polygonal Simplification", IEEE
+//    Visualization 1998, and "Evaluation of Memoryless Simplification", IEEE TVCG 1999: the
+//    memoryless cost (squared volumes of the tetrahedra swept by the faces around the edge,
+//    computed from the current mesh, not accumulated) and the placement found by a cascade of
+//    constraints in priority order: volume preservation, boundary preservation, volume
+//    optimisation, triangle shape. The cascade here is written as successive minimisation
+//    over a shrinking affine subspace, each stage fixing the directions it conditions well.
 //  * Vertex classes (interior / on one constrained curve / locked) that only let a curve vertex
 //    slide along its curve follow the idea of meshoptimizer's simplifier (A. Kapoulkine), which
 //    names the classes differently; none of its code is used.
@@ -19,6 +27,7 @@
 #include "flexforge/retopo/quadric.h"
 
 #include <Eigen/Geometry>
+#include <Eigen/Eigenvalues>
 #include <Eigen/LU>
 
 #include <algorithm>
@@ -77,9 +86,15 @@ struct EdgeCollapse::Impl {
   std::unordered_set<std::uint64_t> feature_edges;  // sharp creases
   bool use_features = true;
   bool use_volume = true;  // measured: 1-3% lower Chamfer than the plain quadric optimum
+  // Lindstrom-Turk memoryless cost and placement instead of accumulated plane quadrics.
+  bool use_lt = true;
+  std::vector<Quadric> curve_quadric;  // boundary/seam constraint planes only (for LT)
   std::size_t alive_faces = 0;
   std::priority_queue<QueueEntry> queue;
-  Guards guards{0.25, 0.05};
+  // Measured on 5 synth assets @2000 (collapse only): a shape floor of 0.05 in the first round
+  // gave 1.75e-4 Chamfer against 1.05e-5 without it (zero-cost collapses on flat regions were
+  // refused and dearer ones taken instead); real meshes unchanged. Only the normal guard stays.
+  Guards guards{0.25, 0.0};
   int round = 0;
 
   // Scratch for neighbour sets.
@@ -119,6 +134,7 @@ struct EdgeCollapse::Impl {
       for (std::uint32_t v : tri[f]) vfaces[v].push_back(f);
     }
     quadric.assign(n, Quadric{});
+    curve_quadric.assign(n, Quadric{});
     locked_forever.assign(n, 0);
     on_boundary.assign(n, 0);
     stamp.assign(n, 0);
@@ -166,6 +182,8 @@ struct EdgeCollapse::Impl {
         q.add_plane(unit, -unit.dot(pos[a]), options.boundary_weight * e.squaredNorm());
         quadric[a] += q;
         quadric[b] += q;
+        curve_quadric[a] += q;
+        curve_quadric[b] += q;
       };
       if (count == 1) {
         hard_edges.insert(key);
@@ -284,6 +302,7 @@ struct EdgeCollapse::Impl {
       out.remove = b;
       out.keep = a;
     }
+    if (use_lt) return plan_lt(a, b, out);
     const Quadric q = quadric[a] + quadric[b];
     if (kind[out.keep] == VertexKind::Locked) {
       out.p = pos[out.keep];
@@ -317,6 +336,164 @@ struct EdgeCollapse::Impl {
     }
     return true;
   }
+
+  // Lindstrom-Turk objectives of collapsing edge (a, b) into one point v, from the faces
+  // around a and b as they are now: per face t with n_t = (p1 - p0) x (p2 - p0), the swept
+  // tetrahedron has 6 V_t = n_t . v - n_t . p0.
+  struct LtTerms {
+    V3d g = V3d::Zero();  // volume preservation: g . v = h
+    double h = 0;
+    Eigen::Matrix3d hv = Eigen::Matrix3d::Zero();  // volume optimisation: v'Hv - 2c'v + k
+    V3d cv = V3d::Zero();
+    double kv = 0;
+    Eigen::Matrix3d hs = Eigen::Matrix3d::Zero();  // shape: sum |v - p_i|^2 over the neighbours
+    V3d cs = V3d::Zero();
+    Quadric curve;       // boundary / seam constraint planes
+    double len2 = 0;     // squared edge length (scales the curve term to volume units)
+  };
+
+  void lt_terms(std::uint32_t a, std::uint32_t b, LtTerms& t) const {
+    for (std::uint32_t v : {a, b}) {
+      for (std::uint32_t f : vfaces[v]) {
+        if (v == b && face_has(f, a)) continue;  // counted once, from a
+        const Triangle& tr = tri[f];
+        const V3d n = (pos[tr[1]] - pos[tr[0]]).cross(pos[tr[2]] - pos[tr[0]]);
+        const double d = n.dot(pos[tr[0]]);
+        t.g += n;
+        t.h += d;
+        t.hv += n * n.transpose();
+        t.cv += d * n;
+        t.kv += d * d;
+        for (std::uint32_t w : tr) {
+          if (w == a || w == b) continue;
+          // Each neighbour is counted once per face it shares; fine as a shape weight.
+          t.hs += Eigen::Matrix3d::Identity();
+          t.cs += pos[w];
+        }
+      }
+    }
+    t.curve = curve_quadric[a] + curve_quadric[b];
+    t.len2 = (pos[a] - pos[b]).squaredNorm();
+  }
+
+  double lt_cost(const LtTerms& t, const V3d& v) const {
+    const double vol = v.dot(t.hv * v) - 2.0 * t.cv.dot(v) + t.kv;
+    return std::max(vol, 0.0) + t.len2 * t.curve.evaluate(v);
+  }
+
+  // Affine subspace x = x0 + B y of the positions still free.
+  struct Subspace {
+    V3d x0;
+    Eigen::Matrix3d basis;  // first `dim` columns
+    int dim = 3;
+  };
+
+  // Minimises v'Hv - 2c'v over the subspace along the directions where H is well conditioned
+  // (eigenvalue above `rel` x the largest eigenvalue of H), and keeps the others free.
+  static void lt_stage(Subspace& s, const Eigen::Matrix3d& hm, const V3d& c, double rel) {
+    if (s.dim == 0) return;
+    const double scale = hm.trace();
+    if (!(scale > 0.0)) return;
+    // Fixed maximum sizes: no heap allocation in the innermost loop of the simplifier.
+    using Basis = Eigen::Matrix<double, 3, Eigen::Dynamic, 0, 3, 3>;
+    using Small = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, 0, 3, 3>;
+    using SmallVec = Eigen::Matrix<double, Eigen::Dynamic, 1, 0, 3, 1>;
+    const Basis bm = s.basis.leftCols(s.dim);
+    const Small m = bm.transpose() * hm * bm;
+    const SmallVec r = bm.transpose() * (c - hm * s.x0);
+    Eigen::SelfAdjointEigenSolver<Small> es(m);
+    Eigen::Matrix3d next = Eigen::Matrix3d::Zero();
+    int kept = 0;
+    V3d step = V3d::Zero();
+    for (int i = 0; i < s.dim; ++i) {
+      const double lambda = es.eigenvalues()[i];
+      const SmallVec u = es.eigenvectors().col(i);
+      if (lambda > rel * scale) {
+        step += bm * u * (u.dot(r) / lambda);
+      } else {
+        next.col(kept++) = bm * u;
+      }
+    }
+    s.x0 += step;
+    s.basis = next;
+    s.dim = kept;
+  }
+
+  bool lt_place(const LtTerms& t, const V3d& mid, V3d& out) const {
+    Subspace s;
+    s.x0 = mid;
+    s.basis = Eigen::Matrix3d::Identity();
+    s.dim = 3;
+    // 1. Volume preservation g . v = h: one linear constraint.
+    const double gn = t.g.norm();
+    if (gn > 0.0 && use_volume) {
+      const V3d u = t.g / gn;
+      s.x0 += u * ((t.h - t.g.dot(s.x0)) / gn);
+      // Orthonormal basis of the plane perpendicular to u.
+      const V3d any = std::abs(u.x()) < 0.9 ? V3d::UnitX() : V3d::UnitY();
+      const V3d e1 = u.cross(any).normalized();
+      s.basis.col(0) = e1;
+      s.basis.col(1) = u.cross(e1);
+      s.dim = 2;
+    }
+    // 2. Boundary / seam preservation.
+    if (t.curve.a00 + t.curve.a11 + t.curve.a22 > 0.0) {
+      Eigen::Matrix3d hc;
+      hc << t.curve.a00, t.curve.a01, t.curve.a02, t.curve.a01, t.curve.a11, t.curve.a12,
+          t.curve.a02, t.curve.a12, t.curve.a22;
+      lt_stage(s, hc, -V3d(t.curve.b0, t.curve.b1, t.curve.b2), lt_rel);
+    }
+    // 3. Volume optimisation, 4. triangle shape.
+    lt_stage(s, t.hv, t.cv, lt_rel);
+    // The shape term is k |v|^2 - 2 cs . v + const (k = neighbour count): its minimiser over
+    // the remaining subspace is a projection, no eigen-solve needed.
+    const double k = t.hs(0, 0);
+    if (s.dim > 0 && k > 0.0) {
+      const Eigen::Matrix<double, 3, Eigen::Dynamic, 0, 3, 3> bm = s.basis.leftCols(s.dim);
+      s.x0 += bm * (bm.transpose() * (t.cs / k - s.x0));
+    }
+    if (!s.x0.allFinite()) return false;
+    out = s.x0;
+    return true;
+  }
+
+  bool plan_lt(std::uint32_t a, std::uint32_t b, Plan& out) const {
+    LtTerms t;
+    lt_terms(a, b, t);
+    if (kind[out.keep] == VertexKind::Locked) {
+      out.p = pos[out.keep];
+      out.cost = lt_cost(t, out.p);
+      return true;
+    }
+    const V3d mid = 0.5 * (pos[a] + pos[b]);
+    V3d best;
+    if (kind[out.keep] == VertexKind::Interior && kind[out.remove] == VertexKind::Interior &&
+        lt_place(t, mid, best) && (best - mid).squaredNorm() <= 4.0 * t.len2) {
+      out.p = best;
+      out.cost = lt_cost(t, best);
+      return true;
+    }
+    // A curve vertex stays on its curve: an interior vertex merging into it leaves it where it
+    // is; along the curve the survivor lands on an endpoint or the midpoint, whichever sweeps
+    // the least volume.
+    const V3d cand[3] = {pos[out.keep], pos[out.remove], mid};
+    const int count = kind[out.remove] == VertexKind::Interior && kind[out.keep] != VertexKind::Interior ? 1 : 3;
+    out.cost = std::numeric_limits<double>::infinity();
+    for (int i = 0; i < count; ++i) {
+      const V3d& c = cand[i];
+      const double e = lt_cost(t, c);
+      if (e < out.cost) {
+        out.cost = e;
+        out.p = c;
+      }
+    }
+    return true;
+  }
+
+  // Eigenvalue floor (relative to the largest) below which a stage leaves a direction to the
+  // next stage. Measured @2000, collapse only, 5 synth: 1e-2 1.3e-5, 1e-3 9.0e-6, 1e-5 4.9e-6,
+  // 1e-7 4.6e-6; real meshes flat below 1e-3.
+  double lt_rel = 1e-6;
 
   // Minimiser of q on the plane of positions that keep the enclosed volume (Lindstrom-Turk's
   // volume preservation constraint: the signed volumes swept by the faces around a and b sum
@@ -517,6 +694,14 @@ struct EdgeCollapse::Impl {
       if (stamp[e.a] != e.stamp_a || stamp[e.b] != e.stamp_b) continue;
       Plan pl;
       if (!plan(e.a, e.b, pl)) continue;
+      // The Lindstrom-Turk cost is memoryless: collapses next to an edge change its cost
+      // without touching its endpoints' stamps. Re-queue an entry whose cost went up past
+      // the next one (lazy update). Re-costing every edge of the survivor's ring after each
+      // collapse instead measured 0.1% better on real meshes and 7x slower on synth assets.
+      if (use_lt && pl.cost > e.cost && !queue.empty() && pl.cost > queue.top().cost) {
+        queue.push({pl.cost, e.a, e.b, e.stamp_a, e.stamp_b});
+        continue;
+      }
       if (!valid(pl, nr, nk)) continue;
       apply(pl, nr);
       neighbours(pl.keep, around);
@@ -533,6 +718,7 @@ EdgeCollapse::EdgeCollapse(const Mesh& mesh, const CollapseOptions& options)
     : impl_(std::make_unique<Impl>()) {
   mesh.validate("retopo input");
   impl_->options = options;
+  impl_->use_lt = options.lindstrom_turk;
   impl_->setup(mesh);
   impl_->push_all();
 }

@@ -128,33 +128,60 @@ Mesh retopologize(const Mesh& mesh, const RetopoOptions& options, RetopoReport* 
   Mesh out = std::move(collapsed.mesh);
 
   const TriangleBvh input_bvh(mesh);
+  // Enough original samples that every coarse face sees dozens of them.
+  SurfaceSamples samples;
   if (options.fit_iterations > 0 && !out.empty()) {
-    // Enough original samples that every coarse face sees dozens of them.
-    const std::size_t samples =
-        std::clamp<std::size_t>(40 * out.face_count(), 50000, 400000);
-    const SurfaceSamples s = sample_surface(mesh, samples, options.seed);
+    samples = sample_surface(
+        mesh, std::clamp<std::size_t>(40 * out.face_count(), 50000, 400000), options.seed);
+  }
+  EdgeFlipOptions flip;
+  flip.feature_angle_deg = options.feature_angle_deg;
+  flip.respect_parts = options.preserve_parts;
+  // Alternate vertex fitting and surface-fitting flips: each makes the other's next step
+  // better (flips change which samples project where; fitting changes which diagonal fits).
+  auto fit = [&](Mesh& m, int iterations) {
+    if (iterations <= 0 || m.empty()) return;
     VertexFitOptions fopts;
-    fopts.iterations = options.fit_iterations;
+    fopts.iterations = iterations;
     fopts.threads = options.threads;
-    // Alternate vertex fitting and surface-fitting flips: each makes the other's next step
-    // better (flips change which samples project where; fitting changes which diagonal fits).
-    EdgeFlipOptions flip;
-    flip.feature_angle_deg = options.feature_angle_deg;
-    flip.respect_parts = options.preserve_parts;
     // Three rounds: measured on bunny/armadillo/homer, more rounds gain under 1%.
-    const int rounds = std::min(3, options.fit_iterations / 2);
+    const int rounds = std::min(3, iterations / 2);
     VertexFitOptions part_fit = fopts;
     part_fit.iterations = std::max(1, fopts.iterations / (rounds + 1));
     for (int r = 0; r < rounds; ++r) {
-      report.fit_reverted_vertices += fit_vertices(out, input_bvh, s, part_fit).reverted_vertices;
-      flip_edges_to_surface(out, input_bvh, flip);
+      report.fit_reverted_vertices += fit_vertices(m, input_bvh, samples, part_fit).reverted_vertices;
+      flip_edges_to_surface(m, input_bvh, flip);
     }
     part_fit.iterations = std::max(1, fopts.iterations - rounds * part_fit.iterations);
-    report.fit_reverted_vertices += fit_vertices(out, input_bvh, s, part_fit).reverted_vertices;
-  }
+    part_fit.check_last = true;  // the result is never worse than what the last call started from
+    report.fit_reverted_vertices += fit_vertices(m, input_bvh, samples, part_fit).reverted_vertices;
+  };
+  fit(out, options.fit_iterations);
 
   if (options.quad) {
-    const QuadPairing pairing = pair_triangles(out);
+    // Fitting and flips change which triangles pair up, so the count is only known now:
+    // while it is above the budget, collapse the fitted mesh a little further (its own
+    // Lindstrom-Turk costs; a few percent of its triangles) and fit again briefly.
+    QuadPairing pairing = pair_triangles(out);
+    for (int step = 0; step < 6; ++step) {
+      const double faces = static_cast<double>(pairing.face_count());
+      const double target = static_cast<double>(options.target_faces);
+      if (faces <= 1.02 * target) break;
+      const double per_triangle = std::max(0.5, 1.0 - 0.5 * pairing.quad_triangle_fraction());
+      const double excess = (faces - target) / per_triangle;
+      const std::size_t tris = out.face_count();
+      const auto next = static_cast<std::size_t>(
+          std::max(4.0, static_cast<double>(tris) - std::max(2.0, excess)));
+      EdgeCollapse again(out, copts);
+      if (again.collapse_to(next) >= tris) break;  // nothing left to collapse
+      Mesh smaller = again.result().mesh;
+      fit(smaller, std::min(options.fit_iterations, 4));
+      const QuadPairing p2 = pair_triangles(smaller);
+      // Never trade a count within the budget for one further away below it.
+      if (std::abs(double(p2.face_count()) - target) > std::abs(faces - target)) break;
+      out = std::move(smaller);
+      pairing = p2;
+    }
     std::vector<Triangle> tris;
     std::vector<std::int32_t> parts;
     tris.reserve(out.face_count());

@@ -83,7 +83,11 @@ VertexFitReport fit_vertices(Mesh& mesh, const TriangleBvh& original_bvh,
   const std::size_t ns = original_samples.points.size();
   std::vector<Row> rows(ns + nf * stencil);
 
-  for (int it = 0; it < options.iterations; ++it) {
+  double previous_energy = 0.0;
+  std::vector<V3d> previous;
+  for (int it = 0; it <= options.iterations; ++it) {
+    // The pass after the last step only measures it (and undoes it if it made things worse).
+    if (it == options.iterations && !options.check_last) break;
     const TriangleBvh coarse_bvh(mesh);
     double total_area = 0.0;
     std::vector<double> area(nf);
@@ -125,6 +129,26 @@ VertexFitReport fit_vertices(Mesh& mesh, const TriangleBvh& original_bvh,
           }
         },
         options.threads, 64);
+
+    // Estimated Chamfer-L1 of the current positions (both directions, the weights sum to 1).
+    double energy = 0.0;
+    for (const Row& r : rows) energy += r.weight * r.residual.norm();
+    if (it > 0) {
+      if (energy > previous_energy) {
+        // The last step made it worse (the projections moved): undo it and stop.
+        x = previous;
+        for (std::size_t v = 0; v < nv; ++v) mesh.positions[v] = x[v].cast<float>();
+        report.energy = previous_energy;
+        break;
+      }
+      if (energy > (1.0 - options.min_gain) * previous_energy) {
+        report.energy = energy;
+        break;
+      }
+    }
+    report.energy = previous_energy = energy;
+    if (it == options.iterations) break;
+    previous = x;
 
     // Normal equations for the displacement d: sum_rows w |sum_k b_k d_k - residual|^2
     // + damping + shape term. Rows only couple the three corners of one face, so accumulate

@@ -231,7 +231,11 @@ double median(std::vector<double> v) {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: %s MESH_DIR [--synth N] [--no-scaling] [--only NAME]\n", argv[0]);
+    std::fprintf(stderr,
+                 "usage: %s MESH_DIR [--synth N] [--synth-start K] [--synth-only] [--no-scaling]\n"
+                 "       [--only NAME] [--budgets 500,2000] [--flexforge-only] [--no-ablation]\n"
+                 "       [--cgal-gh] [--feature-angle DEG] [--fit-iterations K]\n",
+                 argv[0]);
     return 2;
   }
   const std::string dir = argv[1];
@@ -239,10 +243,31 @@ int main(int argc, char** argv) {
   bool scaling = true;
   std::string only;
   bool peers = true;
-  bool cgal_gh = false;  // --cgal-gh: also CGAL's Garland-Heckbert policies (plane quadrics)  // --flexforge-only: skip the peers and the ablations (quick tuning runs)
+  bool cgal_gh = false;   // --cgal-gh: also CGAL's Garland-Heckbert policies (plane quadrics)
+  bool ablation = true;   // --no-ablation: skip flexforge-collapse-only and flexforge-quad
+  bool real_meshes = true;  // --synth-only: skip the real meshes
+  int synth_start = 0;    // --synth-start K: synth assets K .. K+N-1
+  std::vector<std::size_t> budgets = {500, 2000, 5000};
+  RetopoOptions base;     // --feature-angle / --fit-iterations: tuning runs
+  // --flexforge-only: skip the peers and the ablations (quick tuning runs)
   for (int i = 2; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--synth" && i + 1 < argc) synth_count = std::stoi(argv[++i]);
+    else if (a == "--synth-start" && i + 1 < argc) synth_start = std::stoi(argv[++i]);
+    else if (a == "--synth-only") real_meshes = false;
+    else if (a == "--no-ablation") ablation = false;
+    else if (a == "--feature-angle" && i + 1 < argc) base.feature_angle_deg = std::stod(argv[++i]);
+    else if (a == "--fit-iterations" && i + 1 < argc) base.fit_iterations = std::stoi(argv[++i]);
+    else if (a == "--budgets" && i + 1 < argc) {
+      budgets.clear();
+      std::string list = argv[++i];
+      for (std::size_t at = 0; at < list.size();) {
+        std::size_t comma = list.find(',', at);
+        if (comma == std::string::npos) comma = list.size();
+        budgets.push_back(std::stoul(list.substr(at, comma - at)));
+        at = comma + 1;
+      }
+    }
     else if (a == "--no-scaling") scaling = false;
     else if (a == "--only" && i + 1 < argc) only = argv[++i];
     else if (a == "--flexforge-only") peers = false;
@@ -253,7 +278,7 @@ int main(int argc, char** argv) {
                                          "knot2",    "bull"};
   std::vector<Input> inputs;
   for (const std::string& n : real) {
-    if (!only.empty() && n != only) continue;
+    if (!real_meshes || (!only.empty() && n != only)) continue;
     inputs.push_back({n, "real", merged(load_scene(dir + "/" + n + ".off"))});
   }
 #if FLEXFORGE_BENCH_SYNTH
@@ -262,7 +287,7 @@ int main(int argc, char** argv) {
     sc.views = 0;
     sc.part_meshes = false;
     sc.resolution = 96;
-    for (int i = 0; i < synth_count; ++i) {
+    for (int i = synth_start; i < synth_start + synth_count; ++i) {
       synth::SynthAsset a = synth::generate_asset(sc, 2024, static_cast<std::size_t>(i));
       Mesh m;
       m.positions = a.mesh.positions;
@@ -274,7 +299,6 @@ int main(int argc, char** argv) {
   if (synth_count > 0) std::fprintf(stderr, "synth assets: built without the synth dataset\n");
 #endif
 
-  const std::vector<std::size_t> budgets = {500, 2000, 5000};
   std::vector<Result> results;
   for (const Input& in : inputs) {
     const TopologyReport t = analyze_topology(in.mesh);
@@ -283,7 +307,7 @@ int main(int argc, char** argv) {
     for (std::size_t budget : budgets) {
       if (budget * 10 >= in.mesh.face_count() * 9) continue;
       auto t0 = std::chrono::steady_clock::now();
-      RetopoOptions o;
+      RetopoOptions o = base;
       o.target_faces = budget;
       RetopoReport rep;
       Mesh ff = retopologize(in.mesh, o, &rep);
@@ -291,18 +315,20 @@ int main(int argc, char** argv) {
       results.push_back(measure(in.name, "flexforge", in.mesh, closed, budget, ff, s, rep.output_faces, 0));
 
       if (!peers) continue;
+      if (ablation) {
       o.fit_iterations = 0;
       t0 = std::chrono::steady_clock::now();
       Mesh nofit = retopologize(in.mesh, o, &rep);
       s = seconds_since(t0);
       results.push_back(measure(in.name, "flexforge-collapse-only", in.mesh, closed, budget, nofit, s, rep.output_faces, 0));
 
-      o.fit_iterations = RetopoOptions{}.fit_iterations;
+      o.fit_iterations = base.fit_iterations;
       o.quad = true;
       t0 = std::chrono::steady_clock::now();
       Mesh quad = retopologize(in.mesh, o, &rep);
       s = seconds_since(t0);
       results.push_back(measure(in.name, "flexforge-quad", in.mesh, closed, budget, quad, s, rep.output_faces, rep.quads));
+      }
 
       t0 = std::chrono::steady_clock::now();
       Mesh mo = run_meshopt(in.mesh, budget);
@@ -368,7 +394,7 @@ int main(int argc, char** argv) {
       if (m.count("meshoptimizer")) vs_mo.push_back(m["flexforge"] / m["meshoptimizer"]);
       if (m.count("cgal-lt")) {
         vs_cg.push_back(m["flexforge"] / m["cgal-lt"]);
-        nofit_vs_cg.push_back(m["flexforge-collapse-only"] / m["cgal-lt"]);
+        if (m.count("flexforge-collapse-only")) nofit_vs_cg.push_back(m["flexforge-collapse-only"] / m["cgal-lt"]);
       }
     }
     std::printf("time ratio @%zu: flexforge/meshoptimizer %.2f  flexforge/cgal-lt %.2f  "
@@ -376,7 +402,7 @@ int main(int argc, char** argv) {
                 budget, median(vs_mo), median(vs_cg), median(nofit_vs_cg));
   }
 
-  if (scaling && only.empty()) {
+  if (scaling && only.empty() && real_meshes) {
     std::printf("\nscaling (bumpy sphere -> 2000 faces), seconds:\n%10s %12s %12s %12s %12s\n",
                 "faces", "flexforge", "collapse-only", "meshopt", "cgal-lt");
     for (std::size_t faces : {10000u, 100000u, 1000000u}) {

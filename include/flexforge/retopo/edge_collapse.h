@@ -28,12 +28,18 @@ namespace flexforge::retopo {
 struct CollapseOptions {
   // Interior edges whose faces meet at more than this dihedral angle (degrees, between face
   // normals) are sharp features. >= 180 disables feature detection.
-  double feature_angle_deg = 60.0;
+  double feature_angle_deg = 180.0;
   // Keep the edges between faces of different face_parts labels as constrained curves.
   bool preserve_part_seams = false;
   // Weight of the constraint planes along boundary and seam edges, relative to the face planes
   // (each constraint plane is weighted by weight * edge length^2, like a face of that size).
   double boundary_weight = 10.0;
+  // Cost and placement: Lindstrom-Turk (memoryless swept volume, constraint cascade) when
+  // true, accumulated Garland-Heckbert plane quadrics with a volume-preserving optimum when
+  // false. Measured, collapse only, 10 real meshes @2000 (median Chamfer-L1): 3.32e-4 against
+  // 4.29e-4 (with 180-degree features; 3.84e-4 with 60-degree crease curves); 5 synth assets:
+  // 4.6e-6 against 1.05e-5.
+  bool lindstrom_turk = true;
 };
 
 enum class VertexKind : std::uint8_t { Interior = 0, Curve = 1, Locked = 2 };

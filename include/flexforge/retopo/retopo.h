@@ -1,8 +1,9 @@
 // Low-poly retopology to a face budget (`flexforge retopo`).
 //
-// Pipeline: exact position weld -> feature-aware quadric edge collapse to the budget
-// (edge_collapse.h) -> vertex fitting back onto the input surface (vertex_fit.h) -> optional
-// triangle pairing into quads (quad_pairing.h) -> attribute transfer (colours, skin weights) by
+// Pipeline: exact position weld -> Lindstrom-Turk edge collapse to the budget (edge_collapse.h)
+// -> vertex fitting back onto the input surface (vertex_fit.h) interleaved with surface-fitting
+// edge flips -> optional triangle pairing into quads (quad_pairing.h; the count is re-targeted
+// after fitting by collapsing the fitted mesh further) -> attribute transfer (colours, skin weights) by
 // projecting every output vertex onto the input surface.
 //
 // Guarantees, for any valid input:
@@ -36,8 +37,10 @@ struct RetopoOptions {
   // Keep the seams between face_parts labels as seams (Scene parts are always kept apart).
   bool preserve_parts = false;
   // Dihedral angle (degrees, between face normals) above which an edge is a sharp feature that
-  // is only simplified along itself. 180 disables.
-  double feature_angle_deg = 60.0;
+  // is only simplified along itself. 180 (the default) disables the explicit crease curves:
+  // the Lindstrom-Turk volume cost already keeps sharp edges (collapsing across one sweeps
+  // volume), and locking creases measured worse (design notes in edge_collapse.cpp).
+  double feature_angle_deg = 180.0;
   // Vertex-fitting iterations after the collapse, interleaved with surface-fitting edge flips;
   // 0 skips both (pure edge collapse).
   int fit_iterations = 12;
