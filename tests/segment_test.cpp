@@ -2,6 +2,7 @@
 // soups, open and non-manifold meshes; a two-box union splits in two; determinism; explicit part
 // counts; the Hungarian metric; a mean-IoU floor on procedural assets.
 #include "test_support.h"
+#include "flexforge/core/scene_ops.h"
 
 #include "flexforge/core/error.h"
 #include "flexforge/core/mesh_ops.h"
@@ -26,16 +27,7 @@ using namespace flexforge::test;
 
 namespace {
 
-Mesh load_mesh(const std::string& name) {
-  Scene scene = load_scene(cgal_mesh(name));
-  Mesh m;
-  for (const Part& p : scene.parts) {
-    const std::uint32_t base = static_cast<std::uint32_t>(m.positions.size());
-    m.positions.insert(m.positions.end(), p.mesh.positions.begin(), p.mesh.positions.end());
-    for (const Triangle& t : p.mesh.triangles) m.triangles.push_back({t[0] + base, t[1] + base, t[2] + base});
-  }
-  return m;
-}
+Mesh load_mesh(const std::string& name) { return join_parts(load_scene(cgal_mesh(name))); }
 
 void expect_every_face_assigned(const Mesh& mesh, const segment::Segmentation& seg) {
   ASSERT_EQ(seg.face_part.size(), mesh.triangles.size());

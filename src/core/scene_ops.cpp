@@ -19,6 +19,29 @@ Aabb scene_bounds(const Scene& scene) {
   return box;
 }
 
+Mesh join_parts(const Scene& scene, std::vector<std::size_t>* first_vertex) {
+  Mesh joined;
+  bool normals = true, colors = true, skin = true;
+  for (const Part& p : scene.parts) {
+    normals = normals && p.mesh.has_normals();
+    colors = colors && p.mesh.has_colors();
+    skin = skin && p.mesh.has_skin();
+  }
+  if (first_vertex) first_vertex->clear();
+  for (const Part& p : scene.parts) {
+    const auto base = static_cast<std::uint32_t>(joined.positions.size());
+    if (first_vertex) first_vertex->push_back(base);
+    joined.positions.insert(joined.positions.end(), p.mesh.positions.begin(), p.mesh.positions.end());
+    if (normals) joined.normals.insert(joined.normals.end(), p.mesh.normals.begin(), p.mesh.normals.end());
+    if (colors) joined.colors.insert(joined.colors.end(), p.mesh.colors.begin(), p.mesh.colors.end());
+    if (skin) joined.skin.insert(joined.skin.end(), p.mesh.skin.begin(), p.mesh.skin.end());
+    for (const Triangle& t : p.mesh.triangles) {
+      joined.triangles.push_back({t[0] + base, t[1] + base, t[2] + base});
+    }
+  }
+  return joined;
+}
+
 Mat4 up_axis_to_y(const std::string& axis) {
   Mat4 r = Mat4::Identity();
   // Each case is a proper rotation (determinant +1), so handedness and winding are preserved.

@@ -4,6 +4,7 @@
 
 #include "flexforge/core/error.h"
 #include "flexforge/core/mesh_ops.h"
+#include "flexforge/core/scene_ops.h"
 #include "flexforge/rig/skeletonize.h"
 #include "flexforge/rig/voxelize.h"
 
@@ -94,14 +95,8 @@ nlohmann::json skeleton_json(const RigResult& r) {
 }
 
 RigResult rig_scene(Scene& scene, const RigOptions& options) {
-  Mesh all;
   std::vector<std::size_t> first;
-  for (const Part& part : scene.parts) {
-    first.push_back(all.positions.size());
-    const auto base = static_cast<std::uint32_t>(all.positions.size());
-    all.positions.insert(all.positions.end(), part.mesh.positions.begin(), part.mesh.positions.end());
-    for (Triangle t : part.mesh.triangles) all.triangles.push_back({t[0] + base, t[1] + base, t[2] + base});
-  }
+  const Mesh all = join_parts(scene, &first);
   RigResult result = rig_mesh(all, options);
   scene.skeleton = result.skeleton;
   for (std::size_t p = 0; p < scene.parts.size(); ++p) {

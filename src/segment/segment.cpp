@@ -2,6 +2,8 @@
 // split into named parts and the --json part list.
 #include "flexforge/segment/segment.h"
 
+#include "flexforge/core/scene_ops.h"
+
 #include "flexforge/core/error.h"
 #include "flexforge/core/parallel.h"
 #include "flexforge/segment/concavity.h"
@@ -182,22 +184,7 @@ std::vector<Part> split_parts(const Mesh& mesh, const Segmentation& seg) {
 }
 
 Scene segment_scene(const Scene& scene, const SegmentOptions& options, Segmentation* out) {
-  // Join every part into one mesh; attributes survive only when every part has them.
-  Mesh joined;
-  bool normals = true, colors = true, skin = true;
-  for (const Part& p : scene.parts) {
-    normals = normals && p.mesh.has_normals();
-    colors = colors && p.mesh.has_colors();
-    skin = skin && p.mesh.has_skin();
-  }
-  for (const Part& p : scene.parts) {
-    const std::uint32_t base = static_cast<std::uint32_t>(joined.positions.size());
-    joined.positions.insert(joined.positions.end(), p.mesh.positions.begin(), p.mesh.positions.end());
-    if (normals) joined.normals.insert(joined.normals.end(), p.mesh.normals.begin(), p.mesh.normals.end());
-    if (colors) joined.colors.insert(joined.colors.end(), p.mesh.colors.begin(), p.mesh.colors.end());
-    if (skin) joined.skin.insert(joined.skin.end(), p.mesh.skin.begin(), p.mesh.skin.end());
-    for (const Triangle& t : p.mesh.triangles) joined.triangles.push_back({t[0] + base, t[1] + base, t[2] + base});
-  }
+  const Mesh joined = join_parts(scene);  // attributes survive only when every part has them
   Segmentation seg = segment_mesh(joined, options);
   Scene result;
   result.parts = split_parts(joined, seg);

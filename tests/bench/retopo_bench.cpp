@@ -10,6 +10,7 @@
 // scaling on 10k / 100k / 1M-face inputs. One JSON object per line on stdout, then a table.
 //
 // This is the only translation unit that includes CGAL (header-only and slow to compile).
+#include "flexforge/core/scene_ops.h"
 #include "flexforge/core/metrics.h"
 #include "flexforge/core/mesh_ops.h"
 #include "flexforge/io/import.h"
@@ -127,15 +128,7 @@ struct Input {
   Mesh mesh;
 };
 
-Mesh merged(const Scene& s) {
-  Mesh m;
-  for (const Part& p : s.parts) {
-    const auto base = static_cast<std::uint32_t>(m.positions.size());
-    m.positions.insert(m.positions.end(), p.mesh.positions.begin(), p.mesh.positions.end());
-    for (Triangle t : p.mesh.triangles) m.triangles.push_back({t[0] + base, t[1] + base, t[2] + base});
-  }
-  return weld(m, 0.0f);
-}
+Mesh merged(const Scene& s) { return weld(join_parts(s), 0.0f); }
 
 // A bumpy closed surface with about `faces` triangles: a subdivided icosahedron displaced along
 // the normal by a sum of waves (detail at several scales, no symmetry a simplifier can exploit).

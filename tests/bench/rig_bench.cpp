@@ -6,6 +6,7 @@
 //                                     and posed side by side, skeleton drawn over), max stretch,
 //                                     and CGAL's mean-curvature-flow skeleton time on the same mesh
 // CGAL (Mean_curvature_flow_skeletonization, Tagliasacchi et al. 2012) is confined to this file.
+#include "flexforge/core/scene_ops.h"
 #include "flexforge/core/error.h"
 #include "flexforge/core/mesh_ops.h"
 #include "flexforge/core/scene.h"
@@ -298,12 +299,7 @@ int run_real(const std::filesystem::path& out_dir, const std::vector<std::string
       ImportOptions io;
       io.keep_skin = false;
       Scene scene = load_scene(path, io);
-      Mesh mesh;
-      for (const Part& part : scene.parts) {
-        const auto base = static_cast<std::uint32_t>(mesh.positions.size());
-        mesh.positions.insert(mesh.positions.end(), part.mesh.positions.begin(), part.mesh.positions.end());
-        for (Triangle t : part.mesh.triangles) mesh.triangles.push_back({t[0] + base, t[1] + base, t[2] + base});
-      }
+      const Mesh mesh = join_parts(scene);
       rec["faces"] = mesh.triangles.size();
       const rig::RigResult r = rig::rig_mesh(mesh, options);
       rec["seconds"] = r.timings.total_s;

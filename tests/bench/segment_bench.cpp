@@ -15,6 +15,7 @@
 // One JSON object per line on stdout, then a table on stderr.
 //
 // This is the only translation unit that includes CGAL's segmentation (slow to compile).
+#include "flexforge/core/scene_ops.h"
 #include "flexforge/core/error.h"
 #include "flexforge/core/mesh_ops.h"
 #include "flexforge/core/parallel.h"
@@ -187,15 +188,7 @@ synth::Image preview(const Mesh& mesh, const std::vector<std::int32_t>& part, in
   return out;
 }
 
-Mesh joined_mesh(const Scene& scene) {
-  Mesh m;
-  for (const Part& p : scene.parts) {
-    const std::uint32_t base = static_cast<std::uint32_t>(m.positions.size());
-    m.positions.insert(m.positions.end(), p.mesh.positions.begin(), p.mesh.positions.end());
-    for (const Triangle& t : p.mesh.triangles) m.triangles.push_back({t[0] + base, t[1] + base, t[2] + base});
-  }
-  return m;
-}
+Mesh joined_mesh(const Scene& scene) { return join_parts(scene); }
 
 // --- modes --------------------------------------------------------------------------------------
 

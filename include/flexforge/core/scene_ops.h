@@ -16,6 +16,11 @@ void transform_scene(Scene& scene, const Mat4& m);
 
 Aabb scene_bounds(const Scene& scene);
 
+// All parts as one mesh in scene space (parts keep their vertices; no welding). Normals, colours
+// and skin are kept only when every part has them. `first_vertex`, when given, receives the index
+// of each part's first vertex in the joined mesh, so per-vertex results can be split back.
+Mesh join_parts(const Scene& scene, std::vector<std::size_t>* first_vertex = nullptr);
+
 // Rotation taking the named input up axis ("x", "y", "z", "-x", "-y", "-z") onto +Y, the up
 // axis of glTF and of flexforge's scene space. Throws Error(Usage) for anything else.
 Mat4 up_axis_to_y(const std::string& axis);
