@@ -40,6 +40,8 @@ std::unique_ptr<Command> make_retopo_command();
 std::unique_ptr<Command> make_segment_command();
 std::unique_ptr<Command> make_batch_command();
 std::unique_ptr<Command> make_rig_command();
+std::unique_ptr<Command> make_reconstruct_command();
+std::unique_ptr<Command> make_train_command();
 
 // A config-file reader for --config that accepts JSON ({"threads": 2, "convert": {...}}) as well
 // as CLI11's TOML/INI (threads = 2 / [convert]).

@@ -34,6 +34,8 @@ const std::vector<std::function<std::unique_ptr<Command>()>> kCommands = {
     make_segment_command,
     make_batch_command,
     make_rig_command,
+    make_reconstruct_command,
+    make_train_command,
 };
 
 int run(int argc, char** argv) {

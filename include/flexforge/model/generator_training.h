@@ -1,0 +1,46 @@
+// `flexforge train structure|latent`: trains the two flow stages of the default model on synth
+// assets (captions + rendered views + shapes), resumably, into a model directory that already
+// holds the VAE (the latent stage encodes its targets with it).
+//
+// Held-out phrasing: every synth asset has the caption templates plain / colour-led / part
+// inventory (/ pose); training never sees the colour-led one (caption index 1), so evaluation can
+// prompt with phrasings the model never read.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+namespace flexforge::model {
+
+// Caption index held out of training (see above).
+constexpr int kHeldOutCaption = 1;
+
+struct GeneratorTrainOptions {
+  std::filesystem::path model_dir;       // read: vae + tokenizer; written: the stage's networks
+  std::string stage;                     // "structure" or "latent"
+  int steps = 2000;                      // flow steps
+  int vae_steps = 600;                   // structure stage: occupancy VAE steps first
+  int batch = 8;
+  double learning_rate = 3e-4;
+  std::uint64_t seed = 1;
+  int synth_count = 600;
+  std::uint64_t synth_seed = 1;
+  int views = 2;
+  int checkpoint_every = 200;
+  double time_limit_minutes = 0.0;
+  bool resume = false;
+  std::filesystem::path config;          // optional JSON with network sizes
+};
+
+struct GeneratorTrainReport {
+  int steps_done = 0;
+  double seconds = 0.0;
+  double final_loss = 0.0;
+  std::size_t shapes = 0;
+  bool finished = false;
+};
+
+GeneratorTrainReport train_generator(const GeneratorTrainOptions& options);
+
+}  // namespace flexforge::model

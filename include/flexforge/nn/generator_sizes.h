@@ -1,0 +1,24 @@
+// Sizes of the generator's networks: the CPU defaults (design.md "Our default model"), or a JSON
+// file {"structure_vae": {...args}, "structure_flow": {...}, "latent_flow": {...}} overriding
+// any of them, so the same code trains a larger model on a GPU.
+#pragma once
+
+#include "flexforge/nn/flow_models.h"
+
+#include <filesystem>
+
+namespace flexforge::nn {
+
+// The tokenizer vocabulary shipped next to the generator's weights.
+inline constexpr const char* kTokenizerFile = "tokenizer.json";
+
+struct GeneratorSizes {
+  StructureVaeOptions structure_vae;
+  FlowOptions structure_flow;
+  FlowOptions latent_flow;
+};
+
+// `vocabulary` is the tokenizer's size (both condition encoders use it).
+GeneratorSizes generator_sizes(const std::filesystem::path& config, int64_t vocabulary);
+
+}  // namespace flexforge::nn

@@ -1,0 +1,340 @@
+// Training of the two flow stages (see flexforge/model/generator_training.h).
+//
+// Data: synth assets, each with its training captions (tokenised once), its rendered views
+// (prepared by the same condition::prepare_image the CLI uses) and its active base voxels; the
+// latent stage also encodes every asset with the trained VAE once (posterior means).
+// Objective: rectified flow, x_t = (1 - t) x0 + t eps, MSE to v = eps - x0, t = sigmoid(N(1, 1))
+// (TRELLIS's logit-normal, weighted towards noise); each modality is dropped to its null
+// condition independently so text-only, image-only, both and unconditional are all learned.
+#include "flexforge/model/generator_training.h"
+
+#include "flexforge/condition/image_input.h"
+#include "flexforge/condition/tokenizer.h"
+#include "flexforge/core/error.h"
+#include "flexforge/nn/generator_sizes.h"
+#include "flexforge/model/model_files.h"
+#include "flexforge/model/training_shapes.h"
+#include "flexforge/model/vae_sample.h"
+#include "flexforge/nn/flow_models.h"
+#include "flexforge/nn/sparseflex_vae.h"
+#include "flexforge/nn/training_run.h"
+#include "flexforge/nn/vae_batch.h"
+#include "flexforge/nn/weights.h"
+
+#include <spdlog/spdlog.h>
+
+#include <random>
+
+namespace flexforge::model {
+
+namespace fs = std::filesystem;
+using condition::Tokenizer;
+
+namespace {
+
+struct ShapeRecord {
+  std::string category;
+  std::vector<std::vector<condition::TokenId>> captions;  // padded to text_tokens
+  std::vector<torch::Tensor> views;                       // [3, S, S]
+  torch::Tensor coords;                                   // int32 [N0, 3] base voxels
+  torch::Tensor latent;                                   // [N0, C] (latent stage)
+};
+
+struct Conditions {
+  torch::Tensor text;     // int64 [B, Lt]
+  torch::Tensor image;    // [B, 3, S, S]
+  torch::Tensor present;  // bool [B]
+};
+
+// One training condition per shape: a random training caption and view, each modality dropped
+// to its null with probability 0.3 (both dropped together 0.1 of the time).
+Conditions draw_conditions(const std::vector<const ShapeRecord*>& shapes, int64_t text_tokens,
+                           int64_t image_size, std::mt19937_64& rng) {
+  const int64_t b = static_cast<int64_t>(shapes.size());
+  Conditions c;
+  c.text = torch::empty({b, text_tokens}, torch::kLong);
+  c.image = torch::zeros({b, 3, image_size, image_size});
+  c.present = torch::zeros({b}, torch::kBool);
+  const auto null_text = Tokenizer::pad(Tokenizer::null_ids(), static_cast<size_t>(text_tokens));
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  for (int64_t i = 0; i < b; ++i) {
+    const ShapeRecord& s = *shapes[static_cast<size_t>(i)];
+    const double r = u(rng);
+    const bool drop_both = r < 0.1;
+    const bool keep_text = !drop_both && !(r >= 0.1 && r < 0.4);
+    const bool keep_image = !drop_both && !(r >= 0.4 && r < 0.7) && !s.views.empty();
+    const auto& ids = keep_text && !s.captions.empty() ? s.captions[rng() % s.captions.size()] : null_text;
+    for (int64_t k = 0; k < text_tokens; ++k) c.text[i][k] = ids[static_cast<size_t>(k)];
+    if (keep_image) {
+      c.image[i] = s.views[rng() % s.views.size()];
+      c.present[i] = true;
+    }
+  }
+  return c;
+}
+
+torch::Tensor sample_flow_time(int64_t b, std::mt19937_64& rng) {
+  std::normal_distribution<double> n(1.0, 1.0);
+  auto t = torch::empty({b});
+  for (int64_t i = 0; i < b; ++i) t[i] = 1.0 / (1.0 + std::exp(-n(rng)));
+  return t;
+}
+
+std::vector<ShapeRecord> load_shapes(const GeneratorTrainOptions& o, const Tokenizer& tokenizer,
+                                     const nn::ConditionEncoderOptions& cond, int base_resolution,
+                                     nn::SparseFlexVaeImpl* vae) {
+  TrainingShapeOptions so;
+  so.synth_count = o.synth_count;
+  so.synth_seed = o.synth_seed;
+  so.views = o.views;
+  so.image_size = static_cast<int>(cond.image_size);
+  condition::ImageOptions image_options;
+  image_options.size = static_cast<int>(cond.image_size);
+  std::vector<ShapeRecord> shapes;
+  for_each_training_shape(so, [&](const TrainingShape& shape) {
+    ShapeRecord r;
+    r.category = shape.category;
+    for (size_t i = 0; i < shape.captions.size(); ++i) {
+      if (static_cast<int>(i) == kHeldOutCaption) continue;
+      const auto encoded = tokenizer.encode(shape.captions[i], static_cast<size_t>(cond.text_tokens));
+      r.captions.push_back(Tokenizer::pad(encoded.ids, static_cast<size_t>(cond.text_tokens)));
+    }
+    for (const auto& view : shape.views) {
+      const auto prepared = condition::prepare_image(view.image, image_options);
+      r.views.push_back(torch::from_blob(const_cast<float*>(prepared.pixels.data()),
+                                         {3, prepared.size, prepared.size}, torch::kFloat)
+                            .clone());
+    }
+    const VaeSample sample = make_vae_sample(shape.normalized, base_resolution,
+                                             vae ? static_cast<int>(vae->options.levels) : 0,
+                                             vae ? 60000 : 20000, shapes.size(), false);
+    const auto batch = nn::collate_vae_samples({&sample});
+    r.coords = batch.base_coords.slice(1, 1, 4).clone();
+    if (vae) {
+      torch::NoGradGuard guard;
+      const auto posterior = vae->encode(batch.points, batch.base_coords);
+      // encode() keeps base_coords' row order, so latent rows line up with r.coords.
+      r.latent = posterior.mean.features().clone();
+    }
+    shapes.push_back(std::move(r));
+  });
+  if (shapes.empty()) throw Error(ExitCode::InvalidInput, "train: no training shapes");
+  return shapes;
+}
+
+Tokenizer tokenizer_for(const fs::path& model_dir) {
+  const fs::path file = model_dir / nn::kTokenizerFile;
+  if (fs::exists(file)) return Tokenizer::load(file);
+  Tokenizer t = Tokenizer::build(condition::synth_caption_corpus());
+  fs::create_directories(model_dir);
+  t.save(file);
+  spdlog::info("train: built a {}-token vocabulary from the synth caption corpus -> {}", t.size(),
+               file.string());
+  return t;
+}
+
+nn::TrainingRunOptions run_options(const GeneratorTrainOptions& o, const std::string& name,
+                                   int steps) {
+  nn::TrainingRunOptions r;
+  r.name = name;
+  r.out_dir = o.model_dir;
+  r.steps = steps;
+  r.learning_rate = o.learning_rate;
+  r.checkpoint_every = o.checkpoint_every;
+  r.time_limit_minutes = o.time_limit_minutes;
+  r.resume = o.resume;
+  return r;
+}
+
+// Per-channel mean/std of latents [N, C] (channels last), as the normalisation kept in the config.
+std::pair<std::vector<double>, std::vector<double>> channel_stats(const torch::Tensor& x) {
+  const auto mean = x.mean(0).to(torch::kDouble).contiguous();
+  const auto stdev = x.std(0).clamp_min(1e-4).to(torch::kDouble).contiguous();
+  return {std::vector<double>(mean.data_ptr<double>(), mean.data_ptr<double>() + mean.numel()),
+          std::vector<double>(stdev.data_ptr<double>(), stdev.data_ptr<double>() + stdev.numel())};
+}
+
+// One flow-matching step on tokens x0 (features [N, C] on their coordinates).
+torch::Tensor flow_loss(nn::FlowTransformerImpl& flow, const nn::SparseTensor& x0,
+                        const Conditions& c, std::mt19937_64& rng) {
+  const auto t = sample_flow_time(x0.batch_size(), rng);
+  const auto t_token = t.index_select(0, x0.batch_index()).unsqueeze(1);
+  const auto eps = torch::randn_like(x0.features());
+  const auto xt = (1 - t_token) * x0.features() + t_token * eps;
+  const auto context = flow.encode_condition(c.text, c.image, c.present);
+  const auto v = flow.forward(x0.with_features(xt), t, context);
+  return torch::mse_loss(v, eps - x0.features());
+}
+
+GeneratorTrainReport train_structure(const GeneratorTrainOptions& o, const Tokenizer& tokenizer,
+                                     const nn::GeneratorSizes& sizes) {
+  auto shapes = load_shapes(o, tokenizer, sizes.structure_flow.condition,
+                            static_cast<int>(sizes.structure_vae.resolution), nullptr);
+  const int64_t r = sizes.structure_vae.resolution;
+  auto occupancy = torch::zeros({static_cast<int64_t>(shapes.size()), 1, r, r, r});
+  for (size_t i = 0; i < shapes.size(); ++i) {
+    const auto c = shapes[i].coords.to(torch::kLong);
+    occupancy[static_cast<int64_t>(i)][0].index_put_({c.select(1, 0), c.select(1, 1), c.select(1, 2)},
+                                                      torch::ones({c.size(0)}));
+  }
+  spdlog::info("train structure: {} shapes, occupancy {:.2f}% of {}^3", shapes.size(),
+               100.0 * occupancy.mean().item<double>(), r);
+  std::mt19937_64 rng(o.seed);
+
+  // 1. The occupancy VAE.
+  torch::manual_seed(o.seed);
+  nn::StructureVae svae(sizes.structure_vae);
+  {
+    nn::TrainingRun run(*svae, run_options(o, "structure_vae", o.vae_steps));
+    int step = run.start_step();
+    const double pos_weight = 3.0;
+    for (; run.keep_going(step); ++step) {
+      rng.seed(o.seed * 7 + static_cast<uint64_t>(step));
+      std::vector<int64_t> pick;
+      for (int b = 0; b < o.batch; ++b) pick.push_back(static_cast<int64_t>(rng() % shapes.size()));
+      const auto occ = occupancy.index_select(0, torch::tensor(pick));
+      run.begin_step(step);
+      const auto [mean, logvar] = svae->encode(occ);
+      const auto z = mean + torch::randn_like(mean) * torch::exp(0.5 * logvar);
+      const auto logits = svae->decode(z);
+      const auto bce = torch::binary_cross_entropy_with_logits(
+          logits, occ, {}, torch::full({1}, pos_weight), at::Reduction::Mean);
+      const auto kl = 0.5 * (mean.pow(2) + logvar.exp() - 1 - logvar).mean();
+      const auto loss = bce + 1e-3 * kl;
+      loss.backward();
+      const auto predicted = logits > 0;
+      const auto truth = occ > 0.5;
+      const double iou = (predicted & truth).sum().item<double>() /
+                         std::max(1.0, (predicted | truth).sum().item<double>());
+      run.end_step(step, loss.item<double>(), fmt::format("(bce {:.4f} kl {:.3f} iou {:.3f})",
+                                                          bce.item<double>(), kl.item<double>(), iou));
+    }
+    run.finish(step);
+    if (step < o.vae_steps) {
+      GeneratorTrainReport report;
+      report.steps_done = step;
+      report.seconds = run.seconds();
+      report.shapes = shapes.size();
+      return report;  // time limit inside the VAE phase: resume continues it
+    }
+  }
+  svae->eval();
+  register_network(o.model_dir, "structure_vae", sizes.structure_vae.to_config(),
+                   "structure_vae.safetensors");
+
+  // 2. Latents of every shape and their channel statistics.
+  torch::Tensor latents;
+  {
+    torch::NoGradGuard guard;
+    latents = svae->encode(occupancy).first;  // [N, C, G, G, G]
+  }
+  const auto flat = latents.permute({0, 2, 3, 4, 1}).reshape({-1, latents.size(1)});
+  const auto [mean, stdev] = channel_stats(flat);
+  const auto mean_t = torch::tensor(mean, torch::kFloat).view({1, -1, 1, 1, 1});
+  const auto std_t = torch::tensor(stdev, torch::kFloat).view({1, -1, 1, 1, 1});
+  latents = (latents - mean_t) / std_t;
+
+  // 3. The flow over the coarse latent.
+  torch::manual_seed(o.seed + 1);
+  nn::FlowTransformer flow(sizes.structure_flow);
+  nn::TrainingRun run(*flow, run_options(o, "structure_flow", o.steps));
+  int step = run.start_step();
+  for (; run.keep_going(step); ++step) {
+    rng.seed(o.seed * 11 + static_cast<uint64_t>(step));
+    std::vector<int64_t> pick;
+    std::vector<const ShapeRecord*> picked;
+    for (int b = 0; b < o.batch; ++b) {
+      pick.push_back(static_cast<int64_t>(rng() % shapes.size()));
+      picked.push_back(&shapes[static_cast<size_t>(pick.back())]);
+    }
+    const auto x0 = nn::dense_to_tokens(latents.index_select(0, torch::tensor(pick)));
+    const auto c = draw_conditions(picked, sizes.structure_flow.condition.text_tokens,
+                                   sizes.structure_flow.condition.image_size, rng);
+    run.begin_step(step);
+    const auto loss = flow_loss(*flow, x0, c, rng);
+    loss.backward();
+    run.end_step(step, loss.item<double>());
+  }
+  run.finish(step);
+  auto config = sizes.structure_flow.to_config("StructureFlow");
+  config.args["latent_mean"] = mean;
+  config.args["latent_std"] = stdev;
+  register_network(o.model_dir, "structure_flow", config, "structure_flow.safetensors");
+  GeneratorTrainReport report;
+  report.steps_done = step;
+  report.finished = step >= o.steps;
+  report.seconds = run.seconds();
+  report.final_loss = run.smoothed_loss();
+  report.shapes = shapes.size();
+  return report;
+}
+
+GeneratorTrainReport train_latent(const GeneratorTrainOptions& o, const Tokenizer& tokenizer,
+                                  const nn::GeneratorSizes& sizes) {
+  const ModelDirectory model = open_model(o.model_dir.string());
+  const auto vae_sizes = nn::SparseFlexVaeOptions::from_config(model.network("vae"));
+  nn::SparseFlexVae vae(vae_sizes);
+  nn::load_weights(*vae, model.weights("vae"));
+  vae->eval();
+  auto shapes = load_shapes(o, tokenizer, sizes.latent_flow.condition,
+                            static_cast<int>(vae_sizes.base_resolution), vae.get());
+  std::vector<torch::Tensor> all;
+  for (const auto& s : shapes) all.push_back(s.latent);
+  const auto [mean, stdev] = channel_stats(torch::cat(all));
+  const auto mean_t = torch::tensor(mean, torch::kFloat).view({1, -1});
+  const auto std_t = torch::tensor(stdev, torch::kFloat).view({1, -1});
+  spdlog::info("train latent: {} shapes encoded", shapes.size());
+
+  std::mt19937_64 rng(o.seed);
+  torch::manual_seed(o.seed + 2);
+  nn::FlowTransformer flow(sizes.latent_flow);
+  nn::TrainingRun run(*flow, run_options(o, "latent_flow", o.steps));
+  int step = run.start_step();
+  for (; run.keep_going(step); ++step) {
+    rng.seed(o.seed * 13 + static_cast<uint64_t>(step));
+    std::vector<const ShapeRecord*> picked;
+    std::vector<torch::Tensor> coords, features;
+    for (int b = 0; b < o.batch; ++b) {
+      const ShapeRecord& s = shapes[rng() % shapes.size()];
+      picked.push_back(&s);
+      coords.push_back(torch::cat({torch::full({s.coords.size(0), 1}, b, torch::kInt), s.coords}, 1));
+      features.push_back((s.latent - mean_t) / std_t);
+    }
+    const nn::SparseTensor x0(torch::cat(coords), torch::cat(features), o.batch);
+    const auto c = draw_conditions(picked, sizes.latent_flow.condition.text_tokens,
+                                   sizes.latent_flow.condition.image_size, rng);
+    run.begin_step(step);
+    const auto loss = flow_loss(*flow, x0, c, rng);
+    loss.backward();
+    run.end_step(step, loss.item<double>());
+  }
+  run.finish(step);
+  auto config = sizes.latent_flow.to_config("LatentFlow");
+  config.args["latent_mean"] = mean;
+  config.args["latent_std"] = stdev;
+  register_network(o.model_dir, "latent_flow", config, "latent_flow.safetensors");
+  GeneratorTrainReport report;
+  report.steps_done = step;
+  report.finished = step >= o.steps;
+  report.seconds = run.seconds();
+  report.final_loss = run.smoothed_loss();
+  report.shapes = shapes.size();
+  return report;
+}
+
+}  // namespace
+
+GeneratorTrainReport train_generator(const GeneratorTrainOptions& o) {
+  if (o.stage != "structure" && o.stage != "latent") {
+    throw Error(ExitCode::Usage, "train: stage must be 'structure' or 'latent'");
+  }
+  if (o.batch < 1 || o.batch > 256 || o.steps < 1 || o.synth_count < 1) {
+    throw Error(ExitCode::Usage, "train: --batch 1..256, --steps >= 1, --synth-count >= 1");
+  }
+  const Tokenizer tokenizer = tokenizer_for(o.model_dir);
+  const nn::GeneratorSizes sizes = nn::generator_sizes(o.config, static_cast<int64_t>(tokenizer.size()));
+  return o.stage == "structure" ? train_structure(o, tokenizer, sizes)
+                                : train_latent(o, tokenizer, sizes);
+}
+
+}  // namespace flexforge::model
