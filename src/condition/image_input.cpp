@@ -65,6 +65,7 @@ bool is_jpeg(const std::string& b) {
 
 struct JpegLayout {
   int components = 0;       // from the frame header; 0 when none was found
+  int width = 0, height = 0;
   int adobe_transform = -1;  // APP14 "Adobe" colour transform: 0 none (RGB/CMYK), 1 YCbCr, 2 YCCK
 };
 
@@ -93,7 +94,11 @@ JpegLayout jpeg_layout(const std::string& b) {
     }
     const bool frame = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 &&
                        marker != 0xCC;
-    if (frame && length >= 8) out.components = at(data + 5);
+    if (frame && length >= 8) {
+      out.height = (at(data + 1) << 8) | at(data + 2);
+      out.width = (at(data + 3) << 8) | at(data + 4);
+      out.components = at(data + 5);
+    }
     if (marker == 0xDA) break;  // start of scan: headers are over
     i += 2 + length;
   }
@@ -131,24 +136,45 @@ ImageFileInfo probe_bytes(const std::filesystem::path& path, const std::string& 
   } else if (!is_png(bytes)) {
     throw invalid(path, bytes.empty() ? "file is empty" : "not a PNG or JPEG file");
   }
+  // Dimensions straight from the header, checked before stb sees the file: stb refuses some
+  // large images itself with a generic "corrupt" message, and the limits are ours to state.
+  JpegLayout layout;
+  if (info.jpeg) {
+    layout = jpeg_layout(bytes);
+    info.width = layout.width, info.height = layout.height;
+  } else if (bytes.size() >= 24 && bytes.compare(12, 4, "IHDR") == 0) {
+    const auto be32 = [&](std::size_t i) {
+      std::uint32_t v = 0;
+      for (std::size_t k = 0; k < 4; ++k) v = (v << 8) | static_cast<unsigned char>(bytes[i + k]);
+      return static_cast<int>(std::min<std::uint32_t>(v, INT32_MAX));
+    };
+    info.width = be32(16), info.height = be32(20);
+  }
+  const auto check_size = [&]() {
+    const std::int64_t pixels = static_cast<std::int64_t>(info.width) * info.height;
+    if (info.width < options.min_side || info.height < options.min_side) {
+      throw invalid(path, "too small (" + dims(info.width, info.height) + "; at least " +
+                              dims(options.min_side, options.min_side) + " pixels)");
+    }
+    if (info.width > options.max_side || info.height > options.max_side || pixels > options.max_pixels) {
+      throw invalid(path, "too large (" + dims(info.width, info.height) + "; at most " +
+                              std::to_string(options.max_side) + " pixels a side and " +
+                              std::to_string(options.max_pixels / (1024 * 1024)) + " Mpixel)");
+    }
+  };
+  if (info.width > 0 && info.height > 0) check_size();
   const auto* data = reinterpret_cast<const stbi_uc*>(bytes.data());
   const int length = static_cast<int>(std::min<std::size_t>(bytes.size(), INT32_MAX));
-  if (!stbi_info_from_memory(data, length, &info.width, &info.height, &info.channels)) {
+  int w = 0, h = 0;
+  if (!stbi_info_from_memory(data, length, &w, &h, &info.channels)) {
     throw invalid(path, std::string("corrupt ") + (info.jpeg ? "JPEG" : "PNG") + " header (" +
                             stbi_failure_reason() + ")");
   }
-  const std::int64_t pixels = static_cast<std::int64_t>(info.width) * info.height;
-  if (info.width < options.min_side || info.height < options.min_side) {
-    throw invalid(path, "too small (" + dims(info.width, info.height) + "; at least " +
-                            dims(options.min_side, options.min_side) + " pixels)");
-  }
-  if (info.width > options.max_side || info.height > options.max_side || pixels > options.max_pixels) {
-    throw invalid(path, "too large (" + dims(info.width, info.height) + "; at most " +
-                            std::to_string(options.max_side) + " pixels a side and " +
-                            std::to_string(options.max_pixels / (1024 * 1024)) + " Mpixel)");
+  if (info.width != w || info.height != h) {
+    info.width = w, info.height = h;
+    check_size();
   }
   if (info.jpeg) {
-    const JpegLayout layout = jpeg_layout(bytes);
     if (layout.components != 0) info.channels = layout.components;
     if (layout.components == 4) {
       if (layout.adobe_transform != 0 && layout.adobe_transform != 2) {
