@@ -47,6 +47,7 @@ SparseFlexVaeOptions SparseFlexVaeOptions::from_config(const ModelConfig& c) {
   o.decoder_channels = c.get<int64_t>("decoder_channels");
   o.decoder_blocks = c.get<int64_t>("decoder_blocks");
   o.level_channels = c.get<std::vector<int64_t>>("level_channels");
+  o.level_blocks = c.get<int64_t>("level_blocks", 0);
   if (o.base_resolution < 2 || o.base_resolution > 1024 || o.levels < 0 || o.levels > 4 ||
       static_cast<int64_t>(o.level_channels.size()) != o.levels || o.latent_channels < 1) {
     c.fail("inconsistent SparseFlex VAE sizes (base_resolution 2..1024, levels 0..4, one "
@@ -62,15 +63,17 @@ ModelConfig SparseFlexVaeOptions::to_config() const {
             {"latent_channels", latent_channels}, {"point_hidden", point_hidden},
             {"encoder_channels", encoder_channels}, {"encoder_blocks", encoder_blocks},
             {"decoder_channels", decoder_channels}, {"decoder_blocks", decoder_blocks},
-            {"level_channels", level_channels}};
+            {"level_channels", level_channels}, {"level_blocks", level_blocks}};
   return c;
 }
 
 int64_t SparseFlexVaeOptions::receptive_radius() const {
-  // Two 3^3 convs per base block; at level l (voxels 2^-(l+1) base wide) the subdivide and level
-  // blocks add four convs plus two more for the pruning decisions of the neighbours they see.
+  // Two 3^3 convs per base block; at level l (voxels 2^-(l+1) base wide) the subdivide block and
+  // the level blocks add two convs each, plus two more for the pruning decisions of the
+  // neighbours they see.
   double radius = 2.0 * static_cast<double>(decoder_blocks);
-  for (int64_t l = 0; l < levels; ++l) radius += 6.0 / static_cast<double>(int64_t{2} << l);
+  const double per_level = 4.0 + 2.0 * static_cast<double>(level_blocks);
+  for (int64_t l = 0; l < levels; ++l) radius += per_level / static_cast<double>(int64_t{2} << l);
   return static_cast<int64_t>(std::ceil(radius)) + 1;
 }
 
@@ -132,7 +135,7 @@ SparseFlexVaeImpl::SparseFlexVaeImpl(const SparseFlexVaeOptions& o) : options(o)
   for (int64_t l = 0; l < o.levels; ++l) {
     const int64_t next = o.level_channels[static_cast<size_t>(l)];
     subdivide_blocks->push_back(LocalSubdivideBlock(width, next));
-    level_blocks->push_back(LocalResBlock(next));
+    for (int64_t b = 0; b < o.level_blocks; ++b) level_blocks->push_back(LocalResBlock(next));
     width = next;
   }
   decoder_out = register_module("decoder_out", torch::nn::Linear(width, kSparseFlexChannels));
@@ -191,7 +194,9 @@ DecodeResult SparseFlexVaeImpl::decode(const SparseTensor& latent,
                                           " active voxels at level " + std::to_string(l + 1) +
                                           " exceed the bound of " + std::to_string(max_fine_voxels));
     }
-    x = level_blocks[l]->as<LocalResBlock>()->forward(x);
+    for (int64_t b = 0; b < options.level_blocks; ++b) {
+      x = level_blocks[l * options.level_blocks + b]->as<LocalResBlock>()->forward(x);
+    }
     result.levels.push_back(std::move(level));
   }
   result.fine = x.with_features(decoder_out->forward(x.features()));
