@@ -156,12 +156,33 @@ Lattice build_lattice(const SparseVoxelField& field) {
 struct VoxelPatches {
   std::array<std::int8_t, 12> edge_patch;  // patch of each crossing edge, -1 = no crossing
   std::int8_t patches = 0;
+  std::uint8_t ambiguous = 0;  // bit f: face f has four crossings
   std::array<Vec3, kMaxPatches> vertex;
 };
 
-void analyze_voxel(const Lattice& L, std::size_t i, VoxelPatches& out) {
+// Asymptotic decider on face f of a cube with corner values s: true when the bilinear saddle is
+// inside, i.e. the two inside corners of the face are joined across it. Only for faces with four
+// crossings (corners 0, 2 of the face share a sign, 1, 3 the other), where the denominator is
+// never zero. Reads the face's corners in the table's order, which both voxels sharing the face
+// agree on, so they get bit-identical answers.
+bool saddle_inside(const float s[8], int f) {
+  const int* c = face_table().corners[f];
+  const double f0 = s[c[0]], f1 = s[c[1]], f2 = s[c[2]], f3 = s[c[3]];
+  return (f0 * f2 - f1 * f3) / (f0 + f2 - f1 - f3) < 0.0;
+}
+
+bool face_ambiguous(const bool inside[8], int f) {
+  const int* c = face_table().corners[f];
+  return inside[c[0]] == inside[c[2]] && inside[c[1]] == inside[c[3]] &&
+         inside[c[0]] != inside[c[1]];
+}
+
+// Groups voxel i's crossing edges into patches. Bit f of `flip` inverts the asymptotic decider on
+// face f (see resolve_tunnels).
+void analyze_voxel(const Lattice& L, std::size_t i, std::uint8_t flip, VoxelPatches& out) {
   out.edge_patch.fill(-1);
   out.patches = 0;
+  out.ambiguous = 0;
   float s[8];
   bool inside[8];
   int mask = 0;
@@ -196,19 +217,18 @@ void analyze_voxel(const Lattice& L, std::size_t i, VoxelPatches& out) {
     if (count == 2) {
       join(e[crossing[0]], e[crossing[1]]);
     } else if (count == 4) {
-      // Corners 0 and 2 share a sign, 1 and 3 the other. The bilinear interpolant's saddle
-      // value decides whether the diagonal pair on the saddle's side is connected across the
-      // face; the contour arcs then cut off the two corners of the other side.
-      const double f0 = s[c[0]], f1 = s[c[1]], f2 = s[c[2]], f3 = s[c[3]];
-      const double saddle = (f0 * f2 - f1 * f3) / (f0 + f2 - f1 - f3);
-      const bool saddle_inside = saddle < 0.0;
-      if (inside[c[1]] != saddle_inside) {
-        // Corners 1 and 3 are cut off: edge 0 (c0-c1) with edge 1 (c1-c2), edge 2 with edge 3.
-        join(e[0], e[1]);
-        join(e[2], e[3]);
-      } else {
+      // Corners 0 and 2 share a sign, 1 and 3 the other. The asymptotic decider says which
+      // diagonal pair is joined across the face; the contour arcs cut off the other pair.
+      out.ambiguous |= std::uint8_t(1u << f);
+      const bool joined02 = (inside[c[0]] == saddle_inside(s, f)) != bool(flip >> f & 1);
+      if (!joined02) {
+        // Corners 0 and 2 are cut off: edge 3 (c3-c0) with edge 0 (c0-c1), edge 1 with edge 2.
         join(e[3], e[0]);
         join(e[1], e[2]);
+      } else {
+        // Corners 1 and 3 are cut off: edge 0 with edge 1, edge 2 with edge 3.
+        join(e[0], e[1]);
+        join(e[2], e[3]);
       }
     }
   }
@@ -257,10 +277,62 @@ constexpr EdgeRing kRings[3] = {
     {{{0, 0, 0}, {0, 0, -1}, {-1, 0, -1}, {-1, 0, 0}}, {4, 5, 7, 6}},      // y: cycle in (z, x)
     {{{0, 0, 0}, {-1, 0, 0}, {-1, -1, 0}, {0, -1, 0}}, {8, 10, 11, 9}}};   // z: cycle in (x, y)
 
+// Dual marching cubes with face-only decisions can put both contour arcs of an ambiguous face
+// into one patch on each side of the face (the true surface is a tube through the face); the two
+// patch vertices would then share the four quads of the face's edges, a non-manifold edge.
+// Where that happens, both voxels invert the face's decision, which splits each side into two
+// patches meeting the face once. A flip changes the patches and so can create or remove the
+// condition on the voxel's other faces, so this repeats (Jacobi style: every round reads the
+// previous round's patches, keeping the result independent of scheduling) until nothing
+// changes, at most 8 rounds. Both voxels of a face test the same pair of patch sets, so they
+// always flip together.
+void resolve_tunnels(const Lattice& L, std::vector<VoxelPatches>& patches, unsigned threads) {
+  std::vector<std::int32_t> candidates;
+  for (std::size_t i = 0; i < patches.size(); ++i) {
+    if (patches[i].ambiguous) candidates.push_back(std::int32_t(i));
+  }
+  if (candidates.empty()) return;
+  const FaceTable& T = face_table();
+  std::vector<std::uint8_t> flip(candidates.size(), 0), next(candidates.size(), 0);
+  std::vector<VoxelPatches> updated(candidates.size());
+  auto twice = [&T](const VoxelPatches& p, int f) {
+    // e0 and e2 of a face always lie on different arcs, whichever way the face is resolved.
+    return p.edge_patch[T.edges[f][0]] == p.edge_patch[T.edges[f][2]];
+  };
+  for (int round = 0; round < 64; ++round) {
+    parallel_for(
+        candidates.size(),
+        [&](std::size_t k) {
+          const std::size_t i = std::size_t(candidates[k]);
+          const VoxelPatches& own = patches[i];
+          std::uint8_t mask = flip[k];
+          for (int f = 0; f < 6; ++f) {
+            if (!(own.ambiguous >> f & 1) || !twice(own, f)) continue;
+            const int axis = f / 2;
+            std::int64_t nb[3] = {L.voxels[i][0], L.voxels[i][1], L.voxels[i][2]};
+            nb[axis] += (f % 2) ? 1 : -1;
+            if (nb[axis] < 0) continue;
+            const std::int32_t j = L.voxel_index.find(pack_coord(nb[0], nb[1], nb[2]));
+            if (j >= 0 && twice(patches[j], f ^ 1)) mask ^= std::uint8_t(1u << f);
+          }
+          next[k] = mask;
+        },
+        threads, 256);
+    if (next == flip) break;
+    flip = next;
+    parallel_for(
+        candidates.size(),
+        [&](std::size_t k) { analyze_voxel(L, std::size_t(candidates[k]), flip[k], updated[k]); },
+        threads, 256);
+    for (std::size_t k = 0; k < candidates.size(); ++k) patches[candidates[k]] = updated[k];
+  }
+}
+
 Mesh extract_lattice(const Lattice& L, unsigned threads) {
   const std::size_t n = L.voxels.size();
   std::vector<VoxelPatches> patches(n);
-  parallel_for(n, [&](std::size_t i) { analyze_voxel(L, i, patches[i]); }, threads, 4096);
+  parallel_for(n, [&](std::size_t i) { analyze_voxel(L, i, 0, patches[i]); }, threads, 4096);
+  resolve_tunnels(L, patches, threads);
 
   std::vector<std::uint32_t> first_vertex(n + 1, 0);
   for (std::size_t i = 0; i < n; ++i) first_vertex[i + 1] = first_vertex[i] + patches[i].patches;
