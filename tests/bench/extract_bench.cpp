@@ -112,8 +112,11 @@ void write_npy(const fs::path& path, const std::vector<float>& v, std::size_t n)
 
 // Runs skimage marching cubes on the .npy; returns {seconds, faces} or {-1, 0} on failure.
 std::pair<double, std::size_t> skimage_mc(const fs::path& npy) {
-  const std::string cmd =
-      "python3 -c \"import sys,time,numpy as np; from skimage.measure import marching_cubes; "
+  // Debian's python3-skimage lives under /usr/bin/python3 (a pyenv python3 earlier in PATH would
+  // not see it); FLEXFORGE_PYTHON overrides.
+  const char* py = std::getenv("FLEXFORGE_PYTHON");
+  const std::string cmd = std::string(py ? py : "/usr/bin/python3") +
+      " -c \"import sys,time,numpy as np; from skimage.measure import marching_cubes; "
       "v=np.load(sys.argv[1]); t=time.perf_counter(); verts,faces,_,_=marching_cubes(v,0.0); "
       "print(time.perf_counter()-t, len(faces))\" '" + npy.string() + "'";
   FILE* pipe = popen(cmd.c_str(), "r");
