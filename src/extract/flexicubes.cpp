@@ -434,9 +434,13 @@ void close_lattice(Lattice& L) {
     }
   }
   // Unknown points within kReach steps of a known point take the sign of the nearest known point,
-  // so holes up to about 2 * kReach cells wide are capped where that sign flips (midway); points
-  // further away are outside when the border of the box reaches them through such points.
-  constexpr int kReach = 2;
+  // which continues the surface past a hole's rim until the two sides meet, so holes up to about
+  // 2 * kReach cells wide are capped; points further away are outside when the border of the box
+  // reaches them through such points. The same continuation grows a lip of up to kReach cells on
+  // the rim of an open sheet, so kReach trades capping wider holes against those lips: measured
+  // on the open libcgal pig (extract bench), kReach 2 gave F@0.01 0.94 / 0.70 at R 64 / 128,
+  // kReach 6 gives 0.89 / 0.93.
+  constexpr int kReach = 6;
   for (int a = 0; a < 3; ++a) {
     lo[a] = std::max<std::int64_t>(0, lo[a] - kReach - 1);
     hi[a] = std::min<std::int64_t>(R, hi[a] + kReach + 1);

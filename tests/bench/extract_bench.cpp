@@ -128,7 +128,57 @@ std::pair<double, std::size_t> skimage_mc(const fs::path& npy) {
   return {t, faces};
 }
 
+// Midpoint subdivision (each triangle -> 4): the same surface with 4x the faces, to time the
+// direct field against input size.
+Mesh subdivide(const Mesh& m) {
+  Mesh out;
+  out.positions = m.positions;
+  std::map<std::pair<std::uint32_t, std::uint32_t>, std::uint32_t> mid;
+  auto midpoint = [&](std::uint32_t a, std::uint32_t b) {
+    const auto key = std::minmax(a, b);
+    const auto it = mid.find(key);
+    if (it != mid.end()) return it->second;
+    const std::uint32_t id = std::uint32_t(out.positions.size());
+    out.positions.push_back(0.5f * (m.positions[a] + m.positions[b]));
+    mid.emplace(key, id);
+    return id;
+  };
+  for (const Triangle& t : m.triangles) {
+    const std::uint32_t ab = midpoint(t[0], t[1]), bc = midpoint(t[1], t[2]), ca = midpoint(t[2], t[0]);
+    out.triangles.push_back({t[0], ab, ca});
+    out.triangles.push_back({ab, t[1], bc});
+    out.triangles.push_back({ca, bc, t[2]});
+    out.triangles.push_back({ab, bc, ca});
+  }
+  return out;
+}
+
+void time_field_vs_faces(const std::string& path) {
+  Mesh m = load_mesh(path);
+  for (int level = 0; level < 2; ++level) {
+    const Mesh norm = normalized_copy(m);
+    for (unsigned threads : {1u, 2u}) {
+      double best = 1e30;
+      std::size_t voxels = 0;
+      for (int rep = 0; rep < 2; ++rep) {
+        const auto t0 = std::chrono::steady_clock::now();
+        const SparseVoxelField f = direct_field(norm, 128, threads);
+        best = std::min(best, seconds_since(t0));
+        voxels = f.voxels.size();
+      }
+      nlohmann::json j = {{"bench", "extract_field_time"}, {"mesh", fs::path(path).stem().string()},
+                          {"input_faces", norm.face_count()}, {"R", 128}, {"threads", threads},
+                          {"active_voxels", voxels}, {"direct_field_s", best}};
+      std::printf("%s\n", j.dump().c_str());
+      std::printf("direct_field R=128: %zu input faces, %u thread(s): %.3f s (%zu voxels)\n",
+                  norm.face_count(), threads, best, voxels);
+    }
+    m = subdivide(m);
+  }
+}
+
 int run_timing(const std::vector<std::string>& paths) {
+  time_field_vs_faces(paths.front());
   const fs::path tmp = fs::temp_directory_path() / "flexforge_extract_bench";
   fs::create_directories(tmp);
   struct Row {
