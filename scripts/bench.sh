@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks, one per stage, each timing the peer library in the same run and reporting ratios.
-#   scripts/bench.sh [foundation|nn|segment|retopo|rig|all]   (all = foundation and nn; segment runs ~10 min)
+#   scripts/bench.sh [foundation|nn|segment|retopo|rig|extract|all]   (all = foundation and nn; segment runs ~10 min)
 # Output: JSON lines on stdout (one per measurement); build output goes to stderr.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,5 +34,11 @@ case "$what" in
     build/tests/flexforge_bench_rig synth --seed 20250707 --per-category 8
     build/tests/flexforge_bench_rig real build/rig_previews \
       "$meshes"/{elephant,cow,pig,homer,man,hand,camel,dino,bull,armadillo}.off ;;
-  *) echo "bench.sh: unknown benchmark '$what' (foundation, nn, segment, retopo, rig, all)" >&2; exit 2 ;;
+  extract)  # sparse FlexiCubes on the surface voxels vs scikit-image dense marching cubes of the same
+            # grid (R 64/128/256, 4 real meshes), then direct-extraction quality at R 64/128
+            # (10 real meshes + 50 held-out synth assets, seeds 777000+i)
+    scripts/build.sh --target flexforge_bench_extract
+    build/tests/flexforge_bench_extract timing "$meshes"/{bunny00,elephant,armadillo,homer}.off
+    build/tests/flexforge_bench_extract quality "$meshes" ;;
+  *) echo "bench.sh: unknown benchmark '$what' (foundation, nn, segment, retopo, rig, extract, all)" >&2; exit 2 ;;
 esac

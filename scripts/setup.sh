@@ -28,6 +28,7 @@ packages=(
   libgtest-dev
   libcgal-demo                        # real meshes for tests (data.tar.gz)
   libmeshoptimizer-dev libcgal-dev libgmp-dev libmpfr-dev  # retopo + segment benchmark peers (bench only)
+  python3-skimage                     # dense marching-cubes peer of the extract benchmark (bench only)
 )
 # Node.js + npm run the Khronos glTF validator; a machine may already have them from elsewhere
 # (e.g. a nodesource nodejs that bundles npm), so only the commands are required.

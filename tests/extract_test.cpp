@@ -97,7 +97,10 @@ TEST(ExtractFlexiCubes, SphereAndBoxAreClosedOrientedAndOnTheSurface) {
     // Dual vertices average crossing points on a curved patch: they sit a fraction of a cell
     // inside the sphere.
     EXPECT_LT(worst, 0.06 / R) << "worst radial error";
-    EXPECT_NEAR(signed_volume(m), 4.0 / 3.0 * pi * r * r * r, 0.01 * 4.0 / 3.0 * pi * r * r * r);
+    // Vertices sit slightly inside, so the volume is a little low: within 0.5/R of it.
+    const double volume = 4.0 / 3.0 * pi * r * r * r;
+    EXPECT_NEAR(signed_volume(m), volume, 0.5 / R * volume);
+    EXPECT_LT(signed_volume(m), volume);
     ASSERT_EQ(m.normals.size(), m.positions.size());
     // Normals point outwards.
     double outward = 0.0;
@@ -133,7 +136,7 @@ TEST(ExtractFlexiCubes, AmbiguousConfigurationsStayManifold) {
   // clean oriented 2-manifold; with watertight it must close.
   std::mt19937 rng(7);
   std::uniform_real_distribution<float> mag(0.05f, 1.0f);
-  for (int trial = 0; trial < 20; ++trial) {
+  for (int trial = 0; trial < 100; ++trial) {
     const int n = 6;
     std::vector<float> point(std::size_t(n + 1) * (n + 1) * (n + 1));
     for (int x = 0; x <= n; ++x)
@@ -393,7 +396,7 @@ TEST(ExtractMeshToField, DirectExtractOfRealMeshesIsCloseAndClosed) {
     mo.samples = 50000;
     const MeshDistance d = compare_meshes(out, input, mo);
     // Measured 0.99+ for both (see the extract bench); the floor leaves room for sampling.
-    EXPECT_GE(d.fscore[0], 0.95) << "F@0.01";
+    EXPECT_GE(d.fscore[0], 0.98) << "F@0.01";
     EXPECT_LT(d.chamfer_l1, 0.004);
     EXPECT_GT(d.normal_consistency, 0.9);
     // Same answer with a different thread count.
@@ -403,8 +406,23 @@ TEST(ExtractMeshToField, DirectExtractOfRealMeshesIsCloseAndClosed) {
   }
 }
 
+TEST(ExtractMeshToField, OpenMeshGivesOpenOrWatertightResult) {
+  // The pig has 55 boundary edges. Plain extraction keeps the surface near the mesh (open where
+  // the sign flips beyond the rim); watertight closes it.
+  const Mesh pig = load_cgal("pig");
+  MetricOptions mo;
+  mo.samples = 30000;
+  const Mesh open = direct_extract(pig, 64);
+  EXPECT_GT(compare_meshes(open, pig, mo).fscore[0], 0.9);
+  const Mesh closed = direct_extract(pig, 64, true);
+  expect_closed_manifold(closed, "watertight pig");
+  // Measured 0.89 (100k samples): the caps and the lips on the open rims cost a little.
+  EXPECT_GT(compare_meshes(closed, pig, mo).fscore[0], 0.85);
+}
+
 TEST(ExtractMeshToField, SurfaceVoxelsCoverEveryCrossingEdge) {
-  Mesh m = load_cgal("cow");
+  // A closed 2-manifold (the cow has non-manifold edges, where pseudo-normal signs are not exact).
+  Mesh m = load_cgal("homer");
   transform(m, normalize_for_field(m, 0.1).forward());
   const Aabb b = bounding_box(m);
   EXPECT_NEAR(b.extent().maxCoeff(), 0.9f, 1e-5f);

@@ -40,17 +40,21 @@
 namespace flexforge {
 
 struct ExtractOptions {
-  // Close the surface. The field's grid points get values everywhere: known points keep their
-  // averaged values; unknown points reachable from the border of the active bounding box (grown by
-  // one cell) without crossing a known point are outside; enclosed unknown points copy the sign of
-  // the nearest known point (breadth-first over the lattice), with the mean |sdf| of the known
-  // points as magnitude. Grid points on the domain border (coordinate 0 or R) are forced outside.
-  // Then every voxel around an inside grid point that has a crossing edge is made active (new
-  // voxels: no deformation, neutral weights) before extracting, so every crossing edge has all 4
-  // incident voxels and the result is closed and consistently oriented. Holes in the field are
-  // capped: a single missing voxel is simply restored; a hole wider than one voxel lets the outside
-  // in and the band is closed around its inside values. Costs one byte per grid point of the active
-  // bounding box; throws Error(Resource) above 2^31 points.
+  // Close the surface. Every grid point of the box below gets a sign:
+  // known points (corners of active voxels) keep their averaged values; an unknown point takes the
+  // sign of its nearest known point (breadth-first over the lattice), except that points more than
+  // 6 steps from every known point are outside when the box border reaches them through such
+  // points. Unknown points get the mean |sdf| of the known points as magnitude (no deformation).
+  // Grid points on the domain border (coordinate 0 or R) are forced outside. The box is the
+  // active bounding box grown by 7 cells (clamped to the domain). Then every voxel
+  // around an inside grid point with a crossing edge is made active (new voxels: neutral weights)
+  // before extracting, so every crossing edge has all 4 incident voxels: the result is closed and
+  // consistently oriented. Effect on holes in the field: a missing voxel whose corners are known
+  // is restored exactly; a hole up to about 12 cells wide is capped by continuing the surface past
+  // its rim; the rim of an open sheet grows a lip of up to 6 cells; through a wider hole the
+  // outside reaches the far interior, and the band is closed around its inside values (a
+  // double-walled shell). Costs 2 bytes per grid point of the box;
+  // throws Error(Resource) above 2^31 points.
   bool watertight = false;
   unsigned threads = 0;  // 0 = worker_threads() (--threads)
 };

@@ -55,8 +55,8 @@ class MeshSignedDistance {
 
 // Voxels of the resolution^3 grid over [-0.5, 0.5]^3 whose closed cube intersects at least one
 // triangle of `normalized_mesh` (separating-axis triangle/box test, the box grown by 1e-6 of a cell
-// so that touching counts despite rounding). For a closed mesh this includes every voxel incident
-// to an edge whose corner signs differ. Sorted by (x, y, z), unique. Parts of the mesh outside the
+// so that touching counts despite rounding). For a closed, oriented 2-manifold this includes every
+// voxel incident to an edge whose corner signs differ (MeshSignedDistance signs). Sorted by (x, y, z), unique. Parts of the mesh outside the
 // cube are ignored. Throws Error(InvalidInput) for an invalid mesh, Error(Usage) for a resolution
 // outside [1, SparseVoxelField::kMaxResolution].
 std::vector<std::array<std::int32_t, 3>> surface_voxels(const Mesh& normalized_mesh,
