@@ -3,12 +3,14 @@
 
 #include "flexforge/core/error.h"
 #include "flexforge/model/model_files.h"
+#include "flexforge/model/generator_training.h"
 #include "flexforge/model/vae_training.h"
 #include "flexforge/nn/model_config.h"
 
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
+#include <map>
 
 namespace flexforge::cli {
 
@@ -37,6 +39,28 @@ class TrainCommand : public Command {
     vae_->add_option("--time-limit", vae_options_.time_limit_minutes,
                      "Stop with a checkpoint after this many minutes (0: none)")->capture_default_str();
     vae_->add_flag("--resume", vae_options_.resume, "Continue from OUT/checkpoint");
+    for (const char* stage : {"structure", "latent"}) {
+      auto& o = stage_options_[stage];
+      o.stage = stage;
+      CLI::App* sub_stage = sub.add_subcommand(
+          stage, std::string(stage) == "structure"
+                     ? "Stage 1: occupancy VAE, then the structure flow (text/image conditioned)"
+                     : "Stage 2: the latent flow on the active voxels (needs the trained VAE)");
+      sub_stage->add_option("--model-dir", o.model_dir, "Model directory (holds the VAE; receives the stage)")->required();
+      sub_stage->add_option("--config", o.config, "JSON with network sizes");
+      sub_stage->add_option("--steps", o.steps)->capture_default_str();
+      if (std::string(stage) == "structure") sub_stage->add_option("--vae-steps", o.vae_steps)->capture_default_str();
+      sub_stage->add_option("--batch", o.batch)->capture_default_str();
+      sub_stage->add_option("--lr", o.learning_rate)->capture_default_str();
+      sub_stage->add_option("--seed", o.seed)->capture_default_str();
+      sub_stage->add_option("--synth-count", o.synth_count)->capture_default_str();
+      sub_stage->add_option("--synth-seed", o.synth_seed)->capture_default_str();
+      sub_stage->add_option("--views", o.views, "Rendered views per asset for image conditioning")->capture_default_str();
+      sub_stage->add_option("--checkpoint-every", o.checkpoint_every)->capture_default_str();
+      sub_stage->add_option("--time-limit", o.time_limit_minutes, "Stop with a checkpoint after this many minutes")->capture_default_str();
+      sub_stage->add_flag("--resume", o.resume, "Continue from MODEL_DIR/checkpoint");
+      stages_[stage] = sub_stage;
+    }
   }
   void validate() override {
     if (vae_->parsed()) {
@@ -51,6 +75,13 @@ class TrainCommand : public Command {
     }
   }
   int execute(const GlobalOptions&) override {
+    for (auto& [stage, sub] : stages_) {
+      if (!sub->parsed()) continue;
+      const auto report = model::train_generator(stage_options_[stage]);
+      spdlog::info("train {}: {} steps on {} shapes in {:.0f} s, loss {:.4f}{}", stage,
+                   report.steps_done, report.shapes, report.seconds, report.final_loss,
+                   report.finished ? "" : " (stopped by the time limit; rerun with --resume)");
+    }
     if (vae_->parsed()) {
       const auto report = model::train_vae(vae_options_);
       model::register_network(vae_options_.out_dir, "vae",
@@ -66,6 +97,8 @@ class TrainCommand : public Command {
  private:
   CLI::App* vae_ = nullptr;
   model::VaeTrainOptions vae_options_;
+  std::map<std::string, CLI::App*> stages_;
+  std::map<std::string, model::GeneratorTrainOptions> stage_options_;
 };
 
 }  // namespace

@@ -42,6 +42,7 @@ std::unique_ptr<Command> make_batch_command();
 std::unique_ptr<Command> make_rig_command();
 std::unique_ptr<Command> make_reconstruct_command();
 std::unique_ptr<Command> make_train_command();
+std::unique_ptr<Command> make_generate_command();
 
 // A config-file reader for --config that accepts JSON ({"threads": 2, "convert": {...}}) as well
 // as CLI11's TOML/INI (threads = 2 / [convert]).

@@ -26,6 +26,7 @@ Exit codes: 0 ok, 2 usage, 3 invalid input, 4 model, 5 output not writable, 6 st
 7 resource limit or device unavailable. Run 'flexforge COMMAND --help' for a command's options.)";
 
 const std::vector<std::function<std::unique_ptr<Command>()>> kCommands = {
+    make_generate_command,
     make_info_command,
     make_convert_command,
     make_inspect_command,

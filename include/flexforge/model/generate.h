@@ -1,0 +1,80 @@
+// Prompt -> mesh with the default model (design.md section 2): condition encoding, stage 1
+// (structure flow -> occupancy VAE decoder -> active base voxels), stage 2 (latent flow on those
+// voxels), SparseFlex VAE decoder, sparse FlexiCubes. Plain interface (no torch).
+//
+// A Generator loads the model once and generates any number of prompts, several at a time in one
+// batched sampler pass (batch), which is how `batch` amortises the model over many jobs.
+#pragma once
+
+#include "flexforge/core/mesh.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace flexforge::model {
+
+struct Prompt {
+  std::string text;                  // may be empty when an image is given
+  std::filesystem::path image;       // PNG/JPEG; empty = none
+  double image_weight = 1.0;         // 0 = text only ... 1 = joint ... 2 = image emphasised
+  std::uint64_t seed = 0;
+};
+
+struct GenerateOptions {
+  int structure_steps = 12;
+  int latent_steps = 12;
+  double structure_guidance = 7.5;
+  double latent_guidance = 3.0;
+  double guidance_low = 0.1;   // guidance interval in t
+  double guidance_high = 0.9;
+  bool heun = false;
+  bool watertight = false;
+  double occupancy_threshold = 0.0;  // structure decoder logit above which a voxel is active
+  std::int64_t max_fine_voxels = 4000000;
+  // Called after every sampler step: (stage name, step, steps).
+  std::function<void(const std::string&, int, int)> on_step;
+  void validate() const;  // Error(Usage) naming the option
+};
+
+struct GeneratedMesh {
+  Mesh mesh;                                            // about [-0.5, 0.5]^3, +Y up
+  std::uint64_t seed = 0;
+  std::vector<std::string> warnings;                    // unknown words, truncation, ...
+  std::vector<std::pair<std::string, double>> seconds;  // per stage (shared stages: the batch's)
+  std::size_t active_voxels = 0;
+};
+
+class Generator {
+ public:
+  // `model` = directory or installed name; device "cpu" or "cuda[:N]". Error(Model) for missing
+  // or corrupt weights (strict key and shape checks).
+  Generator(const std::string& model, const std::string& device);
+  ~Generator();
+  Generator(const Generator&) = delete;
+  Generator& operator=(const Generator&) = delete;
+
+  // One mesh per prompt, sampled together. Bad prompts (empty, non-UTF-8, unreadable image) throw
+  // before any sampling; use generate_each() to isolate failures per prompt.
+  std::vector<GeneratedMesh> generate(const std::vector<Prompt>& prompts,
+                                      const GenerateOptions& options);
+
+  // Validates every prompt on its own first; prompts that fail get their Error in `errors`
+  // (same index) and the rest are generated together.
+  std::vector<GeneratedMesh> generate_each(const std::vector<Prompt>& prompts,
+                                           const GenerateOptions& options,
+                                           std::vector<std::string>* errors);
+
+  std::string model_hash() const;  // FNV-1a of the weight files, hex
+  const std::filesystem::path& directory() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace flexforge::model

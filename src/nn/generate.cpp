@@ -1,0 +1,353 @@
+#include "flexforge/model/generate.h"
+
+#include "flexforge/condition/image_input.h"
+#include "flexforge/condition/tokenizer.h"
+#include "flexforge/core/error.h"
+#include "flexforge/core/hash.h"
+#include "flexforge/core/mesh_ops.h"
+#include "flexforge/extract/flexicubes.h"
+#include "flexforge/model/model_files.h"
+#include "flexforge/nn/flow_sampler.h"
+#include "flexforge/nn/generator_sizes.h"
+#include "flexforge/nn/sparseflex_field.h"
+#include "flexforge/nn/sparseflex_vae.h"
+#include "flexforge/nn/weights.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+namespace flexforge::model {
+
+namespace fs = std::filesystem;
+using condition::Tokenizer;
+
+namespace {
+
+class StageClock {
+ public:
+  double lap() {
+    const auto now = std::chrono::steady_clock::now();
+    const double s = std::chrono::duration<double>(now - last_).count();
+    last_ = now;
+    return s;
+  }
+
+ private:
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
+
+torch::Tensor stats_tensor(const nn::ModelConfig& c, const char* key) {
+  const auto v = c.get<std::vector<double>>(key);
+  return torch::tensor(v, torch::kFloat);
+}
+
+// A prompt turned into encoder inputs, with the warnings it raised.
+struct EncodedPrompt {
+  std::vector<condition::TokenId> text;  // padded
+  bool has_text = false;
+  torch::Tensor image;                   // [3, S, S] or undefined
+  std::vector<std::string> warnings;
+};
+
+}  // namespace
+
+void GenerateOptions::validate() const {
+  const auto steps_ok = [](int s) { return s >= 1 && s <= 1000; };
+  if (!steps_ok(structure_steps) || !steps_ok(latent_steps)) {
+    throw Error(ExitCode::Usage, "--steps must be in 1..1000");
+  }
+  const auto guidance_ok = [](double g) { return std::isfinite(g) && g >= 0 && g <= 100; };
+  if (!guidance_ok(structure_guidance) || !guidance_ok(latent_guidance)) {
+    throw Error(ExitCode::Usage, "--guidance must be in 0..100");
+  }
+  if (!(guidance_low >= 0 && guidance_low <= guidance_high && guidance_high <= 1)) {
+    throw Error(ExitCode::Usage, "guidance interval must satisfy 0 <= low <= high <= 1");
+  }
+  if (max_fine_voxels < 1000) throw Error(ExitCode::Usage, "max fine voxels must be >= 1000");
+}
+
+struct Generator::State {
+  ModelDirectory model;
+  torch::Device device{torch::kCPU};
+  Tokenizer tokenizer;
+  nn::GeneratorSizes sizes;
+  nn::StructureVae structure_vae{nullptr};
+  nn::FlowTransformer structure_flow{nullptr}, latent_flow{nullptr};
+  nn::SparseFlexVae vae{nullptr};
+  torch::Tensor structure_mean, structure_std, latent_mean, latent_std;
+  std::string hash;
+
+  EncodedPrompt encode(const Prompt& p) const {
+    EncodedPrompt e;
+    const auto length = static_cast<size_t>(sizes.structure_flow.condition.text_tokens);
+    const bool text_given = !p.text.empty();
+    if (!text_given && p.image.empty()) {
+      throw Error(ExitCode::Usage, "prompt is empty: give text, an image, or both");
+    }
+    e.text = Tokenizer::pad(Tokenizer::null_ids(), length);
+    if (text_given) {
+      const auto r = tokenizer.encode(p.text, length);
+      if (r.all_unknown) {
+        e.warnings.push_back("no word of the prompt is known to the model (" +
+                             fmt::format("{}", fmt::join(r.unknown_words, ", ")) +
+                             "); generating without a text condition");
+        if (p.image.empty()) {
+          throw Error(ExitCode::InvalidInput,
+                      "prompt has no word the model knows and no image: nothing to condition on");
+        }
+      } else {
+        if (!r.unknown_words.empty()) {
+          e.warnings.push_back("unknown words ignored: " +
+                               fmt::format("{}", fmt::join(r.unknown_words, ", ")));
+        }
+        if (r.truncated) {
+          e.warnings.push_back("prompt longer than " + std::to_string(length) +
+                               " tokens: the rest was ignored");
+        }
+        e.text = Tokenizer::pad(r.ids, length);
+        e.has_text = true;
+      }
+    }
+    if (!p.image.empty()) {
+      condition::ImageOptions io;
+      io.size = static_cast<int>(sizes.structure_flow.condition.image_size);
+      const auto prepared = condition::prepare_image_file(p.image, io);
+      if (prepared.source == condition::ForegroundSource::Whole) {
+        e.warnings.push_back("image background is not uniform: the whole image was used");
+      }
+      e.image = torch::from_blob(const_cast<float*>(prepared.pixels.data()),
+                                 {3, prepared.size, prepared.size}, torch::kFloat)
+                    .clone();
+    }
+    if (!std::isfinite(p.image_weight) || p.image_weight < 0 || p.image_weight > 2) {
+      throw Error(ExitCode::Usage, "--image-weight must be in 0..2");
+    }
+    return e;
+  }
+};
+
+Generator::Generator(const std::string& model, const std::string& device)
+    : state_(std::make_unique<State>()) {
+  State& s = *state_;
+  s.model = open_model(model);
+  s.device = torch::Device(device);
+  for (const char* key : {"vae", "structure_vae", "structure_flow", "latent_flow"}) {
+    if (!s.model.has_network(key)) {
+      throw Error(ExitCode::Model, (s.model.directory / "config.json").string() +
+                                       ": the model has no '" + key +
+                                       "' network (train it: flexforge train ...)");
+    }
+  }
+  s.tokenizer = Tokenizer::load(s.model.directory / nn::kTokenizerFile);
+  const auto sflow_config = s.model.network("structure_flow");
+  const auto lflow_config = s.model.network("latent_flow");
+  s.sizes.structure_vae = nn::StructureVaeOptions::from_config(s.model.network("structure_vae"));
+  s.sizes.structure_flow = nn::FlowOptions::from_config(sflow_config);
+  s.sizes.latent_flow = nn::FlowOptions::from_config(lflow_config);
+  if (s.sizes.structure_flow.condition.vocabulary != static_cast<int64_t>(s.tokenizer.size())) {
+    throw Error(ExitCode::Model, "tokenizer.json has " + std::to_string(s.tokenizer.size()) +
+                                     " tokens but the model was trained with " +
+                                     std::to_string(s.sizes.structure_flow.condition.vocabulary));
+  }
+  s.structure_mean = stats_tensor(sflow_config, "latent_mean").to(s.device);
+  s.structure_std = stats_tensor(sflow_config, "latent_std").to(s.device);
+  s.latent_mean = stats_tensor(lflow_config, "latent_mean").to(s.device);
+  s.latent_std = stats_tensor(lflow_config, "latent_std").to(s.device);
+
+  s.structure_vae = nn::StructureVae(s.sizes.structure_vae);
+  s.structure_flow = nn::FlowTransformer(s.sizes.structure_flow);
+  s.latent_flow = nn::FlowTransformer(s.sizes.latent_flow);
+  s.vae = nn::SparseFlexVae(nn::SparseFlexVaeOptions::from_config(s.model.network("vae")));
+  std::string bytes;
+  const auto load = [&](torch::nn::Module& m, const char* key) {
+    const fs::path file = s.model.weights(key);
+    nn::load_weights(m, file);
+    m.to(s.device);
+    m.eval();
+    std::ifstream in(file, std::ios::binary);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    bytes += ss.str();
+  };
+  load(*s.vae, "vae");
+  load(*s.structure_vae, "structure_vae");
+  load(*s.structure_flow, "structure_flow");
+  load(*s.latent_flow, "latent_flow");
+  s.hash = fmt::format("{:016x}", fnv1a64(bytes));
+}
+
+Generator::~Generator() = default;
+
+std::string Generator::model_hash() const { return state_->hash; }
+const fs::path& Generator::directory() const { return state_->model.directory; }
+
+std::vector<GeneratedMesh> Generator::generate(const std::vector<Prompt>& prompts,
+                                               const GenerateOptions& o) {
+  o.validate();
+  State& s = *state_;
+  torch::NoGradGuard no_grad;
+  std::vector<GeneratedMesh> out(prompts.size());
+  if (prompts.empty()) return out;
+  StageClock clock;
+  std::vector<EncodedPrompt> encoded;
+  for (const auto& p : prompts) encoded.push_back(s.encode(p));
+
+  // Prompts are sampled together when they share the guidance form: the text+image mix of
+  // --image-weight changes the set of conditions the sampler combines.
+  std::map<double, std::vector<size_t>> groups;
+  for (size_t i = 0; i < prompts.size(); ++i) {
+    const bool both = encoded[i].has_text && encoded[i].image.defined();
+    groups[both ? prompts[i].image_weight : 1.0].push_back(i);
+  }
+  const double prompt_seconds = clock.lap();
+
+  for (const auto& [image_weight, members] : groups) {
+    const int64_t b = static_cast<int64_t>(members.size());
+    const auto& cond_opts = s.sizes.structure_flow.condition;
+    auto text = torch::empty({b, cond_opts.text_tokens}, torch::kLong);
+    auto text_only_image = torch::zeros({b}, torch::kBool);
+    auto image = torch::zeros({b, 3, cond_opts.image_size, cond_opts.image_size});
+    auto present = torch::zeros({b}, torch::kBool);
+    const auto null_ids = Tokenizer::pad(Tokenizer::null_ids(), static_cast<size_t>(cond_opts.text_tokens));
+    auto null_text = torch::empty({b, cond_opts.text_tokens}, torch::kLong);
+    for (int64_t i = 0; i < b; ++i) {
+      const auto& e = encoded[members[static_cast<size_t>(i)]];
+      for (int64_t k = 0; k < cond_opts.text_tokens; ++k) {
+        text[i][k] = e.text[static_cast<size_t>(k)];
+        null_text[i][k] = null_ids[static_cast<size_t>(k)];
+      }
+      if (e.image.defined()) {
+        image[i] = e.image;
+        present[i] = true;
+      }
+    }
+    text = text.to(s.device);
+    null_text = null_text.to(s.device);
+    image = image.to(s.device);
+    present = present.to(s.device);
+    const bool mix = image_weight != 1.0;
+    const auto contexts = [&](nn::FlowTransformerImpl& flow, double w) {
+      const auto cond = flow.encode_condition(text, image, present);
+      const auto null = flow.encode_condition(null_text, image, torch::zeros_like(present));
+      if (!mix) return nn::guidance_weights(cond, null, w);
+      const auto text_only = flow.encode_condition(text, image, text_only_image.to(s.device));
+      return nn::guidance_weights(cond, text_only, null, w, image_weight);
+    };
+    const auto seeded_noise = [&](std::vector<int64_t> shape, uint64_t stream,
+                                  const std::vector<int64_t>& rows) {
+      std::vector<torch::Tensor> parts;
+      for (int64_t i = 0; i < b; ++i) {
+        auto gen = at::detail::createCPUGenerator(prompts[members[static_cast<size_t>(i)]].seed * 2 + stream);
+        auto sh = shape;
+        if (!rows.empty()) sh[0] = rows[static_cast<size_t>(i)];
+        parts.push_back(torch::randn(sh, gen, torch::kFloat));
+      }
+      return torch::cat(parts, 0).to(s.device);
+    };
+    nn::SamplerOptions sampler;
+    sampler.heun = o.heun;
+    sampler.interval_low = o.guidance_low;
+    sampler.interval_high = o.guidance_high;
+
+    // Stage 1: sparse structure.
+    const auto& sv = s.sizes.structure_vae;
+    const int64_t g = sv.latent_resolution();
+    auto noise1 = seeded_noise({1, sv.latent_channels, g, g, g}, 0, {});
+    sampler.steps = o.structure_steps;
+    sampler.guidance = o.structure_guidance;
+    auto x1 = nn::sample_flow(*s.structure_flow, nn::dense_to_tokens(noise1),
+                              contexts(*s.structure_flow, o.structure_guidance), sampler,
+                              [&](int i, int n) { if (o.on_step) o.on_step("structure", i, n); });
+    auto latent1 = nn::tokens_to_dense(x1.features(), b, g);
+    latent1 = latent1 * s.structure_std.view({1, -1, 1, 1, 1}) + s.structure_mean.view({1, -1, 1, 1, 1});
+    const auto logits = s.structure_vae->decode(latent1);  // [B, 1, R, R, R]
+    std::vector<torch::Tensor> coords;
+    std::vector<int64_t> counts;
+    for (int64_t i = 0; i < b; ++i) {
+      auto active = torch::nonzero(logits[i][0] > o.occupancy_threshold);
+      if (active.size(0) < 8) {
+        // Degenerate structure: keep the most likely voxels so the asset is not empty.
+        out[members[static_cast<size_t>(i)]].warnings.push_back(
+            "the structure stage produced almost no voxels; kept the 64 most likely ones");
+        const auto flat = logits[i][0].flatten();
+        const auto top = std::get<1>(flat.topk(64));
+        const int64_t r = sv.resolution;
+        active = torch::stack({top.div(r * r, "floor"), top.div(r, "floor").remainder(r), top.remainder(r)}, 1);
+      }
+      coords.push_back(torch::cat({torch::full({active.size(0), 1}, i, active.options()), active}, 1).to(torch::kInt));
+      counts.push_back(active.size(0));
+    }
+    const double structure_seconds = clock.lap();
+
+    // Stage 2: structured latent on the active voxels.
+    const auto all_coords = torch::cat(coords);
+    const int64_t lc = s.sizes.latent_flow.in_channels;
+    auto noise2 = seeded_noise({0, lc}, 1, counts);
+    sampler.steps = o.latent_steps;
+    sampler.guidance = o.latent_guidance;
+    const nn::SparseTensor x2_noise(all_coords.to(s.device), noise2, b);
+    auto x2 = nn::sample_flow(*s.latent_flow, x2_noise, contexts(*s.latent_flow, o.latent_guidance),
+                              sampler, [&](int i, int n) { if (o.on_step) o.on_step("latent", i, n); });
+    const auto latents = x2.with_features(x2.features() * s.latent_std + s.latent_mean);
+    const double latent_seconds = clock.lap();
+
+    // SparseFlex decoding and extraction, one asset at a time (bounded memory).
+    const auto vae_res = s.vae->options.fine_resolution();
+    for (int64_t i = 0; i < b; ++i) {
+      GeneratedMesh& m = out[members[static_cast<size_t>(i)]];
+      const auto rows = torch::nonzero(latents.coords().select(1, 0) == i).squeeze(1);
+      auto c = latents.coords().index_select(0, rows).clone();
+      c.select(1, 0).zero_();
+      const nn::SparseTensor one(c, latents.features().index_select(0, rows), 1);
+      StageClock own;
+      const auto decoded = nn::decode_chunked(*s.vae, one, 0, o.max_fine_voxels);
+      const double decode_seconds = own.lap();
+      ExtractOptions eo;
+      eo.watertight = o.watertight;
+      m.mesh = extract_flexicubes(nn::to_sparse_field(decoded.fine, static_cast<int>(vae_res)), eo);
+      compute_vertex_normals(m.mesh);
+      const double extract_seconds = own.lap();
+      m.seed = prompts[members[static_cast<size_t>(i)]].seed;
+      m.active_voxels = static_cast<size_t>(counts[static_cast<size_t>(i)]);
+      const auto& e = encoded[members[static_cast<size_t>(i)]];
+      m.warnings.insert(m.warnings.begin(), e.warnings.begin(), e.warnings.end());
+      m.seconds = {{"prompt", prompt_seconds},
+                   {"structure", structure_seconds},
+                   {"latent", latent_seconds},
+                   {"decode", decode_seconds},
+                   {"extract", extract_seconds}};
+    }
+    clock.lap();
+  }
+  return out;
+}
+
+std::vector<GeneratedMesh> Generator::generate_each(const std::vector<Prompt>& prompts,
+                                                    const GenerateOptions& o,
+                                                    std::vector<std::string>* errors) {
+  std::vector<size_t> good;
+  std::vector<Prompt> valid;
+  if (errors) errors->assign(prompts.size(), "");
+  for (size_t i = 0; i < prompts.size(); ++i) {
+    try {
+      state_->encode(prompts[i]);
+      good.push_back(i);
+      valid.push_back(prompts[i]);
+    } catch (const Error& e) {
+      if (!errors) throw;
+      (*errors)[i] = e.what();
+    }
+  }
+  std::vector<GeneratedMesh> out(prompts.size());
+  const auto made = generate(valid, o);
+  for (size_t k = 0; k < good.size(); ++k) out[good[k]] = made[k];
+  return out;
+}
+
+}  // namespace flexforge::model
