@@ -26,14 +26,15 @@ torch::Tensor voxel_tensor(const model::VoxelList& voxels, int64_t batch) {
 VaeBatch collate_vae_samples(const std::vector<const model::VaeSample*>& samples,
                              torch::Device device) {
   if (samples.empty()) throw Error(ExitCode::StageFailed, "VAE batch: no samples");
-  const int levels = samples.front()->levels;
+  // Samples made without targets carry only their base voxels.
+  const int levels = static_cast<int>(samples.front()->level_voxels.size()) - 1;
   const int resolution = samples.front()->base_resolution;
   std::vector<torch::Tensor> batch_index, voxel, features, base;
   std::vector<std::vector<torch::Tensor>> level_coords(static_cast<size_t>(levels));
   std::vector<torch::Tensor> sdf;
   for (size_t b = 0; b < samples.size(); ++b) {
     const auto& s = *samples[b];
-    if (s.levels != levels || s.base_resolution != resolution) {
+    if (static_cast<int>(s.level_voxels.size()) - 1 != levels || s.base_resolution != resolution) {
       throw Error(ExitCode::StageFailed, "VAE batch: samples of different resolutions");
     }
     const int64_t p = static_cast<int64_t>(s.point_count());
