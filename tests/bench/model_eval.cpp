@@ -1,0 +1,288 @@
+// Quality figures of the default model (issues 5 and 6), on data it never trained on.
+//
+//   flexforge_bench_model vae MODEL [--synth N] [--real DIR]
+//       Reconstructs N held-out synth assets (seed 20250707; training used seed 1) and the 10
+//       held-out libcgal-demo meshes through the VAE, and extracts the same meshes directly from
+//       their signed distance at the same resolution with no network. Chamfer-L1 (point to
+//       point), F@0.01, F@0.005, normal consistency, 100k samples (design.md section 3).
+//
+//   flexforge_bench_model generate MODEL [--per-category K] [--images N] [--steps S]
+//       Text: K held-out captions per category (the colour-led phrasing, never trained on) from
+//       held-out assets; the generated mesh's nearest held-out shape (Chamfer, both normalised to
+//       a unit bounding-box diagonal) must have the prompt's category. Attributes: "a tall X" vs
+//       "a short X" for every category with that size word, same seed; the height ratio is taken
+//       on the normalised shapes (height / horizontal extent), since every asset is scaled to the
+//       unit cube. Image: N held-out renders -> F@0.01 against the source shape; multimodal: the
+//       same assets with text only, image only, and both. Timing: median seconds per stage.
+#include "flexforge/core/error.h"
+#include "flexforge/core/mesh_ops.h"
+#include "flexforge/core/metrics.h"
+#include "flexforge/core/scene_ops.h"
+#include "flexforge/io/import.h"
+#include "flexforge/model/generate.h"
+#include "flexforge/model/generator_training.h"
+#include "flexforge/model/model_files.h"
+#include "flexforge/model/reconstruct.h"
+#include "flexforge/model/training_shapes.h"
+#include "flexforge/synth/rasterizer.h"
+#include "flexforge/synth/synth.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <string>
+#include <vector>
+
+using namespace flexforge;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::uint64_t kHeldOutSeed = 20250707;
+const std::vector<std::string> kHeldOutReal = {"elephant", "cow",      "pig", "homer", "bunny00",
+                                               "camel",    "armadillo", "man", "dino",  "bull"};
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0.0;
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+struct Row {
+  std::string name;
+  MeshDistance net, direct;
+};
+
+void print_rows(const char* title, const std::vector<Row>& rows) {
+  double n[4] = {0, 0, 0, 0}, d[4] = {0, 0, 0, 0};
+  std::printf("%s\n%-28s %9s %7s %7s %6s | %9s %7s %7s %6s\n", title, "shape", "CD", "F@.01",
+              "F@.005", "NC", "CD dir", "F@.01", "F@.005", "NC");
+  for (const auto& r : rows) {
+    std::printf("%-28s %9.5f %7.4f %7.4f %6.3f | %9.5f %7.4f %7.4f %6.3f\n", r.name.c_str(),
+                r.net.chamfer_l1, r.net.fscore[0], r.net.fscore[1], r.net.normal_consistency,
+                r.direct.chamfer_l1, r.direct.fscore[0], r.direct.fscore[1],
+                r.direct.normal_consistency);
+    n[0] += r.net.chamfer_l1, n[1] += r.net.fscore[0], n[2] += r.net.fscore[1], n[3] += r.net.normal_consistency;
+    d[0] += r.direct.chamfer_l1, d[1] += r.direct.fscore[0], d[2] += r.direct.fscore[1], d[3] += r.direct.normal_consistency;
+  }
+  const double k = std::max<std::size_t>(1, rows.size());
+  std::printf("%-28s %9.5f %7.4f %7.4f %6.3f | %9.5f %7.4f %7.4f %6.3f   (n=%zu)\n\n", "MEAN",
+              n[0] / k, n[1] / k, n[2] / k, n[3] / k, d[0] / k, d[1] / k, d[2] / k, d[3] / k,
+              rows.size());
+}
+
+int run_vae(const std::string& model, int synth_count, const fs::path& real_dir) {
+  model::ReconstructOptions net;
+  net.model_dir = model;
+  model::ReconstructOptions direct;
+  direct.direct = true;
+  MetricOptions metric;
+  double net_seconds = 0;
+  const auto evaluate = [&](const std::string& name, const Mesh& mesh) {
+    Row r{name, {}, {}};
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto a = model::reconstruct_mesh(mesh, net);
+    net_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    r.net = compare_meshes(a.mesh, mesh, metric);
+    r.direct = compare_meshes(model::reconstruct_mesh(mesh, direct).mesh, mesh, metric);
+    return r;
+  };
+  // The direct reference runs at the network's own fine resolution.
+  {
+    const auto vae = model::open_model(model).network("vae");
+    direct.resolution = static_cast<int>(vae.get<int64_t>("base_resolution") << vae.get<int64_t>("levels"));
+    std::printf("resolution %d (fine grid of the VAE and of the direct extraction)\n", direct.resolution);
+  }
+  std::vector<Row> synth_rows, real_rows;
+  synth::SynthConfig config;
+  config.views = 0;
+  config.part_meshes = false;
+  for (int i = 0; i < synth_count; ++i) {
+    const auto asset = synth::generate_asset(config, kHeldOutSeed, static_cast<std::size_t>(i));
+    synth_rows.push_back(evaluate(asset.id, asset.mesh));
+    std::fprintf(stderr, "\r%d/%d synth", i + 1, synth_count);
+  }
+  std::fprintf(stderr, "\n");
+  for (const auto& name : kHeldOutReal) {
+    const fs::path file = real_dir / (name + ".off");
+    if (!fs::exists(file)) continue;
+    real_rows.push_back(evaluate(name, join_parts(load_scene(file))));
+  }
+  print_rows("held-out synth (seed 20250707): VAE round trip | direct extraction, same resolution", synth_rows);
+  print_rows("held-out real (libcgal-demo): VAE round trip | direct extraction, same resolution", real_rows);
+  std::printf("VAE round trip: %.2f s per mesh on average\n",
+              net_seconds / std::max<std::size_t>(1, synth_rows.size() + real_rows.size()));
+  return 0;
+}
+
+Mesh unit_diagonal(const Mesh& m) {
+  Mesh out = m;
+  transform(out, normalize_to_unit_diagonal_transform(bounding_box(m)));
+  return out;
+}
+
+// Height over horizontal extent (Y up), on a shape already scaled to the unit cube.
+double aspect(const Mesh& m) {
+  const Aabb b = bounding_box(m);
+  const Vec3 e = b.max - b.min;
+  return e.y() / std::max(1e-6f, std::max(e.x(), e.z()));
+}
+
+int run_generate(const std::string& model_name, int per_category, int images, int steps) {
+  model::Generator generator(model_name, "cpu");
+  model::GenerateOptions options;
+  options.structure_steps = options.latent_steps = steps;
+  synth::SynthConfig config;
+  config.views = 1;
+  config.image_size = 256;
+  config.part_meshes = false;
+  const auto categories = config.category_list();
+  const fs::path tmp = fs::temp_directory_path() / "flexforge_model_eval";
+  fs::create_directories(tmp);
+
+  // Gallery of held-out shapes (retrieval targets) and prompts from the same held-out assets.
+  struct HeldOut {
+    std::string category;
+    std::string caption;
+    fs::path image;
+    Mesh mesh;  // unit cube frame, as the generator outputs
+  };
+  std::vector<HeldOut> held;
+  const std::size_t total = categories.size() * static_cast<std::size_t>(per_category);
+  for (std::size_t i = 0; i < total; ++i) {
+    auto asset = synth::generate_asset(config, kHeldOutSeed, i);
+    HeldOut h;
+    h.category = asset.category;
+    h.caption = asset.captions.at(model::kHeldOutCaption);
+    h.image = tmp / (asset.id + ".png");
+    std::ofstream(h.image, std::ios::binary) << synth::encode_png(asset.views.at(0).image);
+    h.mesh = model::normalize_mesh_for_field(asset.mesh);
+    held.push_back(std::move(h));
+  }
+  std::vector<Mesh> gallery;
+  for (const auto& h : held) gallery.push_back(unit_diagonal(h.mesh));
+  MetricOptions quick;
+  quick.samples = 5000;
+  std::map<std::string, std::vector<double>> stage_seconds;
+  const auto run = [&](const std::vector<model::Prompt>& prompts) {
+    std::vector<model::GeneratedMesh> out;
+    for (std::size_t i = 0; i < prompts.size(); i += 4) {
+      std::vector<model::Prompt> chunk(prompts.begin() + i, prompts.begin() + std::min(prompts.size(), i + 4));
+      for (auto& m : generator.generate(chunk, options)) {
+        for (const auto& [stage, s] : m.seconds) stage_seconds[stage].push_back(s);
+        out.push_back(std::move(m));
+      }
+      std::fprintf(stderr, "\r%zu/%zu", std::min(prompts.size(), i + 4), prompts.size());
+    }
+    std::fprintf(stderr, "\n");
+    return out;
+  };
+
+  // Text -> category by nearest held-out shape.
+  std::vector<model::Prompt> text_prompts;
+  for (std::size_t i = 0; i < held.size(); ++i) {
+    text_prompts.push_back({held[i].caption, {}, 1.0, 1000 + i});
+  }
+  const auto text_out = run(text_prompts);
+  std::map<std::string, std::pair<int, int>> per_cat;
+  int correct = 0;
+  for (std::size_t i = 0; i < held.size(); ++i) {
+    const Mesh g = unit_diagonal(text_out[i].mesh);
+    double best = 1e9;
+    std::size_t best_j = 0;
+    for (std::size_t j = 0; j < gallery.size(); ++j) {
+      if (g.triangles.empty()) break;
+      const double d = compare_meshes(g, gallery[j], quick).chamfer_l1;
+      if (d < best) best = d, best_j = j;
+    }
+    const bool ok = !g.triangles.empty() && held[best_j].category == held[i].category;
+    correct += ok;
+    auto& c = per_cat[held[i].category];
+    c.first += ok;
+    c.second += 1;
+  }
+  std::printf("TEXT: nearest held-out shape has the prompt's category: %d/%zu = %.1f%%\n", correct,
+              held.size(), 100.0 * correct / std::max<std::size_t>(1, held.size()));
+  for (const auto& [cat, c] : per_cat) std::printf("  %-14s %d/%d\n", cat.c_str(), c.first, c.second);
+
+  // Attributes: tall vs short, same seed.
+  const std::vector<std::string> sized = {"stool", "shelf", "lamp", "tree", "cactus", "tower",
+                                          "mug",   "bottle", "vase", "bucket", "humanoid", "flower"};
+  std::vector<model::Prompt> pairs;
+  for (std::size_t i = 0; i < sized.size(); ++i) {
+    pairs.push_back({"a tall " + sized[i], {}, 1.0, 500 + i});
+    pairs.push_back({"a short " + sized[i], {}, 1.0, 500 + i});
+  }
+  const auto pair_out = run(pairs);
+  int taller = 0;
+  for (std::size_t i = 0; i < sized.size(); ++i) {
+    const double ratio = aspect(pair_out[2 * i].mesh) / std::max(1e-6, aspect(pair_out[2 * i + 1].mesh));
+    taller += ratio > 1.2;
+    std::printf("  tall/short %-10s height ratio %.2f\n", sized[i].c_str(), ratio);
+  }
+  std::printf("ATTRIBUTES: tall/short height ratio > 1.2 in %d/%zu pairs = %.1f%%\n", taller,
+              sized.size(), 100.0 * taller / sized.size());
+
+  // Image, text and both on the same held-out assets.
+  const std::size_t n = std::min<std::size_t>(static_cast<std::size_t>(images), held.size());
+  std::vector<model::Prompt> image_prompts, text_only, both;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::size_t k = i * held.size() / n;  // spread over categories
+    image_prompts.push_back({"", held[k].image, 1.0, 2000 + i});
+    text_only.push_back({held[k].caption, {}, 1.0, 2000 + i});
+    both.push_back({held[k].caption, held[k].image, 1.0, 2000 + i});
+  }
+  MetricOptions metric;
+  const auto score = [&](const std::vector<model::GeneratedMesh>& out) {
+    double f = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::size_t k = i * held.size() / n;
+      if (!out[i].mesh.triangles.empty()) f += compare_meshes(out[i].mesh, held[k].mesh, metric).fscore[0];
+    }
+    return f / std::max<std::size_t>(1, n);
+  };
+  const double f_image = score(run(image_prompts));
+  const double f_text = score(run(text_only));
+  const double f_both = score(run(both));
+  std::printf("IMAGE: mean F@0.01 vs the source shape over %zu held-out renders: %.3f\n", n, f_image);
+  std::printf("MULTIMODAL (same %zu assets): text %.3f, image %.3f, text+image %.3f\n", n, f_text,
+              f_image, f_both);
+  std::printf("TIMING (median s per asset, batches of 4, steps %d):", steps);
+  double total_median = 0;
+  for (const auto& [stage, v] : stage_seconds) {
+    std::printf(" %s %.2f", stage.c_str(), median(v));
+    total_median += median(v);
+  }
+  std::printf(" | sum %.2f\n", total_median);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    if (argc < 3) {
+      std::fprintf(stderr, "usage: %s vae|generate MODEL [options]\n", argv[0]);
+      return 2;
+    }
+    const std::string mode = argv[1], model = argv[2];
+    std::map<std::string, std::string> opt;
+    for (int i = 3; i + 1 < argc; i += 2) opt[argv[i]] = argv[i + 1];
+    const auto get = [&](const char* k, const std::string& d) { return opt.count(k) ? opt[k] : d; };
+    if (mode == "vae") {
+      return run_vae(model, std::stoi(get("--synth", "50")), get("--real", ".cache/cgal-data/meshes"));
+    }
+    if (mode == "generate") {
+      return run_generate(model, std::stoi(get("--per-category", "5")), std::stoi(get("--images", "50")),
+                          std::stoi(get("--steps", "12")));
+    }
+    std::fprintf(stderr, "unknown mode %s\n", mode.c_str());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 1;
+  }
+}
