@@ -61,6 +61,11 @@ struct SegmentOptions {
   double thickness_band = 0.0;
   double thickness_weight = 0.0;
   double thickness_tolerance = 0.0;
+  // Bent-limb split (limb_split.h), auto mode only: an appendage part is cut where its axis
+  // turns by at least bend_degrees (0 = off) within a short stretch (bend_sharpness: see
+  // LimbSplitOptions::sharpness).
+  double bend_degrees = 0.0;
+  double bend_sharpness = 1.5;
   // Vertices closer than this fraction of the diagonal are welded for the analysis.
   double weld_tolerance = 1e-6;
   unsigned threads = 0;  // 0 = worker_threads() (--threads)
