@@ -10,8 +10,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <functional>
 #include <limits>
 #include <numeric>
@@ -24,9 +22,6 @@ namespace flexforge::segment {
 namespace {
 
 constexpr double kPi = 3.14159265358979323846;
-const double kMinLen = std::getenv("FF_LIMB_MINLEN") ? std::atof(std::getenv("FF_LIMB_MINLEN")) : 2.5;
-const double kSlender = std::getenv("FF_LIMB_SLENDER") ? std::atof(std::getenv("FF_LIMB_SLENDER")) : 20.0;
-const double kWindow = std::getenv("FF_LIMB_WIN") ? std::atof(std::getenv("FF_LIMB_WIN")) : 1.0;
 
 int find(std::vector<int>& uf, int x) {
   while (uf[x] != x) x = uf[x] = uf[uf[x]];
@@ -38,8 +33,6 @@ double turn_degrees(const Eigen::Vector3d& u, const Eigen::Vector3d& v) {
   if (nu <= 0 || nv <= 0) return 0.0;
   return std::acos(std::clamp(u.dot(v) / (nu * nv), -1.0, 1.0)) * 180.0 / kPi;
 }
-
-double cum_dummy(const std::vector<double>& a) { return std::accumulate(a.begin(), a.end(), 0.0); }
 
 }  // namespace
 
@@ -83,7 +76,6 @@ void split_bent_limbs(const WorkingMesh& w, std::vector<int>& part, const LimbSp
     std::vector<int> uf(F);
     const int P0 = P;
     for (int p = 0; p < P0; ++p) {
-      if (std::getenv("FF_LIMB_DEBUG")) std::fprintf(stderr, "part %d faces %zu nbrs %zu\n", p, faces[p].size(), neighbours[p].size());
       // An appendage hangs off one part; a second neighbour is allowed because limbs touch
       // (legs at the crotch, an arm against the body). The attachment is the neighbour with the
       // longest shared boundary.
@@ -186,25 +178,17 @@ void split_bent_limbs(const WorkingMesh& w, std::vector<int>& part, const LimbSp
       }
       std::nth_element(radii.begin(), radii.begin() + radii.size() / 2, radii.end());
       const double R = radii[radii.size() / 2];
-      // Window: the turn is measured between the axis 1.5 radii before and after a band, so the
-      // bulge of a joint does not read as a bend and a cap's rounding is not one.
-      const int k = std::max(2, static_cast<int>(std::ceil(kWindow * R / h)));
+      // Window: the turn is measured between the axis window_radii radii before and after a
+      // band, so the bulge of a joint does not read as a bend and a cap's rounding is not one.
+      const int k = std::max(2, static_cast<int>(std::ceil(options.window_radii * R / h)));
       std::vector<double> turn(nb, 0.0);
-      if (D > kSlender * R) chain = 0;  // a wire-thin appendage
+      if (D > options.max_slenderness * R) chain = 0;  // a wire-thin appendage: one part
       // Not within two radii of the attachment (its bands are not yet rings across the axis).
       const int first = std::max(k, static_cast<int>(std::ceil(2.0 * R / h)));
       for (int i = first; i + k < chain; ++i) {
         const double t1 = turn_degrees(c[i] - c[i - k], c[i + k] - c[i]);
         const double t2 = turn_degrees(c[i] - c[std::max(0, i - 2 * k)], c[std::min(chain - 1, i + 2 * k)] - c[i]);
         if (t1 >= options.bend_degrees && t2 < options.sharpness * t1) turn[i] = t1;
-      }
-      if (std::getenv("FF_LIMB_DEBUG")) {
-        double mx = 0; int at = -1;
-        for (int i = k; i + k < chain; ++i) {
-          const double t1 = turn_degrees(c[i] - c[i - k], c[i + k] - c[i]);
-          if (t1 > mx) mx = t1, at = i;
-        }
-        std::fprintf(stderr, "limb part %d area %.4f nb %d chain %d R %.4f k %d maxturn %.1f at %d\n", p, cum_dummy(a), nb, chain, R, k, mx, at);
       }
       // Strongest bends first, one per 2k bands; both sides must keep enough area.
       std::vector<double> cum(nb + 1, 0.0);
@@ -224,14 +208,11 @@ void split_bent_limbs(const WorkingMesh& w, std::vector<int>& part, const LimbSp
         }
         const double len_lo = (best - lo) * h, len_hi = (hi < nb ? hi * h : D) - best * h;
         if (cum[best] - cum[lo] >= min_area && cum[hi] - cum[best] >= min_area &&
-            std::min(len_lo, len_hi) >= kMinLen * R) {
+            std::min(len_lo, len_hi) >= options.min_piece_radii * R) {
           cuts.push_back(best);
         }
       }
       std::sort(cuts.begin(), cuts.end());
-      if (std::getenv("FF_LIMB_DEBUG")) {
-        for (int x : cuts) std::fprintf(stderr, "CUT part %d D/R %.1f R %.4f at %.2f lenA/R %.1f turn %.0f\n", p, D / R, R, x * h / D, x * h / R, turn_degrees(c[x] - c[x - k], c[std::min(nb - 1, x + k)] - c[x]));
-      }
       if (!cuts.empty()) {
         std::vector<int> id(cuts.size() + 1, p);
         for (std::size_t s = 1; s < id.size(); ++s) id[s] = P++;

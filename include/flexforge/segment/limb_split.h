@@ -17,8 +17,16 @@ struct LimbSplitOptions {
   // multiple of the turn over the base window (a smooth arc, such as a curled tentacle, turns
   // twice as much over twice the length; a joint between two straight segments turns the same).
   double sharpness = 1.5;
-  // Pieces below this fraction of the total surface area are not cut off.
+  // The turn is measured between the axis points this many tube radii before and after a
+  // band (1.0 beat 1.5 on the synth tuning seeds).
+  double window_radii = 1.0;
+  // Pieces below this fraction of the total surface area, or shorter along the axis than
+  // min_piece_radii tube radii, are not cut off (the tip of a wing, a cap, a foot's heel).
   double min_area_fraction = 0.002;
+  double min_piece_radii = 2.5;
+  // Appendages longer than this many radii are wire-thin (a spider's leg, a cable) and stay one
+  // part however they bend; thick limbs (an arm, a leg) are 7-15 radii long.
+  double max_slenderness = 20.0;
 };
 
 // `part`: a part id per face of `w`, 0..n-1. Parts are cut in place and all ids are renumbered
