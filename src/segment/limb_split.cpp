@@ -74,6 +74,7 @@ void split_bent_limbs(const WorkingMesh& w, std::vector<int>& part, const LimbSp
     const double h = std::max(0.004, edges ? 2.0 * edge_sum / edges : 0.0);
     std::vector<double> dist(F, std::numeric_limits<double>::infinity());
     std::vector<int> uf(F);
+    std::vector<double> piece_area(F, 0.0);  // per union-find root, reset per part
     const int P0 = P;
     for (int p = 0; p < P0; ++p) {
       // An appendage hangs off one part; a second neighbour is allowed because limbs touch
@@ -150,7 +151,7 @@ void split_bent_limbs(const WorkingMesh& w, std::vector<int>& part, const LimbSp
       }
       // Pieces of a band with at least 20% of its area (slivers where the band boundary zigzags
       // across the tessellation do not count).
-      std::vector<double> piece_area(F, 0.0);
+      for (std::uint32_t f : fs) piece_area[f] = 0.0;
       for (std::uint32_t f : fs) {
         if (std::isfinite(dist[f])) piece_area[find(uf, static_cast<int>(f))] += w.face_area[f];
       }
@@ -161,7 +162,9 @@ void split_bent_limbs(const WorkingMesh& w, std::vector<int>& part, const LimbSp
           ++pieces[bin_of(f)];
         }
       }
-      int chain = nb;  // bands [0, chain) are single rings (past the attachment's own bands)
+      // Bands [0, chain) are single rings. The first 8 bands are not checked: next to the
+      // attachment a band can be a partial ring or two (a leg touching the other at the crotch).
+      int chain = nb;
       for (int i = 8; i < nb; ++i) {
         if (pieces[i] > 1) {
           chain = i;
