@@ -264,3 +264,38 @@ TEST(Segment, ThicknessOfASlab) {
   std::nth_element(broad.begin(), broad.begin() + broad.size() / 2, broad.end());
   EXPECT_NEAR(broad[broad.size() / 2], 0.2f / diagonal, 0.02f);
 }
+
+// A box with an arm bent 90 degrees at the elbow (two capsules, no crease on the outer side of
+// the bend): the bent-limb split cuts the arm at the elbow, a straight arm stays one part.
+TEST(Segment, BentLimbIsCutAtTheElbow) {
+  const synth::Primitive body = synth::box(Vec3(0, 0, 0), Vec3(0.3f, 0.5f, 0.3f));
+  const Vec3 shoulder(0.25f, 0.2f, 0.0f), elbow(0.85f, 0.2f, 0.0f);
+  auto arm_mesh = [&](const Vec3& wrist, std::vector<std::int32_t>* truth) {
+    const synth::Primitive upper = synth::capsule(shoulder, elbow, 0.09f);
+    const synth::Primitive lower = synth::capsule(elbow, wrist, 0.09f);
+    Aabb bounds;
+    bounds.expand(Vec3(-0.4f, -0.6f, -0.4f));
+    bounds.expand(Vec3(1.5f, 0.9f, 0.4f));
+    Mesh m = synth::mesh_field(
+        [&](const Vec3& p) { return std::min({body.distance(p), upper.distance(p), lower.distance(p)}); },
+        bounds, 0.015f);
+    truth->clear();
+    for (const Triangle& t : m.triangles) {
+      const Vec3 c = (m.positions[t[0]] + m.positions[t[1]] + m.positions[t[2]]) / 3.0f;
+      const float d[3] = {std::abs(body.distance(c)), std::abs(upper.distance(c)), std::abs(lower.distance(c))};
+      truth->push_back(static_cast<std::int32_t>(std::min_element(d, d + 3) - d));
+    }
+    return m;
+  };
+  std::vector<std::int32_t> truth;
+  const Mesh bent = arm_mesh(elbow + Vec3(0.0f, 0.55f, 0.0f), &truth);
+  const segment::Segmentation seg = segment::segment_mesh(bent);
+  expect_every_face_assigned(bent, seg);
+  EXPECT_EQ(seg.part_count, 3);
+  EXPECT_GT(segment::part_iou(bent, seg.face_part, truth).mean_iou, 0.8);
+  segment::SegmentOptions off;
+  off.bend_degrees = 0.0;
+  EXPECT_EQ(segment::segment_mesh(bent, off).part_count, 2);
+  const Mesh straight = arm_mesh(elbow + Vec3(0.55f, 0.0f, 0.0f), &truth);
+  EXPECT_EQ(segment::segment_mesh(straight).part_count, 2);
+}

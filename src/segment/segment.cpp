@@ -7,6 +7,7 @@
 #include "flexforge/core/error.h"
 #include "flexforge/core/parallel.h"
 #include "flexforge/segment/concavity.h"
+#include "flexforge/segment/limb_split.h"
 #include "flexforge/segment/region_merge.h"
 #include "flexforge/segment/thickness.h"
 #include "flexforge/segment/working_mesh.h"
@@ -44,6 +45,10 @@ void SegmentOptions::validate() const {
   if (!std::isfinite(keep_small_strength) || keep_small_strength < 0 || keep_small_strength > 1 ||
       !std::isfinite(keep_small_floor) || keep_small_floor < 0 || keep_small_floor > 1) {
     throw Error(ExitCode::Usage, "segment: keep-small strength/floor must be in [0, 1]");
+  }
+  if (!std::isfinite(bend_degrees) || bend_degrees < 0 || bend_degrees > 180 ||
+      !std::isfinite(bend_sharpness) || bend_sharpness < 1 || bend_sharpness > 10) {
+    throw Error(ExitCode::Usage, "segment: bend angle must be in [0, 180], bend sharpness in [1, 10]");
   }
   if (!std::isfinite(weld_tolerance) || weld_tolerance < 0 || weld_tolerance > 0.01) {
     throw Error(ExitCode::Usage, "segment: weld tolerance must be in [0, 0.01]");
@@ -93,7 +98,14 @@ Segmentation segment_mesh(const Mesh& mesh, const SegmentOptions& options) {
     merge.thickness_tolerance = options.thickness_tolerance;
     merge.keep_small_strength = options.keep_small_strength;
     merge.keep_small_floor = options.keep_small_floor;
-    const std::vector<int> parts = merge_regions(w, vc, regions, count, merge, flt);
+    std::vector<int> parts = merge_regions(w, vc, regions, count, merge, flt);
+    if (options.parts <= 0 && options.bend_degrees > 0) {
+      LimbSplitOptions limb;
+      limb.bend_degrees = options.bend_degrees;
+      limb.sharpness = options.bend_sharpness;
+      limb.min_area_fraction = options.min_part_area;
+      split_bent_limbs(w, parts, limb);
+    }
     for (std::size_t k = 0; k < parts.size(); ++k) seg.face_part[w.input_face[k]] = parts[k];
   }
   // Faces that collapsed when welded (or were degenerate): the part of a kept face on one of

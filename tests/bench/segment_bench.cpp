@@ -10,7 +10,7 @@
 //   segment_bench time MESH : time on the mesh (best of 3) for both methods.
 // Tuning flags (any mode): --scales a,b,c --core X --merge X --min-area X --parts N
 //   --keep-small X --keep-floor X (small appendages kept), --tband X --tweight X --ttol X
-//   (experimental thickness cue). synth also: --category NAME, --previews DIR; each JSON line
+//   (experimental thickness cue), --bend X --bend-sharp X (bent-limb split). synth also: --category NAME, --previews DIR; each JSON line
 //   carries the per-ground-truth-part IoU ("gt_part_iou").
 // One JSON object per line on stdout, then a table on stderr.
 //
@@ -132,6 +132,8 @@ Args parse(int argc, char** argv) {
     else if (s == "--keep-floor") a.options.keep_small_floor = std::stod(next());
     else if (s == "--tband") a.options.thickness_band = std::stod(next());
     else if (s == "--tweight") a.options.thickness_weight = std::stod(next());
+    else if (s == "--bend") a.options.bend_degrees = std::stod(next());
+    else if (s == "--bend-sharp") a.options.bend_sharpness = std::stod(next());
     else if (s == "--ttol") a.options.thickness_tolerance = std::stod(next());
     else if (s == "--scales") {
       a.options.scales.clear();
