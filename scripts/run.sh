@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The main job in one command on a fresh Debian 12 machine: set up, build (Release) if needed,
-# then run flexforge. Without arguments it converts a real mesh (the elephant from Debian's
-# libcgal-demo) to elephant.glb and describes it; with arguments they go to flexforge as they are:
+# then run flexforge. Without arguments it generates a chair from a text prompt with the embedded
+# default model (models/default) through the whole pipeline (parts, rig, low-poly) to chair.glb,
+# with a JSON report and a preview; with arguments they go to flexforge as they are:
+#   scripts/run.sh generate "a red mushroom" -o mushroom.glb
 #   scripts/run.sh convert my.obj -o my.glb
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,5 +13,5 @@ bin=build/flexforge
 if (($#)); then
   exec "$bin" "$@"
 fi
-"$bin" convert .cache/cgal-data/meshes/elephant.off -o elephant.glb --center
-"$bin" inspect elephant.glb
+"$bin" generate "a wooden chair with armrests" -o chair.glb --seed 1 --report chair.json --preview chair.png
+"$bin" inspect chair.glb

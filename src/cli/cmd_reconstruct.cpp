@@ -32,13 +32,17 @@ class ReconstructCommand : public Command {
     sub.add_flag("--direct", direct_, "No network: extract from the mesh's signed distance");
     sub.add_flag("--watertight", watertight_, "Close the surface (fills open boundaries)");
     sub.add_option("--points", points_, "Surface samples for the encoder")->capture_default_str();
-    sub.add_option("--chunk", chunk_, "Decode in cubes of this many base voxels (0: one pass)")
+    sub.add_option("--chunk", chunk_, "Decode in cubes of this many base voxels (0: automatic)")
+        ->capture_default_str();
+    sub.add_option("--chunk-voxels", chunk_voxels_,
+                   "Automatic chunking: decode in pieces when more fine voxels are expected")
         ->capture_default_str();
     sub.add_flag("--json", json_, "Print timings and counts as JSON on stdout");
   }
   void validate() override {
     if (points_ < 1000 || points_ > 20000000) throw Error(ExitCode::Usage, "--points must be in 1000..2e7");
     if (chunk_ < 0) throw Error(ExitCode::Usage, "--chunk must be >= 0");
+    if (chunk_voxels_ < 1000) throw Error(ExitCode::Usage, "--chunk-voxels must be >= 1000");
     output_format_for(output_);
   }
   int execute(const GlobalOptions& global) override {
@@ -50,6 +54,7 @@ class ReconstructCommand : public Command {
     o.watertight = watertight_;
     o.points = points_;
     o.chunk = chunk_;
+    o.chunk_voxels = chunk_voxels_;
     o.device = global.resolved_device;
     const model::ReconstructResult r = model::reconstruct_mesh(join_parts(scene), o);
     Scene out;
@@ -74,7 +79,7 @@ class ReconstructCommand : public Command {
   int resolution_ = 0;
   bool direct_ = false, watertight_ = false, json_ = false;
   std::size_t points_ = 200000;
-  std::int64_t chunk_ = 0;
+  std::int64_t chunk_ = 0, chunk_voxels_ = 1000000;
 };
 
 }  // namespace

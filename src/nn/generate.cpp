@@ -94,13 +94,13 @@ struct Generator::State {
     if (text_given) {
       const auto r = tokenizer.encode(p.text, length);
       if (r.all_unknown) {
-        e.warnings.push_back("no word of the prompt is known to the model (" +
-                             fmt::format("{}", fmt::join(r.unknown_words, ", ")) +
-                             "); generating without a text condition");
+        const std::string words = fmt::format("{}", fmt::join(r.unknown_words, ", "));
         if (p.image.empty()) {
-          throw Error(ExitCode::InvalidInput,
-                      "prompt has no word the model knows and no image: nothing to condition on");
+          throw Error(ExitCode::InvalidInput, "no word of the prompt is known to the model (" +
+                                                  words + ") and there is no image to go on");
         }
+        e.warnings.push_back("no word of the prompt is known to the model (" + words +
+                             "); generating from the image alone");
       } else {
         if (!r.unknown_words.empty()) {
           e.warnings.push_back("unknown words ignored: " +
@@ -306,7 +306,8 @@ std::vector<GeneratedMesh> Generator::generate(const std::vector<Prompt>& prompt
       c.select(1, 0).zero_();
       const nn::SparseTensor one(c, latents.features().index_select(0, rows), 1);
       StageClock own;
-      const auto decoded = nn::decode_chunked(*s.vae, one, 0, o.max_fine_voxels);
+      const auto decoded = nn::decode_chunked(
+          *s.vae, one, nn::auto_chunk(s.vae->options, one.size(), o.chunk_voxels), o.max_fine_voxels);
       const double decode_seconds = own.lap();
       ExtractOptions eo;
       eo.watertight = o.watertight;

@@ -88,7 +88,8 @@ ReconstructResult reconstruct_mesh(const Mesh& input, const ReconstructOptions& 
   const auto batch = nn::collate_vae_samples({&sample}, device);
   const auto posterior = vae->encode(batch.points, batch.base_coords);
   timer.lap("encode");
-  const int64_t chunk = o.chunk > 0 ? o.chunk : 0;
+  const int64_t chunk =
+      o.chunk > 0 ? o.chunk : nn::auto_chunk(sizes, posterior.mean.size(), o.chunk_voxels);
   const auto decoded = nn::decode_chunked(*vae, posterior.mean, chunk, o.max_fine_voxels);
   result.fine_voxels = static_cast<std::size_t>(decoded.fine.size());
   timer.lap("decode");

@@ -203,6 +203,13 @@ DecodeResult SparseFlexVaeImpl::decode(const SparseTensor& latent,
   return result;
 }
 
+int64_t auto_chunk(const SparseFlexVaeOptions& o, int64_t base_voxels, int64_t fine_bound) {
+  const double estimate = static_cast<double>(base_voxels) * std::pow(4.0, static_cast<double>(o.levels));
+  if (fine_bound <= 0 || estimate <= static_cast<double>(fine_bound)) return 0;
+  const double side = static_cast<double>(o.base_resolution) * std::sqrt(fine_bound / estimate);
+  return std::max<int64_t>(4, static_cast<int64_t>(side));
+}
+
 DecodeResult decode_chunked(SparseFlexVaeImpl& vae, const SparseTensor& latent, int64_t chunk,
                             int64_t max_fine_voxels) {
   if (chunk <= 0 || latent.size() == 0) return vae.decode(latent, nullptr, max_fine_voxels);

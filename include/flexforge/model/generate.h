@@ -36,6 +36,7 @@ struct GenerateOptions {
   bool watertight = false;
   double occupancy_threshold = 0.0;  // structure decoder logit above which a voxel is active
   std::int64_t max_fine_voxels = 4000000;
+  std::int64_t chunk_voxels = 1000000;  // decode in spatial chunks beyond this many fine voxels
   // Called after every sampler step: (stage name, step, steps).
   std::function<void(const std::string&, int, int)> on_step;
   void validate() const;  // Error(Usage) naming the option

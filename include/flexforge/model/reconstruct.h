@@ -20,6 +20,7 @@ struct ReconstructOptions {
   bool watertight = false;
   std::size_t points = 200000;      // surface samples for the encoder
   std::int64_t chunk = 0;           // decode in cubes of this many base voxels (0 = auto)
+  std::int64_t chunk_voxels = 1000000;  // auto: chunk when more fine voxels are expected
   std::int64_t max_fine_voxels = 4000000;
   std::string device = "cpu";
   std::uint64_t seed = 0;

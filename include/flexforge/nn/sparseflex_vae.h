@@ -134,4 +134,9 @@ TORCH_MODULE(SparseFlexVae);
 DecodeResult decode_chunked(SparseFlexVaeImpl& vae, const SparseTensor& latent, int64_t chunk,
                             int64_t max_fine_voxels = 0);
 
+// Chunk size (base voxels per axis) that keeps each chunk's fine voxels under `fine_bound`, from
+// the surface estimate fine ~ base * 4^levels (a surface's voxel count grows with area); 0 when
+// one pass stays under the bound.
+int64_t auto_chunk(const SparseFlexVaeOptions& options, int64_t base_voxels, int64_t fine_bound);
+
 }  // namespace flexforge::nn

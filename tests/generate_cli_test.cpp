@@ -1,0 +1,159 @@
+// `flexforge generate` end to end on the shipped default model: a valid GLB, bit-reproducible
+// seeds, reconstruct, and the documented answers to garbage prompts and bad images.
+#include "flexforge/core/hash.h"
+#include "test_support.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+
+#define STB_IMAGE_WRITE_STATIC
+#define STB_IMAGE_WRITE_IMPLEMENTATION
+#include <stb/stb_image_write.h>
+
+namespace flexforge::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Fast settings: the pipeline stages have their own tests.
+const std::vector<std::string> kFast = {"--steps", "4", "--no-segment", "--no-complete",
+                                        "--no-rig", "--no-retopo"};
+
+std::vector<std::string> generate_args(std::vector<std::string> head) {
+  std::vector<std::string> args = {"generate"};
+  args.insert(args.end(), head.begin(), head.end());
+  args.insert(args.end(), kFast.begin(), kFast.end());
+  return args;
+}
+
+bool default_model_present() {
+  return fs::exists(source_dir() / "models" / "default" / "latent_flow.safetensors");
+}
+
+void write_png(const fs::path& file, int w, int h, const std::vector<unsigned char>& rgba) {
+  ASSERT_TRUE(stbi_write_png(file.c_str(), w, h, 4, rgba.data(), w * 4));
+}
+
+// A red disc on a transparent background.
+std::vector<unsigned char> disc(int size) {
+  std::vector<unsigned char> px(static_cast<size_t>(size) * size * 4, 0);
+  for (int y = 0; y < size; ++y)
+    for (int x = 0; x < size; ++x) {
+      const int dx = x - size / 2, dy = y - size / 2;
+      if (dx * dx + dy * dy < size * size / 9) {
+        unsigned char* p = &px[(static_cast<size_t>(y) * size + x) * 4];
+        p[0] = 200, p[1] = 30, p[2] = 30, p[3] = 255;
+      }
+    }
+  return px;
+}
+
+class GenerateCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!default_model_present()) GTEST_SKIP() << "models/default has no generator weights";
+  }
+  TempDir dir;
+};
+
+TEST_F(GenerateCli, TextPromptWritesAValidReproducibleGlbWithAReport) {
+  const auto a = run_cli(generate_args({"a tall wooden chair", "-o", (dir / "a.glb").string(),
+                                        "--seed", "7", "--report", (dir / "a.json").string(),
+                                        "--preview", (dir / "a.png").string(), "--formats", "stl"}));
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  const auto b = run_cli(generate_args({"a tall wooden chair", "-o", (dir / "b.glb").string(), "--seed", "7"}));
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  EXPECT_EQ(fnv1a64(read_text(dir / "a.glb")), fnv1a64(read_text(dir / "b.glb")))
+      << "same seed, build and thread count must give identical bytes";
+  EXPECT_TRUE(fs::exists(dir / "a.stl"));
+  EXPECT_TRUE(fs::exists(dir / "a.png"));
+  const auto report = nlohmann::json::parse(read_text(dir / "a.json"));
+  ASSERT_EQ(report["assets"].size(), 1u);
+  EXPECT_GT(report["assets"][0]["faces"].get<int>(), 100);
+  EXPECT_EQ(report["assets"][0]["seed"].get<int>(), 7);
+  EXPECT_EQ(report["model_hash"].get<std::string>().size(), 16u);
+  for (const char* stage : {"structure", "latent", "decode", "extract"}) {
+    EXPECT_TRUE(report["assets"][0]["seconds"].contains(stage)) << stage;
+  }
+  if (gltf_validator_installed()) {
+    const auto v = validate_gltf(dir / "a.glb");
+    ASSERT_TRUE(v.ran) << v.raw;
+    EXPECT_EQ(v.errors, 0) << v.raw;
+  }
+  const auto c = run_cli(generate_args({"a tall wooden chair", "-o", (dir / "c.glb").string(), "--seed", "8"}));
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  EXPECT_NE(fnv1a64(read_text(dir / "a.glb")), fnv1a64(read_text(dir / "c.glb")));
+}
+
+TEST_F(GenerateCli, ImageAndMultimodalPrompts) {
+  write_png(dir / "disc.png", 96, 96, disc(96));
+  const auto image = run_cli(generate_args({"--image", (dir / "disc.png").string(), "-o", (dir / "i.glb").string()}));
+  EXPECT_EQ(image.exit_code, 0) << image.err;
+  const auto both = run_cli(generate_args({"a red mushroom", "--image", (dir / "disc.png").string(),
+                                           "--image-weight", "0.5", "-o", (dir / "m.glb").string()}));
+  EXPECT_EQ(both.exit_code, 0) << both.err;
+  EXPECT_TRUE(fs::exists(dir / "m.glb"));
+}
+
+TEST_F(GenerateCli, GarbagePromptsGiveAnErrorOrADocumentedWarning) {
+  // Empty: usage error, nothing written.
+  auto r = run_cli(generate_args({"", "-o", (dir / "e.glb").string()}));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("prompt is empty"), std::string::npos) << r.err;
+  // Non-UTF-8: invalid input.
+  r = run_cli(generate_args({std::string("a \xff\xfe chair"), "-o", (dir / "u.glb").string()}));
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find("UTF-8"), std::string::npos) << r.err;
+  // Only unknown words and no image: nothing to condition on.
+  r = run_cli(generate_args({"zxqv blorft", "-o", (dir / "k.glb").string()}));
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find("zxqv"), std::string::npos) << r.err;
+  // 10k characters: truncated with a warning, still an asset.
+  std::string longer;
+  while (longer.size() < 10000) longer += "a red chair with four legs ";
+  r = run_cli(generate_args({longer, "-o", (dir / "l.glb").string()}));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("tokens"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir / "e.glb"));
+  EXPECT_FALSE(fs::exists(dir / "u.glb"));
+  EXPECT_FALSE(fs::exists(dir / "k.glb"));
+}
+
+TEST_F(GenerateCli, BadImagesAreRejectedWithOneLine) {
+  write_text(dir / "corrupt.png", "\x89PNG\r\n\x1a\n garbage");
+  write_png(dir / "tiny.png", 1, 1, {10, 20, 30, 255});
+  write_png(dir / "clear.png", 64, 64, std::vector<unsigned char>(64 * 64 * 4, 0));
+  // A PNG header that declares 20000 x 20000: rejected before any pixel is decoded.
+  std::string huge = "\x89PNG\r\n\x1a\n";
+  huge += std::string("\x00\x00\x00\x0dIHDR", 8);
+  huge += std::string("\x00\x00\x4e\x20\x00\x00\x4e\x20\x08\x06\x00\x00\x00", 13);
+  huge += std::string("\x00\x00\x00\x00", 4);
+  write_text(dir / "huge.png", huge);
+  for (const char* name : {"corrupt.png", "tiny.png", "clear.png", "huge.png", "missing.png"}) {
+    const auto r = run_cli(generate_args({"--image", (dir / name).string(), "-o", (dir / "x.glb").string()}));
+    EXPECT_EQ(r.exit_code, 3) << name << ": " << r.err;
+    EXPECT_NE(r.err.find(name), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(dir / "x.glb")) << name;
+  }
+}
+
+TEST_F(GenerateCli, ReconstructRoundTripsAMesh) {
+  const auto r = run_cli({"reconstruct", cgal_mesh("elephant.off").string(), "-o",
+                          (dir / "r.glb").string(), "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto report = nlohmann::json::parse(r.out);
+  EXPECT_GT(report["faces"].get<int>(), 1000);
+  for (const char* step : {"encode", "decode", "extract"}) EXPECT_TRUE(report["seconds"].contains(step));
+  const auto d = run_cli({"reconstruct", cgal_mesh("elephant.off").string(), "-o",
+                          (dir / "d.obj").string(), "--direct", "--watertight"});
+  EXPECT_EQ(d.exit_code, 0) << d.err;
+  const auto bad = run_cli({"reconstruct", cgal_mesh("elephant.off").string(), "-o",
+                            (dir / "b.glb").string(), "--model", (dir / "nowhere").string()});
+  EXPECT_EQ(bad.exit_code, 4) << bad.err;
+}
+
+}  // namespace
+}  // namespace flexforge::test
