@@ -150,6 +150,9 @@ TEST(ConditionTokenizer, InflectionAndCompoundFallbacks) {
   // A number outside the vocabulary is spelled in digits, never <unk>.
   EXPECT_EQ(one("12"), (std::vector<TokenId>{tok.id("1"), tok.id("2")}));
   EXPECT_NE(tok.id("1"), Tokenizer::kUnk);
+  const Tokenizer& synth = synth_tokenizer();
+  EXPECT_EQ(synth.encode("Feet", 4).ids, std::vector<TokenId>{synth.id("foot")});
+  EXPECT_EQ(synth.encode("oxen", 4).ids, std::vector<TokenId>{synth.id("ox")});
   // No sub-word match: "arms" -> "arm" works, but "xyzchair" is not a compound of vocab words.
   EXPECT_EQ(tok.encode("xyzchair", 8).ids, std::vector<TokenId>{Tokenizer::kUnk});
 }
