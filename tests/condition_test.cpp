@@ -287,6 +287,30 @@ TEST(ConditionImage, AlphaForegroundIsCroppedAndCentred) {
   EXPECT_NEAR(p.mask[32 * 64 + 32], 1.0, 1e-5);
 }
 
+TEST(ConditionImage, SynthRenderGoesThroughTheSamePath) {
+  // Training feeds synth views (RGBA, transparent background) to prepare_image(): the object's
+  // box must come out centred and filling 1 / (1 + 2 margin) of the frame along its longer side.
+  synth::SynthConfig config;
+  config.resolution = 16;
+  config.views = 1;
+  config.image_size = 96;
+  config.part_meshes = false;
+  config.categories = {"chair"};
+  const synth::SynthAsset asset = synth::generate_asset(config, 4242, 0);
+  ASSERT_EQ(asset.views.size(), 1u);
+  const PreparedImage p = prepare_image(asset.views[0].image);
+  EXPECT_EQ(p.source, ForegroundSource::Alpha);
+  int x0 = p.size, y0 = p.size, x1 = 0, y1 = 0;
+  for (int i = 0; i < p.size; ++i)
+    for (int j = 0; j < p.size; ++j)
+      if (p.mask[static_cast<std::size_t>(i) * p.size + j] > 0.5f) {
+        x0 = std::min(x0, j), x1 = std::max(x1, j + 1), y0 = std::min(y0, i), y1 = std::max(y1, i + 1);
+      }
+  EXPECT_NEAR(x0, p.size - x1, 2);
+  EXPECT_NEAR(y0, p.size - y1, 2);
+  EXPECT_NEAR(std::max(x1 - x0, y1 - y0), p.size / 1.2, 3);
+}
+
 TEST(ConditionImage, UniformBackgroundIsRemovedAndObjectCentred) {
   Image im = solid(120, 90, {200, 200, 200, 255});
   fill_rect(im, 70, 20, 100, 80, {30, 60, 200, 255});  // 30x60, right of centre
