@@ -425,15 +425,19 @@ TEST(ConditionImage, FileLimitsAreCheckedBeforeDecoding) {
                "no visible foreground");
 }
 
-TEST(ConditionImage, RgbJpegWithUniformBackground) {
-  TempDir dir;
-  Image im = solid(96, 64, {250, 250, 250, 255});
-  fill_rect(im, 10, 16, 40, 48, {200, 30, 30, 255});
+std::string stb_jpeg(const Image& im) {
   std::string bytes;
   stbi_write_jpg_to_func(
       [](void* ctx, void* data, int n) { static_cast<std::string*>(ctx)->append(static_cast<char*>(data), n); },
       &bytes, im.width, im.height, 4, im.rgba.data(), 95);
-  write_bytes(dir / "photo.jpg", bytes);
+  return bytes;
+}
+
+TEST(ConditionImage, RgbJpegWithUniformBackground) {
+  TempDir dir;
+  Image im = solid(96, 64, {250, 250, 250, 255});
+  fill_rect(im, 10, 16, 40, 48, {200, 30, 30, 255});
+  write_bytes(dir / "photo.jpg", stb_jpeg(im));
   const ImageFileInfo info = probe_image(dir / "photo.jpg");
   EXPECT_TRUE(info.jpeg);
   EXPECT_FALSE(info.cmyk);
@@ -446,6 +450,61 @@ TEST(ConditionImage, RgbJpegWithUniformBackground) {
   const MaskStats s = mask_stats(p);
   EXPECT_NEAR(s.cx, 64.0, 1.5);
   EXPECT_NEAR(s.cy, 64.0, 1.5);
+}
+
+// The JPEG with an EXIF segment (IFD0 holding only the orientation tag) right after SOI.
+std::string with_exif_orientation(const std::string& jpeg, int orientation, bool big_endian) {
+  const auto u16 = [&](int v) {
+    return big_endian ? std::string{char(v >> 8), char(v & 0xFF)} : std::string{char(v & 0xFF), char(v >> 8)};
+  };
+  const auto u32 = [&](int v) {
+    std::string le{char(v & 0xFF), char((v >> 8) & 0xFF), char((v >> 16) & 0xFF), char(v >> 24)};
+    return big_endian ? std::string(le.rbegin(), le.rend()) : le;
+  };
+  std::string tiff = big_endian ? "MM" : "II";
+  tiff += u16(42) + u32(8) + u16(1) + u16(0x0112) + u16(3) + u32(1) + u16(orientation) + u16(0) + u32(0);
+  const std::string payload = std::string("Exif\0\0", 6) + tiff;
+  const int length = static_cast<int>(payload.size()) + 2;
+  return jpeg.substr(0, 2) + "\xFF\xE1" + std::string{char(length >> 8), char(length & 0xFF)} + payload +
+         jpeg.substr(2);
+}
+
+TEST(ConditionImage, JpegExifOrientationIsApplied) {
+  TempDir dir;
+  // 32 x 16: red left half, blue right half (8x8-block aligned, so the JPEG keeps them clean).
+  Image im = solid(32, 16, {220, 20, 20, 255});
+  fill_rect(im, 16, 0, 32, 16, {20, 20, 220, 255});
+  const std::string jpeg = stb_jpeg(im);
+  const auto red_at = [](const Image& out, int x, int y) {
+    const std::uint8_t* p = &out.rgba[(static_cast<std::size_t>(y) * out.width + x) * 4];
+    return p[0] > 150 && p[2] < 100;
+  };
+  write_bytes(dir / "plain.jpg", jpeg);
+  const Image plain = load_image(dir / "plain.jpg");
+  EXPECT_EQ(plain.width, 32);
+  EXPECT_TRUE(red_at(plain, 4, 8));
+  // 6 = rotate 90 degrees clockwise for display: the red left half ends up on top.
+  write_bytes(dir / "rot6.jpg", with_exif_orientation(jpeg, 6, false));
+  EXPECT_EQ(probe_image(dir / "rot6.jpg").orientation, 6);
+  const Image r6 = load_image(dir / "rot6.jpg");
+  EXPECT_EQ(r6.width, 16);
+  EXPECT_EQ(r6.height, 32);
+  EXPECT_TRUE(red_at(r6, 8, 4));
+  EXPECT_FALSE(red_at(r6, 8, 28));
+  // 8 = rotate 90 degrees counter-clockwise (big-endian EXIF): red at the bottom.
+  write_bytes(dir / "rot8.jpg", with_exif_orientation(jpeg, 8, true));
+  const Image r8 = load_image(dir / "rot8.jpg");
+  EXPECT_EQ(r8.width, 16);
+  EXPECT_TRUE(red_at(r8, 8, 28));
+  EXPECT_FALSE(red_at(r8, 8, 4));
+  // 3 = rotate 180: red on the right.
+  write_bytes(dir / "rot3.jpg", with_exif_orientation(jpeg, 3, false));
+  const Image r3 = load_image(dir / "rot3.jpg");
+  EXPECT_EQ(r3.width, 32);
+  EXPECT_TRUE(red_at(r3, 28, 8));
+  // An out-of-range tag is ignored rather than trusted.
+  write_bytes(dir / "rot9.jpg", with_exif_orientation(jpeg, 9, false));
+  EXPECT_TRUE(red_at(load_image(dir / "rot9.jpg"), 4, 8));
 }
 
 // A minimal baseline JPEG writer for 4-channel (CMYK) test files, which neither stb_image_write
