@@ -150,6 +150,9 @@ TEST(ConditionTokenizer, InflectionAndCompoundFallbacks) {
   // A number outside the vocabulary is spelled in digits, never <unk>.
   EXPECT_EQ(one("12"), (std::vector<TokenId>{tok.id("1"), tok.id("2")}));
   EXPECT_NE(tok.id("1"), Tokenizer::kUnk);
+  const Tokenizer& synth = synth_tokenizer();
+  EXPECT_EQ(synth.encode("Feet", 4).ids, std::vector<TokenId>{synth.id("foot")});
+  EXPECT_EQ(synth.encode("oxen", 4).ids, std::vector<TokenId>{synth.id("ox")});
   // No sub-word match: "arms" -> "arm" works, but "xyzchair" is not a compound of vocab words.
   EXPECT_EQ(tok.encode("xyzchair", 8).ids, std::vector<TokenId>{Tokenizer::kUnk});
 }
@@ -284,6 +287,30 @@ TEST(ConditionImage, AlphaForegroundIsCroppedAndCentred) {
   EXPECT_NEAR(p.mask[32 * 64 + 32], 1.0, 1e-5);
 }
 
+TEST(ConditionImage, SynthRenderGoesThroughTheSamePath) {
+  // Training feeds synth views (RGBA, transparent background) to prepare_image(): the object's
+  // box must come out centred and filling 1 / (1 + 2 margin) of the frame along its longer side.
+  synth::SynthConfig config;
+  config.resolution = 16;
+  config.views = 1;
+  config.image_size = 96;
+  config.part_meshes = false;
+  config.categories = {"chair"};
+  const synth::SynthAsset asset = synth::generate_asset(config, 4242, 0);
+  ASSERT_EQ(asset.views.size(), 1u);
+  const PreparedImage p = prepare_image(asset.views[0].image);
+  EXPECT_EQ(p.source, ForegroundSource::Alpha);
+  int x0 = p.size, y0 = p.size, x1 = 0, y1 = 0;
+  for (int i = 0; i < p.size; ++i)
+    for (int j = 0; j < p.size; ++j)
+      if (p.mask[static_cast<std::size_t>(i) * p.size + j] > 0.5f) {
+        x0 = std::min(x0, j), x1 = std::max(x1, j + 1), y0 = std::min(y0, i), y1 = std::max(y1, i + 1);
+      }
+  EXPECT_NEAR(x0, p.size - x1, 2);
+  EXPECT_NEAR(y0, p.size - y1, 2);
+  EXPECT_NEAR(std::max(x1 - x0, y1 - y0), p.size / 1.2, 3);
+}
+
 TEST(ConditionImage, UniformBackgroundIsRemovedAndObjectCentred) {
   Image im = solid(120, 90, {200, 200, 200, 255});
   fill_rect(im, 70, 20, 100, 80, {30, 60, 200, 255});  // 30x60, right of centre
@@ -398,15 +425,19 @@ TEST(ConditionImage, FileLimitsAreCheckedBeforeDecoding) {
                "no visible foreground");
 }
 
-TEST(ConditionImage, RgbJpegWithUniformBackground) {
-  TempDir dir;
-  Image im = solid(96, 64, {250, 250, 250, 255});
-  fill_rect(im, 10, 16, 40, 48, {200, 30, 30, 255});
+std::string stb_jpeg(const Image& im) {
   std::string bytes;
   stbi_write_jpg_to_func(
       [](void* ctx, void* data, int n) { static_cast<std::string*>(ctx)->append(static_cast<char*>(data), n); },
       &bytes, im.width, im.height, 4, im.rgba.data(), 95);
-  write_bytes(dir / "photo.jpg", bytes);
+  return bytes;
+}
+
+TEST(ConditionImage, RgbJpegWithUniformBackground) {
+  TempDir dir;
+  Image im = solid(96, 64, {250, 250, 250, 255});
+  fill_rect(im, 10, 16, 40, 48, {200, 30, 30, 255});
+  write_bytes(dir / "photo.jpg", stb_jpeg(im));
   const ImageFileInfo info = probe_image(dir / "photo.jpg");
   EXPECT_TRUE(info.jpeg);
   EXPECT_FALSE(info.cmyk);
@@ -419,6 +450,61 @@ TEST(ConditionImage, RgbJpegWithUniformBackground) {
   const MaskStats s = mask_stats(p);
   EXPECT_NEAR(s.cx, 64.0, 1.5);
   EXPECT_NEAR(s.cy, 64.0, 1.5);
+}
+
+// The JPEG with an EXIF segment (IFD0 holding only the orientation tag) right after SOI.
+std::string with_exif_orientation(const std::string& jpeg, int orientation, bool big_endian) {
+  const auto u16 = [&](int v) {
+    return big_endian ? std::string{char(v >> 8), char(v & 0xFF)} : std::string{char(v & 0xFF), char(v >> 8)};
+  };
+  const auto u32 = [&](int v) {
+    std::string le{char(v & 0xFF), char((v >> 8) & 0xFF), char((v >> 16) & 0xFF), char(v >> 24)};
+    return big_endian ? std::string(le.rbegin(), le.rend()) : le;
+  };
+  std::string tiff = big_endian ? "MM" : "II";
+  tiff += u16(42) + u32(8) + u16(1) + u16(0x0112) + u16(3) + u32(1) + u16(orientation) + u16(0) + u32(0);
+  const std::string payload = std::string("Exif\0\0", 6) + tiff;
+  const int length = static_cast<int>(payload.size()) + 2;
+  return jpeg.substr(0, 2) + "\xFF\xE1" + std::string{char(length >> 8), char(length & 0xFF)} + payload +
+         jpeg.substr(2);
+}
+
+TEST(ConditionImage, JpegExifOrientationIsApplied) {
+  TempDir dir;
+  // 32 x 16: red left half, blue right half (8x8-block aligned, so the JPEG keeps them clean).
+  Image im = solid(32, 16, {220, 20, 20, 255});
+  fill_rect(im, 16, 0, 32, 16, {20, 20, 220, 255});
+  const std::string jpeg = stb_jpeg(im);
+  const auto red_at = [](const Image& out, int x, int y) {
+    const std::uint8_t* p = &out.rgba[(static_cast<std::size_t>(y) * out.width + x) * 4];
+    return p[0] > 150 && p[2] < 100;
+  };
+  write_bytes(dir / "plain.jpg", jpeg);
+  const Image plain = load_image(dir / "plain.jpg");
+  EXPECT_EQ(plain.width, 32);
+  EXPECT_TRUE(red_at(plain, 4, 8));
+  // 6 = rotate 90 degrees clockwise for display: the red left half ends up on top.
+  write_bytes(dir / "rot6.jpg", with_exif_orientation(jpeg, 6, false));
+  EXPECT_EQ(probe_image(dir / "rot6.jpg").orientation, 6);
+  const Image r6 = load_image(dir / "rot6.jpg");
+  EXPECT_EQ(r6.width, 16);
+  EXPECT_EQ(r6.height, 32);
+  EXPECT_TRUE(red_at(r6, 8, 4));
+  EXPECT_FALSE(red_at(r6, 8, 28));
+  // 8 = rotate 90 degrees counter-clockwise (big-endian EXIF): red at the bottom.
+  write_bytes(dir / "rot8.jpg", with_exif_orientation(jpeg, 8, true));
+  const Image r8 = load_image(dir / "rot8.jpg");
+  EXPECT_EQ(r8.width, 16);
+  EXPECT_TRUE(red_at(r8, 8, 28));
+  EXPECT_FALSE(red_at(r8, 8, 4));
+  // 3 = rotate 180: red on the right.
+  write_bytes(dir / "rot3.jpg", with_exif_orientation(jpeg, 3, false));
+  const Image r3 = load_image(dir / "rot3.jpg");
+  EXPECT_EQ(r3.width, 32);
+  EXPECT_TRUE(red_at(r3, 28, 8));
+  // An out-of-range tag is ignored rather than trusted.
+  write_bytes(dir / "rot9.jpg", with_exif_orientation(jpeg, 9, false));
+  EXPECT_TRUE(red_at(load_image(dir / "rot9.jpg"), 4, 8));
 }
 
 // A minimal baseline JPEG writer for 4-channel (CMYK) test files, which neither stb_image_write

@@ -67,7 +67,36 @@ struct JpegLayout {
   int components = 0;       // from the frame header; 0 when none was found
   int width = 0, height = 0;
   int adobe_transform = -1;  // APP14 "Adobe" colour transform: 0 none (RGB/CMYK), 1 YCbCr, 2 YCCK
+  int orientation = 1;       // EXIF orientation tag (1..8), 1 when absent or unreadable
 };
+
+// The orientation tag (0x0112) of IFD0 in the TIFF structure b[begin, end) of an EXIF segment;
+// 1 (as stored) for anything missing, malformed or out of range.
+int exif_orientation(const std::string& b, std::size_t begin, std::size_t end) {
+  if (end > b.size() || end < begin + 8) return 1;
+  const bool little = b.compare(begin, 2, "II") == 0;
+  if (!little && b.compare(begin, 2, "MM") != 0) return 1;
+  const auto read = [&](std::size_t at, int bytes) -> std::uint32_t {
+    std::uint32_t v = 0;
+    for (int k = 0; k < bytes; ++k) {
+      const std::uint32_t byte = static_cast<unsigned char>(b[at + k]);
+      v |= little ? byte << (8 * k) : byte << (8 * (bytes - 1 - k));
+    }
+    return v;
+  };
+  const std::size_t ifd = begin + read(begin + 4, 4);
+  if (ifd < begin + 8 || ifd + 2 > end) return 1;
+  const std::size_t entries = read(ifd, 2);
+  for (std::size_t e = 0; e < entries; ++e) {
+    const std::size_t entry = ifd + 2 + 12 * e;
+    if (entry + 12 > end) return 1;
+    if (read(entry, 2) == 0x0112 && read(entry + 2, 2) == 3) {  // SHORT, value inline
+      const std::uint32_t v = read(entry + 8, 2);
+      return v >= 1 && v <= 8 ? static_cast<int>(v) : 1;
+    }
+  }
+  return 1;
+}
 
 // Walks the JPEG marker segments up to the start of scan. stbi_info reports every 4-channel JPEG
 // as 3-channel, so this is the only way to see a CMYK file before decoding it.
@@ -91,6 +120,9 @@ JpegLayout jpeg_layout(const std::string& b) {
     if (length < 2 || data + length - 2 > b.size()) break;
     if (marker == 0xEE && length >= 14 && b.compare(data, 5, "Adobe") == 0) {
       out.adobe_transform = at(data + 11);
+    }
+    if (marker == 0xE1 && length >= 8 && b.compare(data, 6, std::string("Exif\0\0", 6)) == 0) {
+      out.orientation = exif_orientation(b, data + 6, data + length - 2);
     }
     const bool frame = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 &&
                        marker != 0xCC;
@@ -175,6 +207,7 @@ ImageFileInfo probe_bytes(const std::filesystem::path& path, const std::string& 
     check_size();
   }
   if (info.jpeg) {
+    info.orientation = layout.orientation;
     if (layout.components != 0) info.channels = layout.components;
     if (layout.components == 4) {
       if (layout.adobe_transform != 0 && layout.adobe_transform != 2) {
@@ -211,10 +244,30 @@ Image load_image(const std::filesystem::path& path, const ImageOptions& options)
     spdlog::warn("{}: CMYK JPEG converted to RGB without colour management; colours are approximate",
                  path.string());
   }
+  // Cameras store the sensor's rows and record the rotation in EXIF; the prompt is what the user
+  // sees, so the pixels are turned upright here (stb_image ignores the tag).
+  const int o = info.orientation;
+  const bool swap = o >= 5;
   Image image;
-  image.width = w;
-  image.height = h;
-  image.rgba.assign(pixels.get(), pixels.get() + static_cast<std::size_t>(w) * h * 4);
+  image.width = swap ? h : w;
+  image.height = swap ? w : h;
+  image.rgba.resize(static_cast<std::size_t>(w) * h * 4);
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) {
+      int dx = x, dy = y;  // display position of stored pixel (x, y)
+      switch (o) {
+        case 2: dx = w - 1 - x; break;
+        case 3: dx = w - 1 - x, dy = h - 1 - y; break;
+        case 4: dy = h - 1 - y; break;
+        case 5: dx = y, dy = x; break;
+        case 6: dx = h - 1 - y, dy = x; break;
+        case 7: dx = h - 1 - y, dy = w - 1 - x; break;
+        case 8: dx = y, dy = w - 1 - x; break;
+        default: break;
+      }
+      const stbi_uc* src = pixels.get() + (static_cast<std::size_t>(y) * w + x) * 4;
+      std::copy(src, src + 4, image.rgba.data() + (static_cast<std::size_t>(dy) * image.width + dx) * 4);
+    }
   return image;
 }
 

@@ -169,15 +169,21 @@ bool ends_with(const std::string& w, const char* suffix) {
 
 bool is_vowel(char c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u'; }
 
-// Candidate stems of an inflected word, most specific first: plurals (-ies, -ves, -es, -s) and
-// the comparative/adjectival/verbal endings captions' words take in free text (-er, -est, -ish,
-// -ly, -ing, -ed), each also with a doubled final consonant undone ("bigger" -> "big") and with
-// a silent "e" restored ("larger" -> "large").
+// Candidate stems of an inflected word, most specific first: irregular plurals, plurals (-ies,
+// -ves, -es, -s) and the comparative/adjectival/verbal endings captions' words take in free
+// text (-er, -est, -ish, -ly, -ing, -ed), each also with a doubled final consonant undone
+// ("bigger" -> "big") and with a silent "e" restored ("larger" -> "large").
 std::vector<std::string> stem_candidates(const std::string& w) {
   std::vector<std::string> out;
   const auto add = [&](std::string s) {
     if (s.size() >= kMinPieceBytes) out.push_back(std::move(s));
   };
+  // Irregular plurals of nouns the captions use or users will type for them.
+  static const std::map<std::string, std::string> irregular = {
+      {"feet", "foot"},   {"teeth", "tooth"}, {"mice", "mouse"},  {"geese", "goose"},
+      {"men", "man"},     {"women", "woman"}, {"children", "child"}, {"people", "person"},
+      {"oxen", "ox"},     {"cacti", "cactus"}, {"fungi", "fungus"}, {"octopi", "octopus"}};
+  if (const auto it = irregular.find(w); it != irregular.end()) out.push_back(it->second);
   const auto strip = [&](const char* suffix) { return w.substr(0, w.size() - std::char_traits<char>::length(suffix)); };
   if (ends_with(w, "ies")) add(strip("ies") + "y");
   if (ends_with(w, "ves")) {

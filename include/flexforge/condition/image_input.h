@@ -68,6 +68,7 @@ struct ImageFileInfo {
   int channels = 0;      // as stored: 1 grey, 2 grey+alpha, 3 RGB, 4 RGBA (PNG) or CMYK (JPEG)
   bool jpeg = false;     // else PNG
   bool cmyk = false;     // 4-channel JPEG with an Adobe CMYK/YCCK transform marker
+  int orientation = 1;   // JPEG EXIF orientation (1..8); width/height are as stored
 };
 
 // Reads only the header: Error(InvalidInput) naming the file for a missing/unreadable file, a
@@ -76,7 +77,8 @@ struct ImageFileInfo {
 // 4-channel JPEG without the Adobe marker that says how to read its channels.
 ImageFileInfo probe_image(const std::filesystem::path& path, const ImageOptions& options = {});
 
-// probe_image() then decodes to 8-bit RGBA (16-bit PNGs are reduced, grey expanded). Adobe CMYK
+// probe_image() then decodes to 8-bit RGBA (16-bit PNGs are reduced, grey expanded), turned
+// upright by the JPEG EXIF orientation (so a 6 "rotate 90" photo comes back H x W). Adobe CMYK
 // and YCCK JPEGs are converted to RGB by stb_image with the naive formula R = (1-C)(1-K) (no ICC
 // colour management; a warning says so). Error(InvalidInput) naming the file when the pixel data
 // is corrupt.
