@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks, one per stage, each timing the peer library in the same run and reporting ratios.
-#   scripts/bench.sh [foundation|nn|segment|retopo|rig|extract|all]   (all = foundation and nn; segment runs ~10 min)
+#   scripts/bench.sh [foundation|nn|segment|retopo|rig|extract|model|all]   (all = foundation and nn; segment runs ~10 min)
 # Output: JSON lines on stdout (one per measurement); build output goes to stderr.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,5 +40,12 @@ case "$what" in
     scripts/build.sh --target flexforge_bench_extract
     build/tests/flexforge_bench_extract timing "$meshes"/{bunny00,elephant,armadillo,homer}.off
     build/tests/flexforge_bench_extract quality "$meshes" ;;
-  *) echo "bench.sh: unknown benchmark '$what' (foundation, nn, segment, retopo, rig, extract, all)" >&2; exit 2 ;;
+  model)  # the default model: VAE round trip vs direct extraction (50 held-out synth + 10 real),
+          # text / attribute / image / multimodal generation on held-out data, time per stage and
+          # the GEMM/attention share of one generation
+    scripts/build.sh --target flexforge_bench_model
+    build/tests/flexforge_bench_model vae models/default --synth 50 --real "$meshes"
+    build/tests/flexforge_bench_model generate models/default --per-category 5 --images 50
+    build/tests/flexforge_bench_model profile models/default ;;
+  *) echo "bench.sh: unknown benchmark '$what' (foundation, nn, segment, retopo, rig, extract, model, all)" >&2; exit 2 ;;
 esac

@@ -14,6 +14,10 @@
 //       on the normalised shapes (height / horizontal extent), since every asset is scaled to the
 //       unit cube. Image: N held-out renders -> F@0.01 against the source shape; multimodal: the
 //       same assets with text only, image only, and both. Timing: median seconds per stage.
+//
+//   flexforge_bench_model profile MODEL [--prompt P] [--steps S]
+//       One generation under libtorch's profiler: share of the wall time spent in GEMM
+//       (mm/addmm/bmm) and attention softmax against everything else.
 #include "flexforge/core/error.h"
 #include "flexforge/core/mesh_ops.h"
 #include "flexforge/core/metrics.h"
@@ -27,12 +31,16 @@
 #include "flexforge/synth/rasterizer.h"
 #include "flexforge/synth/synth.h"
 
+#include <nlohmann/json.hpp>
+#include <torch/csrc/autograd/profiler_legacy.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -260,6 +268,44 @@ int run_generate(const std::string& model_name, int per_category, int images, in
   return 0;
 }
 
+// Where the time of one generation goes: the libtorch profiler's leaf matrix-multiply and
+// softmax kernels (the GEMM/attention arithmetic) against the wall time of the whole call.
+int run_profile(const std::string& model_name, const std::string& prompt, int steps) {
+  model::Generator generator(model_name, "cpu");
+  model::GenerateOptions options;
+  options.structure_steps = options.latent_steps = steps;
+  generator.generate({{prompt, {}, 1.0, 1}}, options);  // warm-up (allocations, kernel maps)
+  const fs::path trace = fs::temp_directory_path() / "flexforge_generate_trace.json";
+  const auto t0 = std::chrono::steady_clock::now();
+  std::vector<model::GeneratedMesh> out;
+  {
+    torch::autograd::profiler::RecordProfile guard(trace.string());
+    out = generator.generate({{prompt, {}, 1.0, 1}}, options);
+  }
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::ifstream in(trace);
+  const auto j = nlohmann::json::parse(in);
+  const auto& events = j.is_array() ? j : j["traceEvents"];
+  std::map<std::string, double> leaf;
+  const std::set<std::string> gemm = {"aten::mm", "aten::addmm", "aten::bmm", "aten::baddbmm",
+                                      "aten::addmm_", "aten::_softmax"};
+  double gemm_seconds = 0;
+  for (const auto& e : events) {
+    if (e.value("ph", "") != "X") continue;
+    const std::string name = e.value("name", "");
+    if (!gemm.count(name)) continue;
+    const double s = e.value("dur", 0.0) * 1e-6;
+    leaf[name] += s;
+    gemm_seconds += s;
+  }
+  std::printf("PROFILE \"%s\" steps %d: wall %.2f s (with profiler overhead)\n", prompt.c_str(), steps, wall);
+  for (const auto& [stage, sec] : out.front().seconds) std::printf("  stage %-10s %.2f s\n", stage.c_str(), sec);
+  for (const auto& [name, sec] : leaf) std::printf("  %-16s %.2f s\n", name.c_str(), sec);
+  std::printf("  GEMM + attention softmax: %.2f s = %.1f%% of the wall time; everything else %.1f%%\n",
+              gemm_seconds, 100.0 * gemm_seconds / wall, 100.0 * (1.0 - gemm_seconds / wall));
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -278,6 +324,9 @@ int main(int argc, char** argv) {
     if (mode == "generate") {
       return run_generate(model, std::stoi(get("--per-category", "5")), std::stoi(get("--images", "50")),
                           std::stoi(get("--steps", "12")));
+    }
+    if (mode == "profile") {
+      return run_profile(model, get("--prompt", "a wooden chair with armrests"), std::stoi(get("--steps", "12")));
     }
     std::fprintf(stderr, "unknown mode %s\n", mode.c_str());
     return 2;
