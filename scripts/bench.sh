@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks, one per stage, each timing the peer library in the same run and reporting ratios.
-#   scripts/bench.sh [foundation|nn|segment|retopo|rig|all]   (all = foundation and nn; segment runs ~10 min)
+#   scripts/bench.sh [foundation|nn|segment|retopo|rig|complete|all]   (all = foundation and nn; segment runs ~10 min)
 # Output: JSON lines on stdout (one per measurement); build output goes to stderr.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,5 +34,9 @@ case "$what" in
     build/tests/flexforge_bench_rig synth --seed 20250707 --per-category 8
     build/tests/flexforge_bench_rig real build/rig_previews \
       "$meshes"/{elephant,cow,pig,homer,man,hand,camel,dino,bull,armadillo}.off ;;
-  *) echo "bench.sh: unknown benchmark '$what' (foundation, nn, segment, retopo, rig, all)" >&2; exit 2 ;;
+  complete)  # part completion on the synth occlusion set (held objects, leg-into-seat joints,
+             # handles; unseen seed) vs the incomplete part and plain hole filling
+    scripts/build.sh --target flexforge_bench_complete
+    build/tests/flexforge_bench_complete --seed 20250707 --per-category 3 ;;
+  *) echo "bench.sh: unknown benchmark '$what' (foundation, nn, segment, retopo, rig, complete, all)" >&2; exit 2 ;;
 esac

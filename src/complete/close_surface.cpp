@@ -139,12 +139,16 @@ std::vector<std::pair<FaceIndex, FaceIndex>> new_crossings(SurfaceMesh& mesh, co
 // jagged label boundary makes a notch in the rim). The crossing patch faces, the kept faces
 // they cross when those touch a patch (the notch), and `round` + 1 rings of patch faces around
 // them are removed and the new, smaller holes refilled flat. Returns true when no crossing is
-// left. `trimmed` counts kept faces removed (their area is then covered by the refill).
+// left. Without allow_trim only patch faces are replaced. `trimmed` counts kept faces removed
+// (their area is then covered by the refill).
 bool repair_crossings(SurfaceMesh& mesh, KeptMap kept, bool allow_trim, std::size_t& trimmed) {
   for (int round = 0; round < 4; ++round) {
     const auto pairs = new_crossings(mesh, &kept);
     if (pairs.empty()) return true;
-    if (!allow_trim) return false;
+    std::size_t with_kept = 0;
+    for (const auto& [a, b] : pairs) with_kept += (kept[a] || kept[b]) ? 1 : 0;
+    spdlog::debug("complete: repair round {}: {} crossing pairs ({} with a kept face)", round,
+                  pairs.size(), with_kept);
     auto touches_patch = [&](FaceIndex f) {
       for (HalfedgeIndex h : CGAL::halfedges_around_face(mesh.halfedge(f), mesh)) {
         for (FaceIndex g : CGAL::faces_around_target(h, mesh)) {
@@ -156,7 +160,7 @@ bool repair_crossings(SurfaceMesh& mesh, KeptMap kept, bool allow_trim, std::siz
     std::set<FaceIndex> region;
     for (const auto& [a, b] : pairs) {
       for (FaceIndex f : {a, b}) {
-        if (!kept[f] || touches_patch(f)) region.insert(f);
+        if (!kept[f] || (allow_trim && touches_patch(f))) region.insert(f);
       }
     }
     for (int ring = 0; ring <= round; ++ring) {
@@ -207,7 +211,7 @@ ClosedSurface to_result(const SurfaceMesh& mesh) {
 
 ClosedSurface close_surface(const std::vector<Eigen::Vector3d>& positions,
                             const std::vector<std::array<std::uint32_t, 3>>& triangles,
-                            const CompleteOptions& options, bool allow_trim) {
+                            const CompleteOptions& options, const Attempt& attempt) {
   Soup soup;
   soup.points.reserve(positions.size());
   for (const Eigen::Vector3d& p : positions) soup.points.emplace_back(p.x(), p.y(), p.z());
@@ -262,7 +266,9 @@ ClosedSurface close_surface(const std::vector<Eigen::Vector3d>& positions,
   KeptMap kept = input.add_property_map<FaceIndex, bool>("f:kept", false).first;
   for (FaceIndex f : input.faces()) kept[f] = true;
   std::size_t trimmed = 0;
-  if (holes == 0) {
+  if (attempt.wrap_only) {
+    // straight to the wrap below
+  } else if (holes == 0) {
     SurfaceMesh mesh = input;
     if (new_crossings(mesh, &kept).empty()) return done(mesh, "already closed", 0);
   } else {
@@ -278,7 +284,7 @@ ClosedSurface close_surface(const std::vector<Eigen::Vector3d>& positions,
         return done(mesh, to_string(method), 0);
       }
       trimmed = 0;
-      if (repair_crossings(mesh, mesh_kept, allow_trim, trimmed)) {
+      if (repair_crossings(mesh, mesh_kept, attempt.allow_trim, trimmed)) {
         return done(mesh, to_string(method), trimmed);
       }
       spdlog::debug("complete: {} fill crosses the surface", to_string(method));

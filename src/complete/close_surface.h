@@ -23,10 +23,15 @@ struct ClosedSurface {
 };
 
 // Closes a triangle soup (double positions, any topology) following CompleteOptions; see
-// complete.h for the method order. allow_trim lets the crossing repair remove kept faces at the
-// rim of a patch (the caller checks the visible deviation afterwards). Throws Error(StageFailed) when nothing gives a valid mesh.
+// complete.h for the method order. The caller checks the visible deviation afterwards and
+// may try again with another Attempt. Throws Error(StageFailed) when nothing gives a valid mesh.
+struct Attempt {
+  bool allow_trim = true;   // the crossing repair may replace kept faces at a patch rim
+  bool wrap_only = false;   // skip hole filling, go straight to the alpha wrap
+};
+
 ClosedSurface close_surface(const std::vector<Eigen::Vector3d>& positions,
                             const std::vector<std::array<std::uint32_t, 3>>& triangles,
-                            const CompleteOptions& options, bool allow_trim);
+                            const CompleteOptions& options, const Attempt& attempt);
 
 }  // namespace flexforge::complete::detail
