@@ -37,6 +37,6 @@ case "$what" in
   complete)  # part completion on the synth occlusion set (held objects, leg-into-seat joints,
              # handles; unseen seed) vs the incomplete part and plain hole filling
     scripts/build.sh --target flexforge_bench_complete
-    build/tests/flexforge_bench_complete --seed 20250707 --per-category 3 ;;
+    build/tests/flexforge_bench_complete --seed 20250707 --per-category 2 ;;
   *) echo "bench.sh: unknown benchmark '$what' (foundation, nn, segment, retopo, rig, complete, all)" >&2; exit 2 ;;
 esac

@@ -1,8 +1,8 @@
 // Part completion (`flexforge complete`, issue 8): every part of a scene becomes a closed,
-// consistently oriented, non-self-intersecting 2-manifold that keeps the part's own (visible)
+// consistently oriented 2-manifold without crossings of its own that keeps the part's own (visible)
 // faces and fills what was hidden or cut away by the other parts.
 //
-// Per part (src/complete/complete.cpp, the one CGAL translation unit):
+// Per part (geometry in src/complete/close_surface.cpp, the one CGAL translation unit):
 //   1. polygon-soup repair: exact weld, drop collapsed and duplicate faces, orient the soup and
 //      split non-manifold vertices and edges (CGAL orient_polygon_soup), so any face set can
 //      become a halfedge mesh;
@@ -10,11 +10,15 @@
 //      (CGAL triangulate_refine_and_fair_hole, a bi-Laplacian/Laplacian membrane through the rim)
 //      so a hole under fingers or a seam cut by a neighbouring part closes with a smooth surface
 //      that continues the tangents of the rim instead of a flat cap;
-//   3. the closed result is oriented to bound a volume and checked for self-intersections; a
-//      part whose faired patches cross the kept surface is retried with flat refined patches,
-//      then plain triangulation, and finally closed by an alpha wrap of the filled surface (the
-//      only step that moves the kept faces, by the wrap offset, a small fraction of the part's
-//      diagonal).
+//   3. the closed result is checked for crossings it introduced (crossings among the input's own
+//      faces are kept and counted: removing them would move the visible surface). Crossing
+//      patches are repaired locally (crossing patch faces plus a growing ring, and kept faces at
+//      a patch rim they cross, are removed and refilled flat; kept-face removal is undone when it
+//      moves an original face more than max_visible_deviation). A part still crossing is retried
+//      with flat refined patches, then plain triangulation, and finally closed by an alpha wrap
+//      of the open surface (a thin shell around it, the only path that moves kept faces, by about
+//      the wrap offset; alpha and offset are halved up to twice while they stray further than
+//      max_visible_deviation). Every result is oriented outward (orient_to_bound_a_volume).
 // New vertices take colour and skin from the nearest original vertex; normals are recomputed.
 #pragma once
 #include "flexforge/core/mesh.h"
@@ -80,7 +84,7 @@ struct PartReport {
 };
 
 // Completes one part mesh. The result is a closed, consistently oriented (outward), 2-manifold
-// mesh without self-intersections, whose vertex positions are unique (analyze_topology sees it
+// mesh with no self-intersections besides those the input already had, whose vertex positions are unique (analyze_topology sees it
 // as watertight and oriented). Colours and skin are carried when the input has them (new
 // vertices copy the nearest original vertex), normals are recomputed when the input had them,
 // face_parts is filled with the input's most common value when the input had it.
