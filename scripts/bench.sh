@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks, one per stage, each timing the peer library in the same run and reporting ratios.
-#   scripts/bench.sh [foundation|nn|segment|retopo|rig|extract|model|all]   (all = foundation and nn; segment runs ~10 min)
+#   scripts/bench.sh [foundation|nn|segment|retopo|rig|complete|extract|model|all]   (all = foundation and nn; segment runs ~10 min)
 # Output: JSON lines on stdout (one per measurement); build output goes to stderr.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,5 +47,9 @@ case "$what" in
     build/tests/flexforge_bench_model vae models/default --synth 50 --real "$meshes"
     build/tests/flexforge_bench_model generate models/default --per-category 5 --images 50
     build/tests/flexforge_bench_model profile models/default ;;
-  *) echo "bench.sh: unknown benchmark '$what' (foundation, nn, segment, retopo, rig, extract, model, all)" >&2; exit 2 ;;
+  complete)  # part completion on the synth occlusion set (held objects, leg-into-seat joints,
+             # handles; unseen seed) vs the incomplete part and plain hole filling
+    scripts/build.sh --target flexforge_bench_complete
+    build/tests/flexforge_bench_complete --seed 20250707 --per-category 2 ;;
+  *) echo "bench.sh: unknown benchmark '$what' (foundation, nn, segment, retopo, rig, complete, extract, model, all)" >&2; exit 2 ;;
 esac

@@ -27,7 +27,8 @@ packages=(
   libstb-dev                          # stb_image_write (PNG views) and stb_easy_font (contact-sheet labels) for flexforge synth
   libgtest-dev
   libcgal-demo                        # real meshes for tests (data.tar.gz)
-  libmeshoptimizer-dev libcgal-dev libgmp-dev libmpfr-dev  # retopo + segment benchmark peers (bench only)
+  libcgal-dev libgmp-dev libmpfr-dev  # part completion (hole filling, alpha wrap); segment/retopo bench peers
+  libmeshoptimizer-dev                # retopo benchmark peer (bench only)
   python3-skimage                     # dense marching-cubes peer of the extract benchmark (bench only)
 )
 # Node.js + npm run the Khronos glTF validator; a machine may already have them from elsewhere

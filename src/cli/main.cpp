@@ -33,6 +33,7 @@ const std::vector<std::function<std::unique_ptr<Command>()>> kCommands = {
     make_synth_command,
     make_retopo_command,
     make_segment_command,
+    make_complete_command,
     make_batch_command,
     make_rig_command,
     make_reconstruct_command,

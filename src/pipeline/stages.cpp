@@ -1,5 +1,6 @@
 #include "flexforge/pipeline/stages.h"
 
+#include "flexforge/complete/complete.h"
 #include "flexforge/core/error.h"
 #include "flexforge/retopo/retopo.h"
 #include "flexforge/rig/rig.h"
@@ -47,6 +48,17 @@ Scene run_segment(const Scene& scene, const json& o) {
   return segment::segment_scene(scene, options);
 }
 
+Scene run_complete(const Scene& scene, const json& o) {
+  reject_unknown_keys(o, "complete", {"fill", "continuity", "wrap_fallback"});
+  complete::CompleteOptions options;
+  options.method = complete::parse_fill_method(option<std::string>(o, "complete", "fill", "fair"));
+  options.fairing_continuity =
+      option<int>(o, "complete", "continuity", options.fairing_continuity);
+  options.wrap_fallback = option<bool>(o, "complete", "wrap_fallback", options.wrap_fallback);
+  options.validate();
+  return complete::complete_scene(scene, options);
+}
+
 Scene run_rig(Scene scene, const json& o) {
   reject_unknown_keys(o, "rig", {"rig_type", "joints", "symmetry"});
   rig::RigOptions options;
@@ -78,7 +90,7 @@ Scene run_retopo(const Scene& scene, const json& o) {
 const std::vector<StageInfo>& pipeline_stages() {
   static const std::vector<StageInfo> stages = {
       {"segment", true, "split into named parts"},
-      {"complete", false, "close every part into a whole asset (issue 8, not built yet)"},
+      {"complete", true, "close every part into a watertight whole, hidden surface filled"},
       {"rig", true, "skeleton and skin weights"},
       {"retopo", true, "low-poly mesh at a face budget"},
   };
@@ -126,6 +138,8 @@ Scene run_stages(Scene scene, const std::vector<std::string>& planned, const jso
     const auto start = std::chrono::steady_clock::now();
     if (name == "segment") {
       scene = run_segment(scene, stage_options);
+    } else if (name == "complete") {
+      scene = run_complete(scene, stage_options);
     } else if (name == "rig") {
       scene = run_rig(std::move(scene), stage_options);
     } else if (name == "retopo") {

@@ -1,0 +1,328 @@
+// The CGAL side of part completion: soup repair, hole filling with fairing, orientation,
+// self-intersection checks and the alpha-wrap fallback. This is the only translation unit of the
+// library that includes CGAL (its Polygon_mesh_processing headers take about a minute to compile).
+#define CGAL_EIGEN3_ENABLED 1  // the fairing solver (triangulate_refine_and_fair_hole) needs Eigen
+
+#include "close_surface.h"
+
+#include "flexforge/core/error.h"
+
+#include <CGAL/Exact_predicates_inexact_constructions_kernel.h>
+#include <CGAL/Polygon_mesh_processing/border.h>
+#include <CGAL/Polygon_mesh_processing/orient_polygon_soup.h>
+#include <CGAL/Polygon_mesh_processing/orientation.h>
+#include <CGAL/Polygon_mesh_processing/polygon_soup_to_polygon_mesh.h>
+#include <CGAL/Polygon_mesh_processing/repair.h>
+#include <CGAL/Polygon_mesh_processing/repair_polygon_soup.h>
+#include <CGAL/Polygon_mesh_processing/self_intersections.h>
+#include <CGAL/Polygon_mesh_processing/triangulate_hole.h>
+#include <CGAL/Surface_mesh.h>
+#include <CGAL/alpha_wrap_3.h>
+#include <CGAL/boost/graph/helpers.h>
+
+#include <algorithm>
+#include <iterator>
+#include <map>
+#include <set>
+#include <spdlog/spdlog.h>
+
+namespace flexforge::complete::detail {
+
+namespace {
+
+namespace PMP = CGAL::Polygon_mesh_processing;
+using Kernel = CGAL::Exact_predicates_inexact_constructions_kernel;
+using Point = Kernel::Point_3;
+using SurfaceMesh = CGAL::Surface_mesh<Point>;
+using VertexIndex = SurfaceMesh::Vertex_index;
+using HalfedgeIndex = SurfaceMesh::Halfedge_index;
+using FaceIndex = SurfaceMesh::Face_index;
+
+struct Soup {
+  std::vector<Point> points;
+  std::vector<std::vector<std::size_t>> polygons;
+};
+
+double diagonal(const std::vector<Point>& points) {
+  if (points.empty()) return 0.0;
+  const CGAL::Bbox_3 box = CGAL::bbox_3(points.begin(), points.end());
+  const double dx = box.xmax() - box.xmin(), dy = box.ymax() - box.ymin(),
+               dz = box.zmax() - box.zmin();
+  return std::sqrt(dx * dx + dy * dy + dz * dz);
+}
+
+// Fills every boundary cycle of `mesh` with `method`. Returns false if some hole could not be
+// triangulated (the mesh is then still open).
+bool fill_holes(SurfaceMesh& mesh, FillMethod method, int continuity) {
+  std::vector<HalfedgeIndex> cycles;
+  PMP::extract_boundary_cycles(mesh, std::back_inserter(cycles));
+  bool all = true;
+  for (HalfedgeIndex h : cycles) {
+    if (!mesh.is_border(h)) continue;  // already closed by an earlier patch (cannot happen, cheap)
+    std::vector<FaceIndex> faces;
+    std::vector<VertexIndex> vertices;
+    switch (method) {
+      case FillMethod::Fair: {
+        const auto r = PMP::triangulate_refine_and_fair_hole(
+            mesh, h, std::back_inserter(faces), std::back_inserter(vertices),
+            CGAL::parameters::fairing_continuity(static_cast<unsigned>(continuity)));
+        // A failed fairing solve still leaves the refined patch in place: the hole is closed,
+        // only flatter, which is what Refine would give.
+        (void)std::get<0>(r);
+        break;
+      }
+      case FillMethod::Refine:
+        PMP::triangulate_and_refine_hole(mesh, h, std::back_inserter(faces),
+                                         std::back_inserter(vertices));
+        break;
+      case FillMethod::Flat:
+        PMP::triangulate_hole(mesh, h, std::back_inserter(faces));
+        break;
+    }
+    if (faces.empty()) all = false;
+  }
+  return all && CGAL::is_closed(mesh);
+}
+
+// orient_polygon_soup() splits non-manifold vertices into copies at the same position. The
+// halfedge mesh is then valid, but a file only has positions: the copies would read as one
+// pinched (non-manifold) vertex, and triangles meeting at coincident copies count as
+// intersecting. Each copy after the first moves 2% of the way towards the centroid of its own
+// one-ring, which separates the sheets by far less than the visible-surface tolerance.
+std::size_t separate_coincident_vertices(SurfaceMesh& mesh) {
+  std::map<std::array<double, 3>, std::vector<VertexIndex>> at;
+  for (VertexIndex v : mesh.vertices()) {
+    const Point& p = mesh.point(v);
+    at[{p.x(), p.y(), p.z()}].push_back(v);
+  }
+  std::size_t moved = 0;
+  for (auto& [key, group] : at) {
+    if (group.size() < 2) continue;
+    for (std::size_t i = 1; i < group.size(); ++i) {
+      const VertexIndex v = group[i];
+      double c[3] = {0, 0, 0};
+      int n = 0;
+      for (VertexIndex w : CGAL::vertices_around_target(mesh.halfedge(v), mesh)) {
+        const Point& q = mesh.point(w);
+        c[0] += q.x(), c[1] += q.y(), c[2] += q.z();
+        ++n;
+      }
+      if (n == 0) continue;
+      const double t = 0.02 * static_cast<double>(i) / static_cast<double>(group.size());
+      mesh.point(v) = Point(key[0] + t * (c[0] / n - key[0]), key[1] + t * (c[1] / n - key[1]),
+                            key[2] + t * (c[2] / n - key[2]));
+      ++moved;
+    }
+  }
+  return moved;
+}
+
+using KeptMap = SurfaceMesh::Property_map<FaceIndex, bool>;
+
+// Face pairs that cross, leaving out pairs of two kept (input) faces: when the input already
+// crosses itself (a mesher fold, touching sheets), removing that would mean moving the visible
+// surface, which completion must not do; the check is that completion adds no crossing of its
+// own. Coincident vertex copies are separated first (they would read as crossings).
+std::vector<std::pair<FaceIndex, FaceIndex>> new_crossings(SurfaceMesh& mesh, const KeptMap* kept) {
+  separate_coincident_vertices(mesh);
+  std::vector<std::pair<FaceIndex, FaceIndex>> pairs, out;
+  PMP::self_intersections(mesh, std::back_inserter(pairs));
+  for (const auto& p : pairs) {
+    if (kept && (*kept)[p.first] && (*kept)[p.second]) continue;
+    out.push_back(p);
+  }
+  return out;
+}
+
+// Local repair of a filled mesh whose patches cross the surface (measured on the synth
+// occlusion set: a few to a few dozen face pairs per failing part, most of them folds where a
+// jagged label boundary makes a notch in the rim). The crossing patch faces, the kept faces
+// they cross when those touch a patch (the notch), and `round` + 1 rings of patch faces around
+// them are removed and the new, smaller holes refilled flat. Returns true when no crossing is
+// left. Without allow_trim only patch faces are replaced. `trimmed` counts kept faces removed
+// (their area is then covered by the refill).
+bool repair_crossings(SurfaceMesh& mesh, KeptMap kept, bool allow_trim, std::size_t& trimmed) {
+  for (int round = 0; round < 4; ++round) {
+    const auto pairs = new_crossings(mesh, &kept);
+    if (pairs.empty()) return true;
+    std::size_t with_kept = 0;
+    for (const auto& [a, b] : pairs) with_kept += (kept[a] || kept[b]) ? 1 : 0;
+    spdlog::debug("complete: repair round {}: {} crossing pairs ({} with a kept face)", round,
+                  pairs.size(), with_kept);
+    auto touches_patch = [&](FaceIndex f) {
+      for (HalfedgeIndex h : CGAL::halfedges_around_face(mesh.halfedge(f), mesh)) {
+        for (FaceIndex g : CGAL::faces_around_target(h, mesh)) {
+          if (g != SurfaceMesh::null_face() && !kept[g]) return true;
+        }
+      }
+      return false;
+    };
+    std::set<FaceIndex> region;
+    for (const auto& [a, b] : pairs) {
+      for (FaceIndex f : {a, b}) {
+        if (!kept[f] || (allow_trim && touches_patch(f))) region.insert(f);
+      }
+    }
+    for (int ring = 0; ring <= round; ++ring) {
+      std::vector<FaceIndex> grow;
+      for (FaceIndex f : region) {
+        for (HalfedgeIndex h : CGAL::halfedges_around_face(mesh.halfedge(f), mesh)) {
+          for (FaceIndex g : CGAL::faces_around_target(h, mesh)) {
+            if (g != SurfaceMesh::null_face() && !kept[g]) grow.push_back(g);
+          }
+        }
+      }
+      region.insert(grow.begin(), grow.end());
+    }
+    for (FaceIndex f : region) {
+      if (mesh.is_removed(f)) continue;
+      if (kept[f]) ++trimmed;
+      CGAL::Euler::remove_face(mesh.halfedge(f), mesh);
+    }
+    if (!fill_holes(mesh, FillMethod::Flat, 0)) return false;
+  }
+  return new_crossings(mesh, &kept).empty();
+}
+
+std::size_t count_self_intersections(SurfaceMesh mesh) { return new_crossings(mesh, nullptr).size(); }
+
+ClosedSurface to_result(const SurfaceMesh& mesh) {
+  ClosedSurface out;
+  std::vector<std::uint32_t> index(mesh.num_vertices(), UINT32_MAX);
+  for (FaceIndex f : mesh.faces()) {
+    std::array<std::uint32_t, 3> tri{};
+    int k = 0;
+    for (VertexIndex v : CGAL::vertices_around_face(mesh.halfedge(f), mesh)) {
+      if (k == 3) throw Error(ExitCode::StageFailed, "completion produced a non-triangle face");
+      std::uint32_t& id = index[static_cast<std::size_t>(v)];
+      if (id == UINT32_MAX) {
+        const Point& p = mesh.point(v);
+        id = static_cast<std::uint32_t>(out.positions.size());
+        out.positions.emplace_back(p.x(), p.y(), p.z());
+      }
+      tri[k++] = id;
+    }
+    out.triangles.push_back(tri);
+  }
+  return out;
+}
+
+}  // namespace
+
+ClosedSurface close_surface(const std::vector<Eigen::Vector3d>& positions,
+                            const std::vector<std::array<std::uint32_t, 3>>& triangles,
+                            const CompleteOptions& options, const Attempt& attempt) {
+  Soup soup;
+  soup.points.reserve(positions.size());
+  for (const Eigen::Vector3d& p : positions) soup.points.emplace_back(p.x(), p.y(), p.z());
+  soup.polygons.reserve(triangles.size());
+  for (const auto& t : triangles) soup.polygons.push_back({t[0], t[1], t[2]});
+
+  // Exact weld, drop collapsed/duplicate polygons and unused points; then orientation, which
+  // duplicates the points where the faces cannot form a 2-manifold.
+  PMP::repair_polygon_soup(soup.points, soup.polygons);
+  if (soup.polygons.empty()) {
+    throw Error(ExitCode::StageFailed, "no non-degenerate faces left after soup repair");
+  }
+  const std::size_t before = soup.points.size();
+  PMP::orient_polygon_soup(soup.points, soup.polygons);
+  SurfaceMesh input;
+  PMP::polygon_soup_to_polygon_mesh(soup.points, soup.polygons, input);
+  PMP::remove_isolated_vertices(input);
+  input.collect_garbage();
+
+  std::vector<HalfedgeIndex> cycles;
+  PMP::extract_boundary_cycles(input, std::back_inserter(cycles));
+  const std::size_t holes = cycles.size();
+  const std::size_t split = soup.points.size() - before;
+  const std::size_t input_crossings = count_self_intersections(input);
+  if (input_crossings > 0) {
+    spdlog::debug("complete: the input crosses itself ({} face pairs); those are kept",
+                  input_crossings);
+  }
+
+  auto done = [&](SurfaceMesh& mesh, const std::string& how, std::size_t trimmed_faces) {
+    mesh.collect_garbage();
+    PMP::orient_to_bound_a_volume(mesh);
+    ClosedSurface out = to_result(mesh);
+    out.trimmed_faces = trimmed_faces;
+    out.holes = holes;
+    out.split_vertices = split;
+    out.input_self_intersections = input_crossings;
+    out.closed_by = how;
+    return out;
+  };
+
+  // Fill methods in order of preference: the requested one first, then the flatter ones, which
+  // stay closer to the rim and so are less likely to cross the kept surface.
+  std::vector<FillMethod> order{options.method};
+  for (FillMethod m : {FillMethod::Refine, FillMethod::Flat}) {
+    if (std::find(order.begin(), order.end(), m) == order.end() &&
+        static_cast<int>(m) > static_cast<int>(options.method)) {
+      order.push_back(m);
+    }
+  }
+  input.set_recycle_garbage(false);  // new faces never reuse a kept face's slot (and flag)
+  KeptMap kept = input.add_property_map<FaceIndex, bool>("f:kept", false).first;
+  for (FaceIndex f : input.faces()) kept[f] = true;
+  std::size_t trimmed = 0;
+  if (attempt.wrap_only) {
+    // straight to the wrap below
+  } else if (holes == 0) {
+    SurfaceMesh mesh = input;
+    if (new_crossings(mesh, &kept).empty()) return done(mesh, "already closed", 0);
+  } else {
+    for (FillMethod method : order) {
+      SurfaceMesh mesh = input;
+      KeptMap mesh_kept = mesh.property_map<FaceIndex, bool>("f:kept").first;
+      if (!fill_holes(mesh, method, options.fairing_continuity)) {
+        spdlog::debug("complete: {} fill left a hole open", to_string(method));
+        continue;
+      }
+      if (!options.check_result) {
+        separate_coincident_vertices(mesh);
+        return done(mesh, to_string(method), 0);
+      }
+      trimmed = 0;
+      if (repair_crossings(mesh, mesh_kept, attempt.allow_trim, trimmed)) {
+        return done(mesh, to_string(method), trimmed);
+      }
+      spdlog::debug("complete: {} fill crosses the surface", to_string(method));
+    }
+  }
+
+  if (!options.wrap_fallback) {
+    throw Error(ExitCode::StageFailed,
+                "hole filling gave no closed mesh without self-intersections (wrap fallback off)");
+  }
+  // Alpha wrap: closed, 2-manifold and free of self-intersections by construction. It wraps the
+  // repaired open surface, not a filled one: a fill that crossed the surface would hide kept
+  // faces inside the wrap (measured: up to 4% of the diagonal away), while the open surface gets
+  // a thin shell around it whose distance to every kept face is about the wrap offset.
+  const SurfaceMesh& source = input;
+  std::vector<Point> points;
+  std::vector<std::array<std::size_t, 3>> faces;
+  std::vector<std::size_t> index(source.num_vertices());
+  for (VertexIndex v : source.vertices()) {
+    index[static_cast<std::size_t>(v)] = points.size();
+    points.push_back(source.point(v));
+  }
+  for (FaceIndex f : source.faces()) {
+    std::array<std::size_t, 3> tri{};
+    int k = 0;
+    for (VertexIndex v : CGAL::vertices_around_face(source.halfedge(f), source)) {
+      if (k < 3) tri[k] = index[static_cast<std::size_t>(v)];
+      ++k;
+    }
+    if (k == 3) faces.push_back(tri);
+  }
+  const double diag = diagonal(points);
+  SurfaceMesh wrap;
+  CGAL::alpha_wrap_3(points, faces, options.wrap_alpha * diag, options.wrap_offset * diag, wrap);
+  if (!CGAL::is_closed(wrap) || !new_crossings(wrap, nullptr).empty()) {
+    throw Error(ExitCode::StageFailed, "alpha wrap did not give a closed, self-intersection-free mesh");
+  }
+  return done(wrap, "wrap", 0);
+}
+
+}  // namespace flexforge::complete::detail

@@ -1,0 +1,37 @@
+// Internal: the geometric core of part completion, kept in the one translation unit that
+// includes CGAL (close_surface.cpp) so the rest of src/complete/ compiles at plain C++ speed.
+#pragma once
+#include "flexforge/complete/complete.h"
+
+#include <Eigen/Core>
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace flexforge::complete::detail {
+
+struct ClosedSurface {
+  std::vector<Eigen::Vector3d> positions;
+  std::vector<std::array<std::uint32_t, 3>> triangles;
+  std::size_t holes = 0;           // boundary cycles of the repaired input
+  std::size_t split_vertices = 0;  // vertices added by splitting non-manifold ones
+  std::size_t input_self_intersections = 0;  // face pairs of the input crossing each other
+  std::size_t trimmed_faces = 0;  // kept faces removed by the crossing repair (refilled)
+  std::string closed_by;           // see PartReport::closed_by
+};
+
+// Closes a triangle soup (double positions, any topology) following CompleteOptions; see
+// complete.h for the method order. The caller checks the visible deviation afterwards and
+// may try again with another Attempt. Throws Error(StageFailed) when nothing gives a valid mesh.
+struct Attempt {
+  bool allow_trim = true;   // the crossing repair may replace kept faces at a patch rim
+  bool wrap_only = false;   // skip hole filling, go straight to the alpha wrap
+};
+
+ClosedSurface close_surface(const std::vector<Eigen::Vector3d>& positions,
+                            const std::vector<std::array<std::uint32_t, 3>>& triangles,
+                            const CompleteOptions& options, const Attempt& attempt);
+
+}  // namespace flexforge::complete::detail
