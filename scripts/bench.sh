@@ -45,7 +45,7 @@ case "$what" in
           # the GEMM/attention share of one generation
     scripts/build.sh --target flexforge_bench_model
     build/tests/flexforge_bench_model vae models/default --synth 50 --real "$meshes"
-    build/tests/flexforge_bench_model generate models/default --per-category 5 --images 50
+    build/tests/flexforge_bench_model generate models/default --categories 20 --per-category 5 --images 50 --multimodal 25
     build/tests/flexforge_bench_model profile models/default ;;
   complete)  # part completion on the synth occlusion set (held objects, leg-into-seat joints,
              # handles; unseen seed) vs the incomplete part and plain hole filling

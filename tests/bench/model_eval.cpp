@@ -6,7 +6,8 @@
 //       their signed distance at the same resolution with no network. Chamfer-L1 (point to
 //       point), F@0.01, F@0.005, normal consistency, 100k samples (design.md section 3).
 //
-//   flexforge_bench_model generate MODEL [--per-category K] [--images N] [--steps S]
+//   flexforge_bench_model generate MODEL [--categories C] [--per-category K] [--images N]
+//                                        [--multimodal M] [--steps S]
 //       Text: K held-out captions per category (the colour-led phrasing, never trained on) from
 //       held-out assets; the generated mesh's nearest held-out shape (Chamfer, both normalised to
 //       a unit bounding-box diagonal) must have the prompt's category. Attributes: "a tall X" vs
@@ -139,7 +140,8 @@ double aspect(const Mesh& m) {
   return e.y() / std::max(1e-6f, std::max(e.x(), e.z()));
 }
 
-int run_generate(const std::string& model_name, int per_category, int images, int steps) {
+int run_generate(const std::string& model_name, int categories_used, int per_category, int images,
+                 int multimodal, int steps) {
   model::Generator generator(model_name, "cpu");
   model::GenerateOptions options;
   options.structure_steps = options.latent_steps = steps;
@@ -147,7 +149,14 @@ int run_generate(const std::string& model_name, int per_category, int images, in
   config.views = 1;
   config.image_size = 256;
   config.part_meshes = false;
-  const auto categories = config.category_list();
+  auto categories = config.category_list();
+  if (categories_used > 0 && categories_used < static_cast<int>(categories.size())) {
+    // Spread over the registry (furniture ... creatures ... occlusion scenes).
+    std::vector<std::string> picked;
+    for (int i = 0; i < categories_used; ++i) picked.push_back(categories[i * categories.size() / categories_used]);
+    categories = picked;
+  }
+  config.categories = categories;
   const fs::path tmp = fs::temp_directory_path() / "flexforge_model_eval";
   fs::create_directories(tmp);
 
@@ -234,30 +243,40 @@ int run_generate(const std::string& model_name, int per_category, int images, in
   std::printf("ATTRIBUTES: tall/short height ratio > 1.2 in %d/%zu pairs = %.1f%%\n", taller,
               sized.size(), 100.0 * taller / sized.size());
 
-  // Image, text and both on the same held-out assets.
+  // Image on N held-out renders; text only and text+image on the first M of the same assets.
   const std::size_t n = std::min<std::size_t>(static_cast<std::size_t>(images), held.size());
+  const std::size_t m = std::min<std::size_t>(static_cast<std::size_t>(multimodal), n);
+  const auto asset_of = [&](std::size_t i) { return i * held.size() / n; };  // spread over categories
   std::vector<model::Prompt> image_prompts, text_only, both;
   for (std::size_t i = 0; i < n; ++i) {
-    const std::size_t k = i * held.size() / n;  // spread over categories
+    const std::size_t k = asset_of(i);
     image_prompts.push_back({"", held[k].image, 1.0, 2000 + i});
-    text_only.push_back({held[k].caption, {}, 1.0, 2000 + i});
-    both.push_back({held[k].caption, held[k].image, 1.0, 2000 + i});
+    if (i < m) {
+      text_only.push_back({held[k].caption, {}, 1.0, 2000 + i});
+      both.push_back({held[k].caption, held[k].image, 1.0, 2000 + i});
+    }
   }
   MetricOptions metric;
-  const auto score = [&](const std::vector<model::GeneratedMesh>& out) {
-    double f = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      const std::size_t k = i * held.size() / n;
-      if (!out[i].mesh.triangles.empty()) f += compare_meshes(out[i].mesh, held[k].mesh, metric).fscore[0];
+  const auto scores = [&](const std::vector<model::GeneratedMesh>& out) {
+    std::vector<double> f;
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      const auto& mesh = out[i].mesh;
+      f.push_back(mesh.triangles.empty() ? 0.0 : compare_meshes(mesh, held[asset_of(i)].mesh, metric).fscore[0]);
     }
-    return f / std::max<std::size_t>(1, n);
+    return f;
   };
-  const double f_image = score(run(image_prompts));
-  const double f_text = score(run(text_only));
-  const double f_both = score(run(both));
-  std::printf("IMAGE: mean F@0.01 vs the source shape over %zu held-out renders: %.3f\n", n, f_image);
-  std::printf("MULTIMODAL (same %zu assets): text %.3f, image %.3f, text+image %.3f\n", n, f_text,
-              f_image, f_both);
+  const auto mean_of = [](const std::vector<double>& v, std::size_t count) {
+    double sum = 0;
+    for (std::size_t i = 0; i < count && i < v.size(); ++i) sum += v[i];
+    return sum / std::max<std::size_t>(1, std::min(count, v.size()));
+  };
+  const auto f_image = scores(run(image_prompts));
+  const auto f_text = scores(run(text_only));
+  const auto f_both = scores(run(both));
+  std::printf("IMAGE: mean F@0.01 vs the source shape over %zu held-out renders: %.3f\n", n,
+              mean_of(f_image, n));
+  std::printf("MULTIMODAL (first %zu of those assets): text %.3f, image %.3f, text+image %.3f\n", m,
+              mean_of(f_text, m), mean_of(f_image, m), mean_of(f_both, m));
   std::printf("TIMING (median s per asset, batches of 4, steps %d):", steps);
   double total_median = 0;
   for (const auto& [stage, v] : stage_seconds) {
@@ -322,7 +341,8 @@ int main(int argc, char** argv) {
       return run_vae(model, std::stoi(get("--synth", "50")), get("--real", ".cache/cgal-data/meshes"));
     }
     if (mode == "generate") {
-      return run_generate(model, std::stoi(get("--per-category", "5")), std::stoi(get("--images", "50")),
+      return run_generate(model, std::stoi(get("--categories", "0")), std::stoi(get("--per-category", "5")),
+                          std::stoi(get("--images", "50")), std::stoi(get("--multimodal", "25")),
                           std::stoi(get("--steps", "12")));
     }
     if (mode == "profile") {
