@@ -229,6 +229,12 @@ void run_generation_group(const std::vector<const JobSpec*>& group, const fs::pa
   for (const JobSpec* job : group) {
     json result = job_header(*job);
     try {
+      // Checked here too (the generator would say it as well) so that a missing image fails
+      // with its own reason even when the model cannot be loaded.
+      std::error_code ec;
+      if (job->image && !fs::is_regular_file(*job->image, ec)) {
+        throw Error(ExitCode::InvalidInput, *job->image + ": image not found");
+      }
       const JobOutputs targets = job_outputs(*job, out_dir);
       AssetRequest request;
       request.prompt = job->prompt.value_or("");
