@@ -97,7 +97,7 @@ TEST(Batch, FourShardsInParallelProduceEveryOutputOnce) {
   }
   line += "fail=0; for p in $p0 $p1 $p2 $p3; do wait $p; rc=$?; "
           "if [ $rc -ne 0 ] && [ $rc -ne 6 ]; then fail=1; fi; done; exit $fail";
-  const CommandResult r = run_shell(line);
+  const CommandResult r = run_shell("(" + line + ")");  // one group, so its output is captured too
   ASSERT_EQ(r.exit_code, 0) << r.err;
   ASSERT_EQ(run_cli({"batch", "merge", out.string()}).exit_code, 0);
   const auto rows = read_jsonl(out / "results.jsonl");

@@ -397,7 +397,7 @@ TEST(GenerationBatch, FortyJobsInFourParallelShards) {
   // Shard 0 is all good (exit 0); shards 1-3 each hold one bad line (exit 6).
   line += "fail=0; for p in $p0 $p1 $p2 $p3; do wait $p; rc=$?; "
           "if [ $rc -ne 0 ] && [ $rc -ne 6 ]; then fail=1; fi; done; exit $fail";
-  const CommandResult r = run_shell(line);
+  const CommandResult r = run_shell("(" + line + ")");  // one group, so its output is captured too
   ASSERT_EQ(r.exit_code, 0) << r.err;
   ASSERT_EQ(run_cli({"batch", "merge", out.string()}).exit_code, 0);
   const auto rows = read_jsonl(out / "results.jsonl");
