@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks, one per stage, each timing the peer library in the same run and reporting ratios.
-#   scripts/bench.sh [foundation|nn|segment|retopo|rig|extract|all]   (all = foundation and nn; segment runs ~10 min)
+#   scripts/bench.sh [foundation|nn|segment|retopo|rig|extract|batch|all]   (all = foundation and nn; segment runs ~10 min)
 # Output: JSON lines on stdout (one per measurement); build output goes to stderr.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,5 +40,8 @@ case "$what" in
     scripts/build.sh --target flexforge_bench_extract
     build/tests/flexforge_bench_extract timing "$meshes"/{bunny00,elephant,armadillo,homer}.off
     build/tests/flexforge_bench_extract quality "$meshes" ;;
-  *) echo "bench.sh: unknown benchmark '$what' (foundation, nn, segment, retopo, rig, extract, all)" >&2; exit 2 ;;
+  batch)  # prompt jobs per minute: one batch process (model once, batched sampler) vs one generate
+          # process per job; 8 jobs with the default model (scripts/bench_batch.sh for other N/models)
+    scripts/bench_batch.sh 8 default ;;
+  *) echo "bench.sh: unknown benchmark '$what' (foundation, nn, segment, retopo, rig, extract, batch, all)" >&2; exit 2 ;;
 esac

@@ -430,7 +430,8 @@ TEST(GenerationBatch, KilledShardWithGenerationJobsResumes) {
   REQUIRE_GENERATOR_MODEL();
   TempDir dir;
   std::string text;
-  for (int i = 0; i < 6; ++i) {
+  // Eight jobs in four sampler passes, so a fast model is still mid-run when the kill comes.
+  for (int i = 0; i < 8; ++i) {
     text += R"({"id": "g)" + std::to_string(i) + R"(", "prompt": "a tall red bottle", "seed": )" +
             std::to_string(i) + R"(, "stages": [], "formats": ["glb", "stl"]})" "\n";
   }
@@ -449,13 +450,13 @@ TEST(GenerationBatch, KilledShardWithGenerationJobsResumes) {
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   const std::size_t done_before = read_jsonl(out / "results.jsonl").size();
   ASSERT_GE(done_before, 1u);
-  ASSERT_LT(done_before, 6u) << "the run finished before it could be killed";
+  ASSERT_LT(done_before, 8u) << "the run finished before it could be killed";
 
   const CommandResult resumed = run_shell(cmd + " --resume");
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
   const auto rows = read_jsonl(out / "results.jsonl");
-  ASSERT_EQ(rows.size(), 6u) << "no job recorded twice";
-  EXPECT_EQ(by_name(rows).size(), 6u);
+  ASSERT_EQ(rows.size(), 8u) << "no job recorded twice";
+  EXPECT_EQ(by_name(rows).size(), 8u);
   for (const json& row : rows) {
     EXPECT_EQ(row["status"], "ok") << row;
     expect_results_schema(row);
@@ -465,6 +466,6 @@ TEST(GenerationBatch, KilledShardWithGenerationJobsResumes) {
     EXPECT_NE(e.path().filename().string()[0], '.') << "leftover temporary " << e.path();
     ++files;
   }
-  EXPECT_EQ(files, 6u * 2u + 1u);
+  EXPECT_EQ(files, 8u * 2u + 1u);
   EXPECT_NE(resumed.out.find(std::to_string(done_before) + " skipped"), std::string::npos) << resumed.out;
 }
