@@ -83,7 +83,9 @@ TEST(BatchShard, ContiguousAndHashedAssignmentsPartitionTheJobs) {
 
 TEST(Batch, FourShardsInParallelProduceEveryOutputOnce) {
   TempDir dir;
-  const fs::path manifest = write_manifest(dir.path(), 12);
+  // 40 lines, as in the issue: 37 mesh jobs and the three bad lines (the generation-job variant
+  // is in generation_batch_test.cpp).
+  const fs::path manifest = write_manifest(dir.path(), 37);
   const fs::path out = dir / "out";
   // Four processes at once, as four array tasks of a cluster job would run; each must exit 0
   // or 6 (its shard holds some of the bad lines).
@@ -95,11 +97,11 @@ TEST(Batch, FourShardsInParallelProduceEveryOutputOnce) {
   }
   line += "fail=0; for p in $p0 $p1 $p2 $p3; do wait $p; rc=$?; "
           "if [ $rc -ne 0 ] && [ $rc -ne 6 ]; then fail=1; fi; done; exit $fail";
-  const CommandResult r = run_shell(line);
+  const CommandResult r = run_shell("(" + line + ")");  // one group, so its output is captured too
   ASSERT_EQ(r.exit_code, 0) << r.err;
   ASSERT_EQ(run_cli({"batch", "merge", out.string()}).exit_code, 0);
   const auto rows = read_jsonl(out / "results.jsonl");
-  ASSERT_EQ(rows.size(), 15u);
+  ASSERT_EQ(rows.size(), 40u);
   int ok = 0;
   std::map<std::string, int> seen;
   for (const json& row : rows) {
@@ -122,18 +124,18 @@ TEST(Batch, FourShardsInParallelProduceEveryOutputOnce) {
       EXPECT_FALSE(row["error"].get<std::string>().empty());
     }
   }
-  EXPECT_EQ(ok, 12);
+  EXPECT_EQ(ok, 37);
   for (const auto& [name, n] : seen) EXPECT_EQ(n, 1) << name;
   // Each shard wrote only its own results file, each job exactly once across them.
   std::size_t lines = 0;
   for (int k = 0; k < 4; ++k) {
     lines += read_jsonl(out / ("results.shard-" + std::to_string(k) + "-of-4.jsonl")).size();
   }
-  EXPECT_EQ(lines, 15u);
-  // 12 jobs x 2 formats + the results files; nothing else (no temporaries).
+  EXPECT_EQ(lines, 40u);
+  // 37 jobs x 2 formats + the results files; nothing else (no temporaries).
   std::size_t files = 0;
   for ([[maybe_unused]] const auto& e : fs::directory_iterator(out)) ++files;
-  EXPECT_EQ(files, 24u + 4u + 1u);
+  EXPECT_EQ(files, 74u + 4u + 1u);
 }
 
 TEST(Batch, KilledShardResumesWithoutDuplicatesOrPartialFiles) {

@@ -31,6 +31,17 @@ class BatchCommand : public Command {
         ->check(CLI::IsMember({"contiguous", "hashed"}))
         ->capture_default_str();
     sub.add_flag("--resume", options_.resume, "Skip jobs whose results line is ok and outputs exist");
+    sub.add_option("--model", options_.model,
+                   "Model for prompt/image jobs (directory or installed name), loaded once")
+        ->capture_default_str();
+    sub.add_option("--steps", options_.steps, "Sampler steps per stage for jobs without \"steps\"")
+        ->capture_default_str();
+    sub.add_option("--guidance", options_.guidance,
+                   "Guidance scale for jobs without \"guidance\" (latent stage uses 0.4x)")
+        ->capture_default_str();
+    sub.add_option("--gen-batch", options_.gen_batch,
+                   "Prompt/image jobs sampled together per sampler pass (1 = one at a time)")
+        ->capture_default_str();
     merge_ = sub.add_subcommand("merge", "Combine results.shard-*.jsonl into results.jsonl");
     merge_->add_option("dir", merge_dir_, "The batch output directory")->required();
     sub.require_subcommand(0, 1);
@@ -42,12 +53,13 @@ class BatchCommand : public Command {
     options_.shard = shard_.empty() ? ShardSpec::from_environment(num_shards_) : ShardSpec::parse(shard_);
     options_.shard.hashed = assign_ == "hashed";
   }
-  int execute(const GlobalOptions&) override {
+  int execute(const GlobalOptions& global) override {
     if (merge_->parsed()) {
       const std::size_t n = merge_results(merge_dir_);
       std::printf("merged %zu jobs into %s/results.jsonl\n", n, merge_dir_.c_str());
       return 0;
     }
+    options_.device = global.resolved_device;
     const BatchReport r = run_batch(options_);
     std::printf("%zu jobs in shard %zu/%zu: %zu ok, %zu failed, %zu skipped (resume); results in %s\n",
                 r.jobs_in_shard, options_.shard.index, options_.shard.count, r.ok, r.failed,

@@ -8,11 +8,13 @@
 #include "flexforge/io/export.h"
 #include "flexforge/model/generate.h"
 #include "flexforge/pipeline/asset_outputs.h"
+#include "flexforge/pipeline/generation_job.h"
 #include "flexforge/pipeline/stages.h"
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 #include <sstream>
@@ -72,23 +74,20 @@ class GenerateCommand : public Command {
     }
     if (num_ < 1 || num_ > 64) throw Error(ExitCode::Usage, "--num must be in 1..64");
     if (faces_ < 4 || faces_ > 10000000) throw Error(ExitCode::Usage, "--faces must be in 4..1e7");
-    options_.structure_steps = options_.latent_steps = steps_;
-    options_.structure_guidance = guidance_;
-    options_.latent_guidance = 0.4 * guidance_;
-    options_.validate();
+    {
+      // The flags set on options_ (heun, watertight) survive; steps/guidance come from the
+      // shared mapping so `batch` samples the same way.
+      const model::GenerateOptions sampler = generation_options(steps_, guidance_);
+      options_.structure_steps = sampler.structure_steps;
+      options_.latent_steps = sampler.latent_steps;
+      options_.structure_guidance = sampler.structure_guidance;
+      options_.latent_guidance = sampler.latent_guidance;
+    }
     output_format_for(output_);
     extra_formats_ = parse_formats(formats_);
-    std::vector<std::string> requested;
-    if (!stages_.empty()) {
-      requested = split_list(stages_);
-    } else {
-      for (const auto& s : pipeline_stages()) {
-        if (s.available) requested.push_back(s.name);
-      }
-    }
     std::vector<std::string> kept;
-    for (const auto& s : requested) {
-      if (!skip_[s]) kept.push_back(s);
+    for (const auto& st : stages_.empty() ? default_generation_stages() : split_list(stages_)) {
+      if (!skip_[st]) kept.push_back(st);
     }
     planned_ = plan_stages(kept);
     if (!preview_.empty()) require_writable_parent(preview_);
@@ -118,42 +117,17 @@ class GenerateCommand : public Command {
                    {"model_hash", generator.model_hash()}, {"device", global.resolved_device},
                    {"steps", steps_}, {"guidance", guidance_}, {"stages", planned_},
                    {"load_seconds", load_seconds}, {"assets", json::array()}};
-    json stage_options = {{"retopo", {{"faces", faces_}}}};
+    AssetRequest request;
+    request.prompt = prompt_.text;
+    request.image = image_;
+    request.model_hash = generator.model_hash();
+    request.stages = planned_;
+    request.stage_options = planned_has("retopo") ? json{{"retopo", {{"faces", faces_}}}} : json::object();
+    request.extra_formats = extra_formats_;
     for (size_t i = 0; i < meshes.size(); ++i) {
-      const auto& m = meshes[i];
-      for (const auto& w : m.warnings) spdlog::warn("{}", w);
-      Scene scene;
-      scene.parts.push_back({"asset", m.mesh, ""});
-      scene.metadata = {{"generator", "flexforge"}, {"prompt", prompt_.text}, {"seed", m.seed},
-                        {"model_hash", generator.model_hash()}};
-      json timings = json::object();
-      for (const auto& [stage, seconds] : m.seconds) timings[stage] = seconds;
-      const std::size_t generated_faces = scene.face_count();
-      std::vector<StageRun> runs;
-      scene = run_stages(std::move(scene), planned_, stage_options, &runs);
-      json stage_runs = json::array();
-      for (const auto& r : runs) {
-        timings[r.name] = r.seconds;
-        stage_runs.push_back({{"name", r.name}, {"seconds", r.seconds}, {"faces", r.faces}, {"parts", r.parts}});
-      }
-      const fs::path out = variant_path(output_, i);
-      const auto t0 = std::chrono::steady_clock::now();
-      const auto files = write_formats(scene, out, extra_formats_);
-      timings["export"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      json outputs = json::array();
-      for (const auto& f : files) outputs.push_back(f.string());
-      if (!preview_.empty()) {
-        const fs::path png = variant_path(preview_, i);
-        write_preview(scene, png);
-        outputs.push_back(png.string());
-      }
-      spdlog::info("wrote {} ({} faces, {} parts, seed {})", out.string(), scene.face_count(),
-                   scene.parts.size(), m.seed);
-      report["assets"].push_back({{"seed", m.seed}, {"outputs", outputs},
-                                  {"generated_faces", generated_faces},
-                                  {"faces", scene.face_count()}, {"parts", scene.parts.size()},
-                                  {"active_voxels", m.active_voxels}, {"seconds", timings},
-                                  {"stages", stage_runs}, {"warnings", m.warnings}});
+      request.output = variant_path(output_, i);
+      request.preview = preview_.empty() ? fs::path() : variant_path(preview_, i);
+      report["assets"].push_back(finish_generated_asset(meshes[i], request));
     }
     report["total_seconds"] =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -162,6 +136,9 @@ class GenerateCommand : public Command {
   }
 
  private:
+  bool planned_has(const std::string& stage) const {
+    return std::find(planned_.begin(), planned_.end(), stage) != planned_.end();
+  }
   // OUT for a single asset; OUT_stem_K.ext for variant K of --num.
   fs::path variant_path(const fs::path& base, size_t k) const {
     if (num_ == 1) return base;
@@ -175,7 +152,7 @@ class GenerateCommand : public Command {
   std::uint64_t seed_ = 0;
   int steps_ = 12, num_ = 1;
   double guidance_ = 7.5;
-  std::size_t faces_ = 5000;
+  std::size_t faces_ = kGeneratedAssetFaces;
   std::map<std::string, bool> skip_;
   std::vector<std::string> planned_, extra_formats_;
   model::GenerateOptions options_;

@@ -6,6 +6,9 @@
 #include "flexforge/core/progress.h"
 #include "flexforge/io/export.h"
 #include "flexforge/io/import.h"
+#include "flexforge/model/generate.h"
+#include "flexforge/pipeline/asset_outputs.h"
+#include "flexforge/pipeline/generation_job.h"
 #include "flexforge/pipeline/stages.h"
 
 #include <nlohmann/json.hpp>
@@ -20,7 +23,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <map>
+#include <memory>
+#include <optional>
 #include <set>
 
 namespace fs = std::filesystem;
@@ -83,26 +89,63 @@ bool outputs_complete(const json& result) {
   return true;
 }
 
-json run_job(const JobSpec& job, const fs::path& out_dir) {
-  const auto start = std::chrono::steady_clock::now();
+// The fields every results line starts with: what the job was.
+json job_header(const JobSpec& job) {
   json result = {{"name", job.name}, {"line", job.line}, {"id", job.id}, {"seed", job.seed}};
   if (job.input) result["input"] = *job.input;
   if (job.prompt) result["prompt"] = *job.prompt;
   if (job.image) result["image"] = *job.image;
+  return result;
+}
+
+void mark_failed(json& result, const std::exception& e) {
+  result["status"] = "failed";
+  if (const auto* error = dynamic_cast<const Error*>(&e)) {
+    result["error"] = error->what();
+    result["exit_code"] = static_cast<int>(error->code());
+  } else {
+    result["error"] = std::string("internal error: ") + e.what();
+    result["exit_code"] = static_cast<int>(ExitCode::StageFailed);
+  }
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// Where a job's files go: NAME.<first format> is the main file, the other formats sit next to it
+// with their own extension, NAME.png is the preview. Usage error for unknown formats, before any
+// work is done.
+struct JobOutputs {
+  fs::path main;
+  std::vector<std::string> extra_formats;
+  fs::path preview;
+};
+
+JobOutputs job_outputs(const JobSpec& job, const fs::path& out_dir) {
+  JobOutputs o;
+  for (const std::string& format : job.formats) {
+    const fs::path target = out_dir / (job.name + "." + format);
+    output_format_for(target);
+    if (o.main.empty()) {
+      o.main = target;
+    } else {
+      o.extra_formats.push_back(format);
+    }
+  }
+  if (job.preview) o.preview = out_dir / (job.name + ".png");
+  return o;
+}
+
+// A mesh job, or any line that is unusable as it stands.
+json run_single_job(const JobSpec& job, const fs::path& out_dir) {
+  const auto start = std::chrono::steady_clock::now();
+  json result = job_header(job);
   try {
     if (!job.error.empty()) throw Error(ExitCode::InvalidInput, job.error);
-    std::vector<fs::path> targets;
-    for (const std::string& format : job.formats) {
-      const fs::path target = out_dir / (job.name + "." + format);
-      output_format_for(target);  // Usage error for unknown formats, before any work
-      targets.push_back(target);
-    }
+    if (!job.input) throw Error(ExitCode::InvalidInput, "job has no \"input\" mesh");
+    const JobOutputs targets = job_outputs(job, out_dir);
     const std::vector<std::string> planned = plan_stages(job.stages);
-    if (!job.input) {
-      throw Error(ExitCode::StageFailed,
-                  "text/image generation is not available in this build yet (no generator model "
-                  "has landed); only \"input\" mesh jobs run");
-    }
     std::vector<StageRun> runs;
     Scene scene = load_scene(*job.input);
     scene = run_stages(std::move(scene), planned, job.options, &runs);
@@ -111,26 +154,187 @@ json run_job(const JobSpec& job, const fs::path& out_dir) {
       stages.push_back({{"name", r.name}, {"seconds", r.seconds}, {"faces", r.faces}, {"parts", r.parts}});
     }
     json outputs = json::array();
-    for (const fs::path& target : targets) {
-      save_scene(scene, target);
-      outputs.push_back(target.string());
+    for (const fs::path& f : write_formats(scene, targets.main, targets.extra_formats)) {
+      outputs.push_back(f.string());
+    }
+    if (!targets.preview.empty()) {
+      write_preview(scene, targets.preview);
+      outputs.push_back(targets.preview.string());
     }
     result["status"] = "ok";
     result["outputs"] = outputs;
     result["stages"] = stages;
     result["faces"] = scene.face_count();
     result["parts"] = scene.parts.size();
-  } catch (const Error& e) {
-    result["status"] = "failed";
-    result["error"] = e.what();
-    result["exit_code"] = static_cast<int>(e.code());
   } catch (const std::exception& e) {
-    result["status"] = "failed";
-    result["error"] = std::string("internal error: ") + e.what();
-    result["exit_code"] = static_cast<int>(ExitCode::StageFailed);
+    mark_failed(result, e);
   }
-  result["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  result["seconds"] = seconds_since(start);
   return result;
+}
+
+// One Generator per process, created when the first generation job needs it. A load failure is
+// remembered, so every later generation job fails with the same reason without retrying a slow
+// load, while mesh jobs carry on.
+class LazyGenerator {
+ public:
+  LazyGenerator(std::string model, std::string device)
+      : model_(std::move(model)), device_(std::move(device)) {}
+  model::Generator& get() {
+    if (generator_) return *generator_;
+    if (failure_) throw *failure_;
+    try {
+      const auto start = std::chrono::steady_clock::now();
+      generator_ = std::make_unique<model::Generator>(model_, device_);
+      spdlog::info("loaded model {} (hash {}) in {:.1f} s", generator_->directory().string(),
+                   generator_->model_hash(), seconds_since(start));
+      return *generator_;
+    } catch (const Error& e) {
+      failure_ = e;
+    } catch (const std::exception& e) {
+      failure_ = Error(ExitCode::Model, "model '" + model_ + "': " + e.what());
+    }
+    throw *failure_;
+  }
+
+ private:
+  std::string model_, device_;
+  std::unique_ptr<model::Generator> generator_;
+  std::optional<Error> failure_;
+};
+
+struct SamplerSettings {
+  int steps = 12;
+  double guidance = 7.5;
+  bool operator==(const SamplerSettings& o) const { return steps == o.steps && guidance == o.guidance; }
+};
+
+SamplerSettings sampler_settings(const JobSpec& job, const BatchOptions& options) {
+  return {job.steps.value_or(options.steps), job.guidance.value_or(options.guidance)};
+}
+
+// Samples a group of generation jobs (same sampler settings) together, then finishes and records
+// them one at a time. `record` receives each job's results line as soon as its files exist.
+void run_generation_group(const std::vector<const JobSpec*>& group, const fs::path& out_dir,
+                          const BatchOptions& options, LazyGenerator& lazy,
+                          const std::function<void(const json&)>& record) {
+  const auto start = std::chrono::steady_clock::now();
+  struct Item {
+    const JobSpec* job;
+    json result;
+    AssetRequest request;
+    model::GeneratedMesh mesh;
+  };
+  std::vector<Item> items;
+  for (const JobSpec* job : group) {
+    json result = job_header(*job);
+    try {
+      // Checked here too (the generator would say it as well) so that a missing image fails
+      // with its own reason even when the model cannot be loaded.
+      std::error_code ec;
+      if (job->image && !fs::is_regular_file(*job->image, ec)) {
+        throw Error(ExitCode::InvalidInput, *job->image + ": image not found");
+      }
+      const JobOutputs targets = job_outputs(*job, out_dir);
+      AssetRequest request;
+      request.prompt = job->prompt.value_or("");
+      request.image = job->image.value_or("");
+      request.stages = plan_stages(job->stages_given ? job->stages : default_generation_stages());
+      request.stage_options = with_generation_defaults(job->options, request.stages);
+      request.output = targets.main;
+      request.extra_formats = targets.extra_formats;
+      request.preview = targets.preview;
+      items.push_back({job, std::move(result), std::move(request), {}});
+    } catch (const std::exception& e) {
+      // Nothing to sample for this one: record it now rather than after the group.
+      mark_failed(result, e);
+      result["seconds"] = seconds_since(start);
+      record(result);
+    }
+  }
+  if (items.empty()) return;
+
+  std::vector<model::Prompt> prompts;
+  for (const Item& item : items) {
+    model::Prompt p;
+    p.text = item.job->prompt.value_or("");
+    p.image = item.job->image.value_or("");
+    p.image_weight = item.job->image_weight;
+    p.seed = item.job->seed;
+    prompts.push_back(std::move(p));
+  }
+  const SamplerSettings settings = sampler_settings(*items.front().job, options);
+  const model::GenerateOptions sampler = generation_options(settings.steps, settings.guidance);
+  std::vector<std::string> errors(items.size());
+  // generate_each reports prompt problems (empty or unknown text, unreadable image) as text;
+  // they are all invalid input. A job sampled alone after a failed batch keeps its own code.
+  std::vector<ExitCode> codes(items.size(), ExitCode::InvalidInput);
+  std::vector<bool> sampled(items.size(), false);
+  std::string model_hash;
+  try {
+    model::Generator& generator = lazy.get();
+    model_hash = generator.model_hash();
+    std::vector<model::GeneratedMesh> meshes;
+    try {
+      meshes = generator.generate_each(prompts, sampler, &errors);
+    } catch (const std::exception& e) {
+      // Something failed inside the shared sampler pass (e.g. one asset over the voxel budget).
+      // Sample each prompt on its own so that one job's problem cannot fail its neighbours.
+      if (items.size() == 1) throw;
+      spdlog::warn("batched sampling of {} jobs failed ({}); sampling them one at a time",
+                   items.size(), e.what());
+      meshes.assign(items.size(), {});
+      for (std::size_t k = 0; k < items.size(); ++k) {
+        try {
+          std::vector<std::string> one_error;
+          meshes[k] = std::move(generator.generate_each({prompts[k]}, sampler, &one_error).front());
+          errors[k] = one_error.front();
+        } catch (const Error& single) {
+          errors[k] = single.what();
+          codes[k] = single.code();
+        } catch (const std::exception& single) {
+          errors[k] = std::string("internal error: ") + single.what();
+          codes[k] = ExitCode::StageFailed;
+        }
+      }
+    }
+    for (std::size_t k = 0; k < items.size(); ++k) {
+      items[k].mesh = std::move(meshes[k]);
+      sampled[k] = errors[k].empty();
+    }
+  } catch (const std::exception& e) {
+    for (Item& item : items) {
+      mark_failed(item.result, e);
+      item.result["seconds"] = seconds_since(start);
+      record(item.result);
+    }
+    return;
+  }
+  const std::size_t batch_size = static_cast<std::size_t>(std::count(sampled.begin(), sampled.end(), true));
+  // Each job is charged an equal share of the shared sampler pass plus its own stages/export.
+  const double sampling_share = batch_size > 0 ? seconds_since(start) / static_cast<double>(batch_size) : 0.0;
+  for (std::size_t k = 0; k < items.size(); ++k) {
+    Item& item = items[k];
+    const auto own_start = std::chrono::steady_clock::now();
+    item.result["model_hash"] = model_hash;
+    if (!sampled[k]) {
+      mark_failed(item.result, Error(codes[k], errors[k]));
+      item.result["seconds"] = seconds_since(start);
+    } else {
+      try {
+        item.request.model_hash = model_hash;
+        json asset = finish_generated_asset(item.mesh, item.request);
+        item.result.update(asset);
+        item.result["status"] = "ok";
+        item.result["batch_size"] = batch_size;
+      } catch (const std::exception& e) {
+        mark_failed(item.result, e);
+      }
+      item.result["seconds"] = sampling_share + seconds_since(own_start);
+    }
+    item.mesh = {};  // release the generated mesh before the next job's stages
+    record(item.result);
+  }
 }
 
 // A process killed while writing leaves its hidden temporary file or staging directory
@@ -208,6 +412,10 @@ std::string ShardSpec::tag() const {
 }
 
 BatchReport run_batch(const BatchOptions& options) {
+  if (options.gen_batch < 1 || options.gen_batch > 256) {
+    throw Error(ExitCode::Usage, "--gen-batch must be in 1..256");
+  }
+  generation_options(options.steps, options.guidance);  // Usage error for bad defaults, up front
   const std::vector<JobSpec> jobs = read_manifest(options.manifest);
   std::error_code ec;
   fs::create_directories(options.out_dir, ec);
@@ -233,21 +441,44 @@ BatchReport run_batch(const BatchOptions& options) {
   report.jobs_in_shard = mine.size();
   remove_stale_temporaries(out_dir, mine);
   Progress progress("batch", mine.size());
-  for (const JobSpec* job : mine) {
-    if (done.count(job->name)) {
-      ++report.skipped;
-      progress.advance();
-      continue;
-    }
-    const json result = run_job(*job, out_dir);
+  const auto record = [&](const json& result) {
     append_line(report.results, result.dump());
     if (result["status"] == "ok") {
       ++report.ok;
     } else {
       ++report.failed;
-      spdlog::warn("job {}: {}", job->name, result["error"].get<std::string>());
+      spdlog::warn("job {}: {}", result["name"].get<std::string>(), result["error"].get<std::string>());
     }
     progress.advance();
+  };
+  LazyGenerator lazy(options.model, options.device);
+  std::vector<bool> handled(mine.size(), false);
+  for (std::size_t i = 0; i < mine.size(); ++i) {
+    if (handled[i]) continue;
+    const JobSpec* job = mine[i];
+    if (done.count(job->name)) {
+      ++report.skipped;
+      progress.advance();
+      continue;
+    }
+    if (!job->is_generation() || !job->error.empty()) {
+      record(run_single_job(*job, out_dir));
+      continue;
+    }
+    // Gather this job's sampler batch from the pending generation jobs that follow.
+    const SamplerSettings settings = sampler_settings(*job, options);
+    std::vector<const JobSpec*> group = {job};
+    for (std::size_t j = i + 1; j < mine.size() && group.size() < options.gen_batch; ++j) {
+      const JobSpec* next = mine[j];
+      if (handled[j] || done.count(next->name) || !next->is_generation() || !next->error.empty() ||
+          !(sampler_settings(*next, options) == settings)) {
+        continue;
+      }
+      group.push_back(next);
+      handled[j] = true;
+    }
+    ++report.sampler_batches;
+    run_generation_group(group, out_dir, options, lazy, record);
   }
   progress.finish();
   return report;

@@ -45,8 +45,9 @@ JobSpec parse_job_line(const std::string& text, std::size_t line, const fs::path
   JobSpec job;
   job.line = line;
   job.name = "line-" + std::to_string(line);
-  static const std::set<std::string> known = {"id", "prompt", "image", "input", "seed",
-                                              "stages", "formats", "options"};
+  static const std::set<std::string> known = {"id",      "prompt",  "image",        "input",
+                                              "seed",    "stages",  "formats",      "options",
+                                              "preview", "steps",   "guidance",     "image_weight"};
   try {
     if (text.find('\0') != std::string::npos) throw std::runtime_error("line contains a NUL byte");
     json j = json::parse(text);
@@ -67,12 +68,44 @@ JobSpec parse_job_line(const std::string& text, std::size_t line, const fs::path
       if (!j["seed"].is_number_unsigned()) throw std::runtime_error("\"seed\" must be a non-negative integer");
       job.seed = j["seed"].get<std::uint64_t>();
     }
-    if (j.contains("stages")) job.stages = string_list(j["stages"], "stages");
+    if (j.contains("stages")) {
+      job.stages = string_list(j["stages"], "stages");
+      job.stages_given = true;
+    }
     if (j.contains("formats")) job.formats = string_list(j["formats"], "formats");
     if (job.formats.empty()) throw std::runtime_error("\"formats\" is empty");
     if (j.contains("options")) job.options = j["options"];
+    if (j.contains("preview")) {
+      if (!j["preview"].is_boolean()) throw std::runtime_error("\"preview\" must be true or false");
+      job.preview = j["preview"].get<bool>();
+    }
+    // Sampler settings are checked here, with the same ranges as `generate`, so a typo fails
+    // its own line before any model is loaded.
+    if (j.contains("steps")) {
+      if (!j["steps"].is_number_integer() || j["steps"].get<long long>() < 1 ||
+          j["steps"].get<long long>() > 1000) {
+        throw std::runtime_error("\"steps\" must be an integer in 1..1000");
+      }
+      job.steps = j["steps"].get<int>();
+    }
+    const auto number = [&](const char* key, double lo, double hi, const char* range) {
+      const json& v = j[key];
+      if (!v.is_number() || !(v.get<double>() >= lo && v.get<double>() <= hi)) {
+        throw std::runtime_error(std::string("\"") + key + "\" must be a number in " + range);
+      }
+      return v.get<double>();
+    };
+    if (j.contains("guidance")) job.guidance = number("guidance", 0, 100, "0..100");
+    if (j.contains("image_weight")) job.image_weight = number("image_weight", 0, 2, "0..2");
     if (job.input && (job.prompt || job.image)) {
       throw std::runtime_error("a job has either \"input\" (a mesh) or \"prompt\"/\"image\", not both");
+    }
+    if (job.input) {
+      for (const char* key : {"steps", "guidance", "image_weight"}) {
+        if (j.contains(key)) {
+          throw std::runtime_error(std::string("\"") + key + "\" applies only to prompt/image jobs");
+        }
+      }
     }
     if (!job.input && !job.prompt && !job.image) {
       throw std::runtime_error("job has no \"input\", \"prompt\" or \"image\"");

@@ -33,15 +33,31 @@ struct BatchOptions {
   std::filesystem::path out_dir;
   ShardSpec shard;
   bool resume = false;
+  // Generation jobs: one model per process, loaded at the first generation job (a batch of mesh
+  // jobs never pays for it); a model that fails to load fails only the generation jobs.
+  std::string model = "default";
+  std::string device = "cpu";
+  int steps = 12;           // per job unless its line sets "steps"
+  double guidance = 7.5;    // per job unless its line sets "guidance"
+  // Up to this many pending generation jobs with the same sampler settings are sampled together
+  // (one batched sampler pass); 1 = one job at a time.
+  std::size_t gen_batch = 4;
 };
 
 struct BatchReport {
   std::size_t jobs_in_shard = 0, ok = 0, failed = 0, skipped = 0;
+  std::size_t sampler_batches = 0;  // batched sampler passes run for generation jobs
   std::filesystem::path results;  // the results file this shard wrote
 };
 
 // Runs this shard's jobs. Never throws for a failing job (it is recorded); throws
-// Error(InvalidInput) for an unreadable manifest and Error(OutputFailed) for an unusable out_dir.
+// Error(InvalidInput) for an unreadable manifest, Error(OutputFailed) for an unusable out_dir and
+// Error(Usage) for bad options.
+//
+// Order: jobs run in manifest order, except that when a generation job comes up, the next
+// pending generation jobs of the shard with the same sampler settings (up to gen_batch in all,
+// mesh jobs in between do not end the group) are sampled with it; each job's outputs and results
+// line are then written one job at a time, so a kill loses at most the unwritten ones.
 BatchReport run_batch(const BatchOptions& options);
 
 // Combines every results*.jsonl in `out_dir` into results.jsonl (the last line per job wins,

@@ -3,7 +3,7 @@
 //
 //   {"id": "chair_01", "input": "scans/chair.obj", "stages": ["segment", "retopo"],
 //    "formats": ["glb", "fbx"], "options": {"retopo": {"faces": 2000}}}
-//   {"id": "dragon", "prompt": "a red dragon", "seed": 7}        (generator jobs)
+//   {"id": "dragon", "prompt": "a red dragon", "seed": 7, "steps": 12}   (generation jobs)
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -24,8 +24,17 @@ struct JobSpec {
   std::optional<std::string> prompt, image, input;
   std::uint64_t seed = 0;
   std::vector<std::string> stages;
+  bool stages_given = false;  // generation jobs without "stages" run every available stage
   std::vector<std::string> formats{"glb"};
   nlohmann::json options = nlohmann::json::object();
+  bool preview = false;       // also write NAME.png (software-rendered thumbnail)
+  // Generation jobs only (a mesh job with these fails): the sampler settings, unset = the
+  // batch's --steps/--guidance.
+  double image_weight = 1.0;
+  std::optional<int> steps;
+  std::optional<double> guidance;
+
+  bool is_generation() const { return !input.has_value(); }
 };
 
 // Ids name output files, so they must stay inside the output directory: 1-128 characters of

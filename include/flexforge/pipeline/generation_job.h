@@ -1,0 +1,54 @@
+// From a generated mesh to a finished asset on disk: the part `flexforge generate` and the
+// generation jobs of `flexforge batch` share, so that one prompt gives the same files and the
+// same report fields whichever command produced it.
+//
+// The per-asset report (README, "Running at scale", generate report schema):
+//   {"seed", "outputs", "generated_faces", "faces", "parts", "active_voxels",
+//    "timings": {stage: seconds}, "stages": [{name, seconds, faces, parts}], "warnings"}
+#pragma once
+
+#include "flexforge/model/generate.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstddef>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace flexforge {
+
+// Face budget of the retopo stage for generated assets when none is given. Generated meshes come
+// out of FlexiCubes with ~1e5 faces; 5000 keeps the shape and is a usable real-time asset.
+inline constexpr std::size_t kGeneratedAssetFaces = 5000;
+
+// Sampler settings from the two user-facing knobs: `steps` per stage for both stages, `guidance`
+// for the structure stage and 0.4x for the latent stage (the reference system's 7.5 / 3.0 pair).
+// Error(Usage) for values the sampler rejects.
+model::GenerateOptions generation_options(int steps, double guidance);
+
+// Every pipeline stage this build has, in order: what a generation runs unless told otherwise.
+std::vector<std::string> default_generation_stages();
+
+struct AssetRequest {
+  std::string prompt;                   // recorded in the file metadata
+  std::filesystem::path image;          // recorded in the file metadata when set
+  std::string model_hash;               // recorded in the file metadata
+  std::vector<std::string> stages;      // as returned by plan_stages()
+  nlohmann::json stage_options = nlohmann::json::object();  // per stage, as run_stages() takes
+  std::filesystem::path output;         // main file; its extension picks the format
+  std::vector<std::string> extra_formats;  // written next to `output` with these extensions
+  std::filesystem::path preview;        // PNG thumbnail; empty = none
+};
+
+// Adds the default retopo face budget when retopo runs and no budget was given.
+nlohmann::json with_generation_defaults(nlohmann::json stage_options,
+                                        const std::vector<std::string>& stages);
+
+// Runs the requested stages on `generated.mesh`, writes every output atomically (main file,
+// extra formats, preview) and returns the per-asset report above. Throws the stage's or the
+// writer's Error; nothing is written under a final name before all stages succeeded.
+nlohmann::json finish_generated_asset(const model::GeneratedMesh& generated,
+                                      const AssetRequest& request);
+
+}  // namespace flexforge

@@ -1,0 +1,87 @@
+#include "flexforge/pipeline/generation_job.h"
+
+#include "flexforge/core/scene.h"
+#include "flexforge/pipeline/asset_outputs.h"
+#include "flexforge/pipeline/stages.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+
+namespace flexforge {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+model::GenerateOptions generation_options(int steps, double guidance) {
+  model::GenerateOptions o;
+  o.structure_steps = o.latent_steps = steps;
+  o.structure_guidance = guidance;
+  o.latent_guidance = 0.4 * guidance;
+  o.validate();
+  return o;
+}
+
+std::vector<std::string> default_generation_stages() {
+  std::vector<std::string> names;
+  for (const StageInfo& s : pipeline_stages()) {
+    if (s.available) names.push_back(s.name);
+  }
+  return names;
+}
+
+json with_generation_defaults(json stage_options, const std::vector<std::string>& stages) {
+  if (stage_options.is_null()) stage_options = json::object();
+  const bool retopo = std::find(stages.begin(), stages.end(), "retopo") != stages.end();
+  if (retopo && stage_options.is_object()) {
+    json& r = stage_options["retopo"];
+    if (r.is_null()) r = json::object();
+    if (r.is_object() && !r.contains("faces")) r["faces"] = kGeneratedAssetFaces;
+  }
+  return stage_options;
+}
+
+json finish_generated_asset(const model::GeneratedMesh& generated, const AssetRequest& request) {
+  Scene scene;
+  scene.parts.push_back({"asset", generated.mesh, ""});
+  scene.metadata = {{"generator", "flexforge"}, {"prompt", request.prompt},
+                    {"seed", generated.seed}, {"model_hash", request.model_hash}};
+  if (!request.image.empty()) scene.metadata["image"] = request.image.filename().string();
+  json timings = json::object();
+  for (const auto& [stage, seconds] : generated.seconds) timings[stage] = seconds;
+  const std::size_t generated_faces = scene.face_count();
+
+  std::vector<StageRun> runs;
+  scene = run_stages(std::move(scene), request.stages, request.stage_options, &runs);
+  json stages = json::array();
+  for (const StageRun& r : runs) {
+    timings[r.name] = r.seconds;
+    stages.push_back({{"name", r.name}, {"seconds", r.seconds}, {"faces", r.faces}, {"parts", r.parts}});
+  }
+
+  const auto t0 = std::chrono::steady_clock::now();
+  json outputs = json::array();
+  for (const fs::path& f : write_formats(scene, request.output, request.extra_formats)) {
+    outputs.push_back(f.string());
+  }
+  if (!request.preview.empty()) {
+    write_preview(scene, request.preview);
+    outputs.push_back(request.preview.string());
+  }
+  timings["export"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  for (const std::string& w : generated.warnings) spdlog::warn("{}", w);
+  spdlog::info("wrote {} ({} faces, {} parts, seed {})", request.output.string(), scene.face_count(),
+               scene.parts.size(), generated.seed);
+  return {{"seed", generated.seed},
+          {"outputs", outputs},
+          {"generated_faces", generated_faces},
+          {"faces", scene.face_count()},
+          {"parts", scene.parts.size()},
+          {"active_voxels", generated.active_voxels},
+          {"timings", timings},
+          {"stages", stages},
+          {"warnings", generated.warnings}};
+}
+
+}  // namespace flexforge
