@@ -191,6 +191,7 @@ std::vector<GeneratedMesh> Generator::generate(const std::vector<Prompt>& prompt
                                                const GenerateOptions& o) {
   o.validate();
   State& s = *state_;
+  const GenerateOptions& opt = o;
   torch::NoGradGuard no_grad;
   std::vector<GeneratedMesh> out(prompts.size());
   if (prompts.empty()) return out;
@@ -270,7 +271,7 @@ std::vector<GeneratedMesh> Generator::generate(const std::vector<Prompt>& prompt
     std::vector<torch::Tensor> coords;
     std::vector<int64_t> counts;
     for (int64_t i = 0; i < b; ++i) {
-      auto active = torch::nonzero(logits[i][0] > o.occupancy_threshold);
+      auto active = torch::nonzero(logits[i][0] > opt.occupancy_threshold);
       if (active.size(0) < 8) {
         // Degenerate structure: keep the most likely voxels so the asset is not empty.
         out[members[static_cast<size_t>(i)]].warnings.push_back(
@@ -307,7 +308,8 @@ std::vector<GeneratedMesh> Generator::generate(const std::vector<Prompt>& prompt
       const nn::SparseTensor one(c, latents.features().index_select(0, rows), 1);
       StageClock own;
       const auto decoded = nn::decode_chunked(
-          *s.vae, one, nn::auto_chunk(s.vae->options, one.size(), o.chunk_voxels), o.max_fine_voxels);
+          *s.vae, one, nn::auto_chunk(s.vae->options, one.size(), o.chunk_voxels), o.max_fine_voxels,
+          opt.keep_logit);
       const double decode_seconds = own.lap();
       ExtractOptions eo;
       eo.watertight = o.watertight;

@@ -170,7 +170,7 @@ LatentDistribution SparseFlexVaeImpl::encode(const PointBatch& points,
 
 DecodeResult SparseFlexVaeImpl::decode(const SparseTensor& latent,
                                        const std::vector<torch::Tensor>* guide,
-                                       int64_t max_fine_voxels) {
+                                       int64_t max_fine_voxels, double keep_logit) {
   if (guide && static_cast<int64_t>(guide->size()) != options.levels) {
     throw Error(ExitCode::StageFailed, "VAE decode: guide needs one coordinate set per level");
   }
@@ -186,7 +186,7 @@ DecodeResult SparseFlexVaeImpl::decode(const SparseTensor& latent,
       const auto truth = coordinate_set((*guide)[static_cast<size_t>(l)], x.batch_size());
       level.kept = truth.lookup(level.child_coords) >= 0;
     } else {
-      level.kept = logits > 0;
+      level.kept = logits > keep_logit;
     }
     x = sparse_prune(children, level.kept);
     if (max_fine_voxels > 0 && x.size() > max_fine_voxels) {
@@ -211,8 +211,8 @@ int64_t auto_chunk(const SparseFlexVaeOptions& o, int64_t base_voxels, int64_t f
 }
 
 DecodeResult decode_chunked(SparseFlexVaeImpl& vae, const SparseTensor& latent, int64_t chunk,
-                            int64_t max_fine_voxels) {
-  if (chunk <= 0 || latent.size() == 0) return vae.decode(latent, nullptr, max_fine_voxels);
+                            int64_t max_fine_voxels, double keep_logit) {
+  if (chunk <= 0 || latent.size() == 0) return vae.decode(latent, nullptr, max_fine_voxels, keep_logit);
   const auto coords = latent.coords().to(torch::kLong);
   const auto lo = std::get<0>(coords.min(0));
   const auto hi = std::get<0>(coords.max(0));
@@ -230,7 +230,7 @@ DecodeResult decode_chunked(SparseFlexVaeImpl& vae, const SparseTensor& latent, 
         };
         if (!in_box(coords, 0).any().item<bool>()) continue;
         const auto part = sparse_prune(latent, in_box(coords, halo));
-        auto decoded = vae.decode(part, nullptr, 0);
+        auto decoded = vae.decode(part, nullptr, 0, keep_logit);
         auto fc = decoded.fine.coords().to(torch::kLong);
         auto parent = fc.clone();
         parent.slice(1, 1, 4).div_(int64_t{1} << shift, "floor");

@@ -116,8 +116,10 @@ class SparseFlexVaeImpl : public torch::nn::Module {
   // active voxels) the children kept are the guide's (teacher forcing for training); without it,
   // children with logit > 0 are kept. `max_fine_voxels` bounds the fine level (Error(Resource)
   // beyond it; 0 = no bound).
+  // `keep_logit`: children with a logit above it are kept (0 = the trained decision boundary;
+  // lower keeps more, which closes holes when the latents are noisy, e.g. sampled ones).
   DecodeResult decode(const SparseTensor& latent, const std::vector<torch::Tensor>* guide = nullptr,
-                      int64_t max_fine_voxels = 0);
+                      int64_t max_fine_voxels = 0, double keep_logit = 0.0);
 
   SparseFlexVaeOptions options;
   torch::nn::Sequential point_mlp{nullptr};
@@ -132,7 +134,7 @@ TORCH_MODULE(SparseFlexVae);
 // of options.receptive_radius()) so memory is bounded by the chunk, not the shape; the result
 // equals one decode() pass. Fine voxels come back sorted by coordinate.
 DecodeResult decode_chunked(SparseFlexVaeImpl& vae, const SparseTensor& latent, int64_t chunk,
-                            int64_t max_fine_voxels = 0);
+                            int64_t max_fine_voxels = 0, double keep_logit = 0.0);
 
 // Chunk size (base voxels per axis) that keeps each chunk's fine voxels under `fine_bound`, from
 // the surface estimate fine ~ base * 4^levels (a surface's voxel count grows with area); 0 when
