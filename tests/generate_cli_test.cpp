@@ -76,7 +76,7 @@ TEST_F(GenerateCli, TextPromptWritesAValidReproducibleGlbWithAReport) {
   EXPECT_EQ(report["assets"][0]["seed"].get<int>(), 7);
   EXPECT_EQ(report["model_hash"].get<std::string>().size(), 16u);
   for (const char* stage : {"structure", "latent", "decode", "extract"}) {
-    EXPECT_TRUE(report["assets"][0]["seconds"].contains(stage)) << stage;
+    EXPECT_TRUE(report["assets"][0]["timings"].contains(stage)) << stage;
   }
   if (gltf_validator_installed()) {
     const auto v = validate_gltf(dir / "a.glb");
