@@ -166,6 +166,25 @@ torch::Tensor flow_loss(nn::FlowTransformerImpl& flow, const nn::SparseTensor& x
   return torch::mse_loss(v, eps - x0.features());
 }
 
+// Last checkpoint, the flow's config entry (with the latent statistics it was trained on) in
+// config.json, and the report.
+GeneratorTrainReport finish_flow(const GeneratorTrainOptions& o, nn::TrainingRun& run, int step,
+                                 nn::ModelConfig config, const std::string& key,
+                                 const std::vector<double>& mean, const std::vector<double>& stdev,
+                                 std::size_t shapes) {
+  run.finish(step);
+  config.args["latent_mean"] = mean;
+  config.args["latent_std"] = stdev;
+  register_network(o.model_dir, key, config, key + ".safetensors");
+  GeneratorTrainReport report;
+  report.steps_done = step;
+  report.finished = step >= o.steps;
+  report.seconds = run.seconds();
+  report.final_loss = run.smoothed_loss();
+  report.shapes = shapes;
+  return report;
+}
+
 GeneratorTrainReport train_structure(const GeneratorTrainOptions& o, const Tokenizer& tokenizer,
                                      const nn::GeneratorSizes& sizes) {
   auto shapes = load_shapes(o, tokenizer, sizes.structure_flow.condition,
@@ -255,18 +274,8 @@ GeneratorTrainReport train_structure(const GeneratorTrainOptions& o, const Token
     loss.backward();
     run.end_step(step, loss.item<double>());
   }
-  run.finish(step);
-  auto config = sizes.structure_flow.to_config("StructureFlow");
-  config.args["latent_mean"] = mean;
-  config.args["latent_std"] = stdev;
-  register_network(o.model_dir, "structure_flow", config, "structure_flow.safetensors");
-  GeneratorTrainReport report;
-  report.steps_done = step;
-  report.finished = step >= o.steps;
-  report.seconds = run.seconds();
-  report.final_loss = run.smoothed_loss();
-  report.shapes = shapes.size();
-  return report;
+  return finish_flow(o, run, step, sizes.structure_flow.to_config("StructureFlow"), "structure_flow", mean, stdev,
+                     shapes.size());
 }
 
 GeneratorTrainReport train_latent(const GeneratorTrainOptions& o, const Tokenizer& tokenizer,
@@ -308,18 +317,8 @@ GeneratorTrainReport train_latent(const GeneratorTrainOptions& o, const Tokenize
     loss.backward();
     run.end_step(step, loss.item<double>());
   }
-  run.finish(step);
-  auto config = sizes.latent_flow.to_config("LatentFlow");
-  config.args["latent_mean"] = mean;
-  config.args["latent_std"] = stdev;
-  register_network(o.model_dir, "latent_flow", config, "latent_flow.safetensors");
-  GeneratorTrainReport report;
-  report.steps_done = step;
-  report.finished = step >= o.steps;
-  report.seconds = run.seconds();
-  report.final_loss = run.smoothed_loss();
-  report.shapes = shapes.size();
-  return report;
+  return finish_flow(o, run, step, sizes.latent_flow.to_config("LatentFlow"), "latent_flow", mean, stdev,
+                     shapes.size());
 }
 
 }  // namespace
