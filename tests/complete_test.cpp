@@ -22,27 +22,6 @@ using namespace flexforge;
 
 namespace {
 
-// The faces of `mesh` labelled `part` (what a perfect segmentation returns for that part).
-Mesh labelled_faces(const Mesh& mesh, int part) {
-  Mesh out;
-  std::vector<std::uint32_t> remap(mesh.positions.size(), UINT32_MAX);
-  for (std::size_t f = 0; f < mesh.triangles.size(); ++f) {
-    if (mesh.face_parts[f] != part) continue;
-    Triangle t{};
-    for (int k = 0; k < 3; ++k) {
-      std::uint32_t& r = remap[mesh.triangles[f][k]];
-      if (r == UINT32_MAX) {
-        r = static_cast<std::uint32_t>(out.positions.size());
-        out.positions.push_back(mesh.positions[mesh.triangles[f][k]]);
-        out.colors.push_back(mesh.colors[mesh.triangles[f][k]]);
-      }
-      t[k] = r;
-    }
-    out.triangles.push_back(t);
-  }
-  return out;
-}
-
 double total_area(const Mesh& m) {
   double a = 0;
   for (const Triangle& t : m.triangles) {
@@ -73,7 +52,7 @@ TEST(Complete, SynthPartsCutByTheirNeighboursCloseAndKeepTheirFaces) {
     const synth::SynthAsset asset = synth::generate_category_asset(config, category, 11, 0);
     for (std::size_t p = 0; p < asset.parts.size(); ++p) {
       if (asset.parts[p].surface_faces == 0) continue;
-      const Mesh in = labelled_faces(asset.mesh, static_cast<int>(p));
+      const Mesh in = asset.part_surface(p);
       open_parts += analyze_topology(in).boundary_edges > 0 ? 1 : 0;
       complete::PartReport report;
       const Mesh out = complete::complete_mesh(in, {}, &report);

@@ -291,35 +291,42 @@ SynthAsset generate_category_asset(const SynthConfig& config, const std::string&
   return asset;
 }
 
+Mesh SynthAsset::part_surface(std::size_t p) const {
+  Mesh m;
+  std::vector<std::int64_t> remap(mesh.positions.size(), -1);
+  for (std::size_t f = 0; f < mesh.triangles.size(); ++f) {
+    if (mesh.face_parts[f] != static_cast<std::int32_t>(p)) continue;
+    Triangle t{};
+    for (int c = 0; c < 3; ++c) {
+      const std::uint32_t v = mesh.triangles[f][c];
+      if (remap[v] < 0) {
+        remap[v] = static_cast<std::int64_t>(m.positions.size());
+        m.positions.push_back(mesh.positions[v]);
+        if (!mesh.normals.empty()) m.normals.push_back(mesh.normals[v]);
+        if (!mesh.colors.empty()) m.colors.push_back(mesh.colors[v]);
+        if (!mesh.skin.empty()) m.skin.push_back(mesh.skin[v]);
+      }
+      t[c] = static_cast<std::uint32_t>(remap[v]);
+    }
+    m.triangles.push_back(t);
+    m.face_parts.push_back(static_cast<std::int32_t>(p));
+  }
+  return m;
+}
+
 Scene SynthAsset::scene() const {
   Scene scene;
-  const bool skinned = !skeleton.empty();
   for (std::size_t p = 0; p < parts.size(); ++p) {
     Part out;
     out.name = parts[p].name;
     out.semantic = parts[p].semantic;
-    std::vector<std::int64_t> remap(mesh.positions.size(), -1);
-    Mesh& m = out.mesh;
-    for (std::size_t f = 0; f < mesh.triangles.size(); ++f) {
-      if (mesh.face_parts[f] != static_cast<std::int32_t>(p)) continue;
-      Triangle t{};
-      for (int c = 0; c < 3; ++c) {
-        const std::uint32_t v = mesh.triangles[f][c];
-        if (remap[v] < 0) {
-          remap[v] = static_cast<std::int64_t>(m.positions.size());
-          m.positions.push_back(mesh.positions[v]);
-          m.normals.push_back(mesh.normals[v]);
-          m.colors.push_back(Vec4(parts[p].rgb.x(), parts[p].rgb.y(), parts[p].rgb.z(), 1.0f));
-          if (skinned) m.skin.push_back(mesh.skin[v]);
-        }
-        t[c] = static_cast<std::uint32_t>(remap[v]);
-      }
-      m.triangles.push_back(t);
-      m.face_parts.push_back(static_cast<std::int32_t>(p));
-    }
-    if (!m.empty()) scene.parts.push_back(std::move(out));
+    out.mesh = part_surface(p);
+    // A vertex on a part boundary carries one part's colour in `mesh`; each node gets its own.
+    out.mesh.colors.assign(out.mesh.positions.size(),
+                           Vec4(parts[p].rgb.x(), parts[p].rgb.y(), parts[p].rgb.z(), 1.0f));
+    if (!out.mesh.empty()) scene.parts.push_back(std::move(out));
   }
-  if (skinned) scene.skeleton = skeleton;
+  if (!skeleton.empty()) scene.skeleton = skeleton;
   scene.metadata = metadata();
   return scene;
 }

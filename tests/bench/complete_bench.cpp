@@ -43,26 +43,6 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-// The faces of `mesh` labelled `part`, with only the vertices they use.
-Mesh extract_part(const Mesh& mesh, int part) {
-  Mesh out;
-  std::vector<std::uint32_t> remap(mesh.positions.size(), UINT32_MAX);
-  for (std::size_t f = 0; f < mesh.triangles.size(); ++f) {
-    if (mesh.face_parts[f] != part) continue;
-    Triangle t{};
-    for (int k = 0; k < 3; ++k) {
-      std::uint32_t& r = remap[mesh.triangles[f][k]];
-      if (r == UINT32_MAX) {
-        r = static_cast<std::uint32_t>(out.positions.size());
-        out.positions.push_back(mesh.positions[mesh.triangles[f][k]]);
-      }
-      t[k] = r;
-    }
-    out.triangles.push_back(t);
-  }
-  return out;
-}
-
 struct Stats {
   std::size_t n = 0;
   double cd = 0, f1 = 0, f05 = 0;
@@ -162,7 +142,7 @@ int main(int argc, char** argv) {
         for (std::size_t p = 0; p < asset.parts.size(); ++p) {
           const synth::SynthPart& part = asset.parts[p];
           if (part.surface_faces == 0 || part.complete.empty()) continue;
-          const Mesh incomplete = extract_part(asset.mesh, static_cast<int>(p));
+          const Mesh incomplete = asset.part_surface(p);
           if (analyze_topology(incomplete).boundary_edges == 0) continue;  // nothing hidden
           const auto t0 = std::chrono::steady_clock::now();
           complete::PartReport report;

@@ -75,6 +75,10 @@ struct SynthAsset {
   // are the watertight mesh and the split is the face labelling), skinned when articulated,
   // metadata() in asset.extras.
   Scene scene() const;
+  // The faces of `mesh` labelled with part p (what a perfect segmentation returns for that part),
+  // with only the vertices they use: positions, normals, colours, skin, face_parts. Empty when
+  // the part has no faces.
+  Mesh part_surface(std::size_t p) const;
   // Complete parts as one scene, one node per part (unskinned).
   Scene parts_scene() const;
   // The JSONL record (no file names; dataset.h adds them).
