@@ -21,14 +21,6 @@ using json = nlohmann::json;
 
 namespace {
 
-std::vector<json> read_jsonl(const fs::path& file) {
-  std::vector<json> rows;
-  std::ifstream in(file);
-  std::string line;
-  while (std::getline(in, line)) rows.push_back(json::parse(line));
-  return rows;
-}
-
 // `good` mesh jobs plus the three kinds of bad line the issue names.
 fs::path write_manifest(const fs::path& dir, int good, const std::string& extra_options = "") {
   const std::string mesh = cgal_mesh("pig.off").string();
@@ -152,17 +144,8 @@ TEST(Batch, KilledShardResumesWithoutDuplicatesOrPartialFiles) {
   const std::string cmd = shell_quote(FLEXFORGE_CLI_PATH) + " -q --threads 1 batch " +
                           shell_quote((dir / "jobs.jsonl").string()) + " --out-dir " + shell_quote(out.string());
   // Start it, wait for the first finished job, then SIGKILL it mid-run.
-  const CommandResult started = run_shell("(" + cmd + " & echo $! > " + shell_quote((dir / "pid").string()) + ")");
-  ASSERT_EQ(started.exit_code, 0);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  while (std::chrono::steady_clock::now() < deadline &&
-         (!fs::exists(out / "results.jsonl") || read_jsonl(out / "results.jsonl").empty())) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  run_shell("kill -9 $(cat " + shell_quote((dir / "pid").string()) + ")");
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  const std::size_t done_before = read_jsonl(out / "results.jsonl").size();
+  const std::size_t done_before = kill_after_first_result(
+      cmd, out / "results.jsonl", dir / "pid", std::chrono::seconds(120), std::chrono::milliseconds(300));
   ASSERT_GE(done_before, 1u);
   ASSERT_LT(done_before, 6u) << "the run finished before it could be killed";
 

@@ -29,14 +29,6 @@ using json = nlohmann::json;
 
 namespace {
 
-std::vector<json> read_jsonl(const fs::path& file) {
-  std::vector<json> rows;
-  std::ifstream in(file);
-  std::string line;
-  while (std::getline(in, line)) rows.push_back(json::parse(line));
-  return rows;
-}
-
 fs::path test_model() {
   if (const char* env = std::getenv("FLEXFORGE_TEST_MODEL"); env && *env) return fs::path(env);
   return source_dir() / "models" / "default";
@@ -438,17 +430,9 @@ TEST(GenerationBatch, KilledShardWithGenerationJobsResumes) {
   write_text(dir / "jobs.jsonl", text);
   const fs::path out = dir / "out";
   const std::string cmd = batch_command(dir / "jobs.jsonl", out, "-q --gen-batch 2");
-  ASSERT_EQ(run_shell("(" + cmd + " & echo $! > " + shell_quote((dir / "pid").string()) + ")").exit_code, 0);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(240);
-  while (std::chrono::steady_clock::now() < deadline &&
-         (!fs::exists(out / "results.jsonl") || read_jsonl(out / "results.jsonl").empty())) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
   // Killed while the next sampler pass runs (or while it writes the group's second job).
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  run_shell("kill -9 $(cat " + shell_quote((dir / "pid").string()) + ")");
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  const std::size_t done_before = read_jsonl(out / "results.jsonl").size();
+  const std::size_t done_before = kill_after_first_result(
+      cmd, out / "results.jsonl", dir / "pid", std::chrono::seconds(240), std::chrono::milliseconds(200));
   ASSERT_GE(done_before, 1u);
   ASSERT_LT(done_before, 8u) << "the run finished before it could be killed";
 

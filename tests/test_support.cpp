@@ -11,6 +11,7 @@
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <thread>
 
 namespace fs = std::filesystem;
 
@@ -159,6 +160,31 @@ std::vector<BlenderImport> blender_import(const std::vector<fs::path>& files) {
                   << r.out.substr(r.out.size() > 4000 ? r.out.size() - 4000 : 0) << r.err;
   }
   return results;
+}
+
+std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& file) {
+  std::vector<nlohmann::json> rows;
+  std::ifstream in(file);
+  std::string line;
+  while (std::getline(in, line)) rows.push_back(nlohmann::json::parse(line));
+  return rows;
+}
+
+std::size_t kill_after_first_result(const std::string& command, const std::filesystem::path& results,
+                                    const std::filesystem::path& pid_file, std::chrono::seconds timeout,
+                                    std::chrono::milliseconds grace) {
+  const CommandResult started =
+      run_shell("(" + command + " & echo $! > " + shell_quote(pid_file.string()) + ")");
+  EXPECT_EQ(started.exit_code, 0) << started.err;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline &&
+         (!std::filesystem::exists(results) || read_jsonl(results).empty())) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  std::this_thread::sleep_for(grace);
+  run_shell("kill -9 $(cat " + shell_quote(pid_file.string()) + ")");
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  return read_jsonl(results).size();
 }
 
 }  // namespace flexforge::test

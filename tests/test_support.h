@@ -3,6 +3,9 @@
 // Blender) that prove files open in real tools.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
+#include <chrono>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -20,6 +23,16 @@ CommandResult run_shell(const std::string& command_line);
 // Runs the built flexforge executable with the given arguments (each one shell-quoted).
 CommandResult run_cli(const std::vector<std::string>& args);
 std::string shell_quote(const std::string& s);
+
+// One JSON object per line (results files).
+std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& file);
+
+// Crash test for resumable runs: starts `command` in the background, waits (up to `timeout`) for
+// the first line in `results`, lets it run `grace` longer, then SIGKILLs it. Returns the number
+// of results lines written before the kill.
+std::size_t kill_after_first_result(const std::string& command, const std::filesystem::path& results,
+                                    const std::filesystem::path& pid_file, std::chrono::seconds timeout,
+                                    std::chrono::milliseconds grace);
 
 class TempDir {
  public:
