@@ -49,7 +49,10 @@ class TrainCommand : public Command {
       sub_stage->add_option("--model-dir", o.model_dir, "Model directory (holds the VAE; receives the stage)")->required();
       sub_stage->add_option("--config", o.config, "JSON with network sizes");
       sub_stage->add_option("--steps", o.steps)->capture_default_str();
-      if (std::string(stage) == "structure") sub_stage->add_option("--vae-steps", o.vae_steps)->capture_default_str();
+      if (std::string(stage) == "structure") {
+        sub_stage->add_option("--vae-steps", o.vae_steps)->capture_default_str();
+        sub_stage->add_option("--vae-lr", o.vae_learning_rate, "Occupancy VAE learning rate")->capture_default_str();
+      }
       sub_stage->add_option("--batch", o.batch)->capture_default_str();
       sub_stage->add_option("--lr", o.learning_rate)->capture_default_str();
       sub_stage->add_option("--seed", o.seed)->capture_default_str();

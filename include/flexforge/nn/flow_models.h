@@ -29,7 +29,9 @@ namespace flexforge::nn {
 struct StructureVaeOptions {
   int64_t resolution = 32;
   int64_t latent_channels = 8;
-  int64_t channels = 32;
+  // 64 rather than 32: at 32 channels the occupancy VAE plateaued near IoU 0.6 on its training
+  // shells; 64 channels with 1500 steps at lr 1e-3 reach about 0.8 (model card).
+  int64_t channels = 64;
   static StructureVaeOptions from_config(const ModelConfig& config);
   ModelConfig to_config() const;
   int64_t latent_resolution() const { return resolution / 4; }
