@@ -8,6 +8,7 @@
 #include "flexforge/nn/weights.h"
 
 #include <Eigen/Geometry>
+#include <algorithm>
 #include <torch/torch.h>
 
 namespace flexforge::model {
@@ -45,6 +46,7 @@ PartHeadShape sample_part_head_shape(const std::vector<Vec3>& positions,
 
 struct PartHead::Impl {
   nn::PartHeadNet net{nullptr};
+  std::vector<bool> instanced;
 };
 
 PartHead::PartHead(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -56,12 +58,17 @@ std::shared_ptr<const PartHead> PartHead::load(const ModelDirectory& dir) {
   if (options.classes.size() < 2) config.fail("a part head needs at least 2 classes");
   auto impl = std::make_unique<Impl>();
   impl->net = nn::PartHeadNet(options);
+  const auto instanced = config.get<std::vector<std::string>>("instanced", {});
+  for (const std::string& name : options.classes) {
+    impl->instanced.push_back(std::find(instanced.begin(), instanced.end(), name) != instanced.end());
+  }
   nn::load_weights(*impl->net, dir.weights(kPartHeadNetwork));
   impl->net->eval();
   return std::shared_ptr<const PartHead>(new PartHead(std::move(impl)));
 }
 
 const std::vector<std::string>& PartHead::classes() const { return impl_->net->options.classes; }
+const std::vector<bool>& PartHead::instanced() const { return impl_->instanced; }
 
 std::vector<float> PartHead::predict_faces(const std::vector<Vec3>& positions,
                                            const std::vector<Triangle>& triangles) const {

@@ -75,15 +75,18 @@ PartHeadTrainReport train_part_head(const PartHeadTrainOptions& o) {
   std::vector<std::string> names;
   std::map<std::string, int> name_index;
   std::vector<LabelledShape> shapes;
+  std::vector<bool> instanced;  // per class (in `names` order): >= 2 instances in some shape
   std::vector<std::vector<int>> raw_labels;
   for (std::uint64_t seed : o.synth_seeds) {
     for (int i = 0; i < o.synth_count; ++i) {
       const synth::SynthAsset asset = synth::generate_asset(config, seed, static_cast<std::size_t>(i));
       std::vector<int> part_class;
+      std::map<int, int> count;
       for (const auto& part : asset.parts) {
         auto [it, inserted] = name_index.emplace(part.semantic, static_cast<int>(names.size()));
-        if (inserted) names.push_back(part.semantic);
+        if (inserted) names.push_back(part.semantic), instanced.push_back(false);
         part_class.push_back(it->second);
+        if (++count[it->second] >= 2) instanced[static_cast<std::size_t>(it->second)] = true;
       }
       const PartHeadShape s = sample_part_head_shape(asset.mesh.positions, asset.mesh.triangles,
                                                      o.points, seed * 7919 + static_cast<std::uint64_t>(i));
@@ -169,7 +172,15 @@ PartHeadTrainReport train_part_head(const PartHeadTrainOptions& o) {
     run.end_step(step, loss.item<double>(), fmt::format("(accuracy {:.3f})", accuracy));
   }
   run.finish(step);
-  register_network(o.model_dir, kPartHeadNetwork, sizes.to_config(),
+  nn::ModelConfig entry = sizes.to_config();
+  // Classes with several instances per shape, for the instance split at inference.
+  std::vector<std::string> instanced_names;
+  for (std::size_t k = 0; k < names.size(); ++k) {
+    if (instanced[k]) instanced_names.push_back(names[k]);
+  }
+  std::sort(instanced_names.begin(), instanced_names.end());
+  entry.args["instanced"] = instanced_names;
+  register_network(o.model_dir, kPartHeadNetwork, entry,
                    std::string(kPartHeadNetwork) + ".safetensors");
 
   PartHeadTrainReport report;

@@ -11,7 +11,8 @@ namespace flexforge::segment {
 
 LearnedParts learned_parts(const WorkingMesh& w, const std::vector<float>& probabilities,
                            const std::vector<std::string>& classes, double min_part_area,
-                           int smoothing) {
+                           int smoothing, double ambiguity, const std::vector<int>* split,
+                           const std::vector<bool>* instanced) {
   const std::size_t F = w.triangles.size();
   const std::size_t C = classes.size();
   if (C == 0 || probabilities.size() != F * C) {
@@ -51,7 +52,11 @@ LearnedParts learned_parts(const WorkingMesh& w, const std::vector<float>& proba
     label[f] = static_cast<int>(std::max_element(p, p + C) - p);
   }
 
-  // Connected components of same-label faces.
+  if (split && split->size() != F) throw Error(ExitCode::StageFailed, "segment: split does not match the mesh");
+  const auto split_class = [&](int c) {
+    return split && instanced && static_cast<std::size_t>(c) < instanced->size() && (*instanced)[c];
+  };
+  // Connected components of same-label faces (and, for an instanced class, the same split region).
   std::vector<int> comp(F, -1);
   std::vector<int> comp_label;
   std::vector<double> comp_area;
@@ -69,7 +74,8 @@ LearnedParts learned_parts(const WorkingMesh& w, const std::vector<float>& proba
       comp_area[id] += w.face_area[f];
       for (std::uint32_t k = w.adj_offset[f]; k < w.adj_offset[f + 1]; ++k) {
         const std::uint32_t g = w.adj[k];
-        if (comp[g] < 0 && label[g] == label[s]) {
+        if (comp[g] < 0 && label[g] == label[s] &&
+            (!split_class(label[s]) || (*split)[g] == (*split)[s])) {
           comp[g] = id;
           stack.push_back(g);
         }
@@ -80,14 +86,50 @@ LearnedParts learned_parts(const WorkingMesh& w, const std::vector<float>& proba
   std::vector<std::vector<std::uint32_t>> faces(K);
   for (std::size_t f = 0; f < F; ++f) faces[comp[f]].push_back(static_cast<std::uint32_t>(f));
 
-  // Small components, smallest first, join the neighbour with the longest shared boundary (and
-  // take its class). A component with no neighbour (a separate piece of the mesh) stays.
-  const double threshold = min_part_area * total_area;
   std::vector<int> order(K);
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return comp_area[a] < comp_area[b]; });
   std::vector<int> alive(K, 1);
+  const auto absorb = [&](int c, int into) {
+    for (std::uint32_t f : faces[c]) comp[f] = into;
+    faces[into].insert(faces[into].end(), faces[c].begin(), faces[c].end());
+    faces[c].clear();
+    comp_area[into] += comp_area[c];
+    comp_area[c] = 0.0;
+    alive[c] = 0;
+  };
+
+  // Ambiguous fragments, smallest first: a component whose faces give a neighbour's class at
+  // least `ambiguity` times the probability of their own class joins that neighbour (a chair leg
+  // whose lower end the head half-calls "foot" stays one leg).
+  if (ambiguity > 0) {
+    for (int c : order) {
+      if (!alive[c]) continue;
+      double own = 0.0;
+      std::map<int, double> score;
+      for (std::uint32_t f : faces[c]) {
+        own += w.face_area[f] * q[f * C + static_cast<std::size_t>(comp_label[c])];
+        for (std::uint32_t k = w.adj_offset[f]; k < w.adj_offset[f + 1]; ++k) {
+          const int d = comp[w.adj[k]];
+          // Same-class neighbours were separated on purpose (instances); never undo that here.
+          if (d != c && comp_label[d] != comp_label[c]) score.emplace(d, 0.0);
+        }
+      }
+      if (score.empty()) continue;
+      int best = -1;
+      for (auto& [d, value] : score) {
+        for (std::uint32_t f : faces[c]) value += w.face_area[f] * q[f * C + static_cast<std::size_t>(comp_label[d])];
+        if (best < 0 || value > score[best]) best = d;
+      }
+      if (score[best] >= ambiguity * own) absorb(c, best);
+    }
+  }
+
+  // Small components, smallest first, join the neighbour with the longest shared boundary (and
+  // take its class). A component with no neighbour (a separate piece of the mesh) stays.
+  const double threshold = min_part_area * total_area;
   for (int c : order) {
+    if (!alive[c]) continue;
     if (comp_area[c] >= threshold) break;
     std::map<int, double> boundary;
     for (std::uint32_t f : faces[c]) {
@@ -103,12 +145,7 @@ LearnedParts learned_parts(const WorkingMesh& w, const std::vector<float>& proba
     for (const auto& [d, length] : boundary) {
       if (length > boundary[best]) best = d;
     }
-    for (std::uint32_t f : faces[c]) comp[f] = best;
-    faces[best].insert(faces[best].end(), faces[c].begin(), faces[c].end());
-    faces[c].clear();
-    comp_area[best] += comp_area[c];
-    comp_area[c] = 0.0;
-    alive[c] = 0;
+    absorb(c, best);
   }
   // Surviving components become parts, by decreasing area (ties by first face).
   std::vector<int> kept;

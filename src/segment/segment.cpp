@@ -88,6 +88,9 @@ void SegmentOptions::validate() const {
   if (!std::isfinite(confidence_threshold) || confidence_threshold < 0 || confidence_threshold > 1) {
     throw Error(ExitCode::Usage, "segment: confidence threshold must be in [0, 1]");
   }
+  if (!std::isfinite(learned_ambiguity) || learned_ambiguity < 0 || learned_ambiguity > 1) {
+    throw Error(ExitCode::Usage, "segment: learned ambiguity must be in [0, 1]");
+  }
   if (learned_smoothing < 0 || learned_smoothing > 100) {
     throw Error(ExitCode::Usage, "segment: learned smoothing must be 0..100 iterations");
   }
@@ -123,6 +126,49 @@ void SegmentOptions::validate() const {
   }
 }
 
+// The geometric pipeline on the working mesh: a part id per working face (steps 2-3b).
+static std::vector<int> geometric_parts(const WorkingMesh& w, const SegmentOptions& options, int* regions_out) {
+  const std::vector<float> vc = vertex_concavity(w, options.scales, options.threads);
+  std::vector<int> band;
+  std::vector<float> flt;
+  if (options.thickness_band > 0) {
+    const std::vector<float> vt = vertex_thickness(w, 0.01f, options.threads);
+    const std::size_t WF = w.triangles.size();
+    flt.assign(WF, std::numeric_limits<float>::quiet_NaN());
+    band.assign(WF, std::numeric_limits<int>::min());
+    for (std::size_t f = 0; f < WF; ++f) {
+      float sum = 0;
+      int n = 0;
+      for (std::uint32_t v : w.triangles[f]) {
+        if (vt[v] > 0) sum += std::log(vt[v]), ++n;
+      }
+      if (n == 0) continue;
+      flt[f] = sum / n;
+      band[f] = static_cast<int>(std::floor(flt[f] / options.thickness_band));
+    }
+  }
+  int count = 0;
+  const std::vector<int> regions = watershed_regions(w, vc, options.core_threshold, &count, band);
+  *regions_out = count;
+  MergeOptions merge;
+  merge.target_parts = options.parts;
+  merge.merge_threshold = options.merge_threshold;
+  merge.min_area_fraction = options.min_part_area;
+  merge.thickness_weight = options.thickness_band > 0 ? options.thickness_weight : 0.0;
+  merge.thickness_tolerance = options.thickness_tolerance;
+  merge.keep_small_strength = options.keep_small_strength;
+  merge.keep_small_floor = options.keep_small_floor;
+  std::vector<int> parts = merge_regions(w, vc, regions, count, merge, flt);
+  if (options.parts <= 0 && options.bend_degrees > 0) {
+    LimbSplitOptions limb;
+    limb.bend_degrees = options.bend_degrees;
+    limb.sharpness = options.bend_sharpness;
+    limb.min_area_fraction = options.min_part_area;
+    split_bent_limbs(w, parts, limb);
+  }
+  return parts;
+}
+
 Segmentation segment_mesh(const Mesh& mesh, const SegmentOptions& options) {
   options.validate();
   mesh.validate("segment input");
@@ -137,6 +183,8 @@ Segmentation segment_mesh(const Mesh& mesh, const SegmentOptions& options) {
   const WorkingMesh w = build_working_mesh(mesh, options.weld_tolerance);
   bool learned = false;
   std::vector<std::string> learned_semantic;
+  std::vector<int> geometric;  // geometric parts per working face, when already computed
+  int geometric_regions = 0;
   // --parts N asks for a part count, which only the geometric merging can honour.
   if (!w.triangles.empty() && options.method != SegmentMethod::Geometric && options.parts <= 0) {
     const HeadEntry& entry = part_head_for(options.model);
@@ -147,8 +195,17 @@ Segmentation segment_mesh(const Mesh& mesh, const SegmentOptions& options) {
       seg.fallback_reason = "no part head";
     } else {
       const std::vector<float> probs = entry.head->predict_faces(w.positions, w.triangles);
+      // Instances of a class that comes in several per shape (legs, tentacles, petals) can touch
+      // each other where they join the rest (spider legs at the body, tentacles under the mantle):
+      // the geometric parts, whose boundaries follow those creases, split them.
+      const std::vector<bool>& instanced = entry.head->instanced();
+      if (options.learned_instance_split &&
+          std::find(instanced.begin(), instanced.end(), true) != instanced.end()) {
+        geometric = geometric_parts(w, options, &geometric_regions);
+      }
       const LearnedParts lp = learned_parts(w, probs, entry.head->classes(), options.min_part_area,
-                                            options.learned_smoothing);
+                                            options.learned_smoothing, options.learned_ambiguity,
+                                            geometric.empty() ? nullptr : &geometric, &instanced);
       seg.confidence = lp.confidence;
       if (options.method == SegmentMethod::Learned || lp.confidence >= options.confidence_threshold) {
         learned = true;
@@ -165,44 +222,10 @@ Segmentation segment_mesh(const Mesh& mesh, const SegmentOptions& options) {
     seg.fallback_reason = "--parts N";
   }
   if (!w.triangles.empty() && !learned) {
-    const std::vector<float> vc = vertex_concavity(w, options.scales, options.threads);
-    std::vector<int> band;
-    std::vector<float> flt;
-    if (options.thickness_band > 0) {
-      const std::vector<float> vt = vertex_thickness(w, 0.01f, options.threads);
-      const std::size_t WF = w.triangles.size();
-      flt.assign(WF, std::numeric_limits<float>::quiet_NaN());
-      band.assign(WF, std::numeric_limits<int>::min());
-      for (std::size_t f = 0; f < WF; ++f) {
-        float sum = 0;
-        int n = 0;
-        for (std::uint32_t v : w.triangles[f]) {
-          if (vt[v] > 0) sum += std::log(vt[v]), ++n;
-        }
-        if (n == 0) continue;
-        flt[f] = sum / n;
-        band[f] = static_cast<int>(std::floor(flt[f] / options.thickness_band));
-      }
-    }
-    int count = 0;
-    const std::vector<int> regions = watershed_regions(w, vc, options.core_threshold, &count, band);
-    seg.regions_before_merge = count;
-    MergeOptions merge;
-    merge.target_parts = options.parts;
-    merge.merge_threshold = options.merge_threshold;
-    merge.min_area_fraction = options.min_part_area;
-    merge.thickness_weight = options.thickness_band > 0 ? options.thickness_weight : 0.0;
-    merge.thickness_tolerance = options.thickness_tolerance;
-    merge.keep_small_strength = options.keep_small_strength;
-    merge.keep_small_floor = options.keep_small_floor;
-    std::vector<int> parts = merge_regions(w, vc, regions, count, merge, flt);
-    if (options.parts <= 0 && options.bend_degrees > 0) {
-      LimbSplitOptions limb;
-      limb.bend_degrees = options.bend_degrees;
-      limb.sharpness = options.bend_sharpness;
-      limb.min_area_fraction = options.min_part_area;
-      split_bent_limbs(w, parts, limb);
-    }
+    // (Auto falling back after the instance split already has them: same options, parts = 0.)
+    const std::vector<int> parts =
+        geometric.empty() ? geometric_parts(w, options, &seg.regions_before_merge) : geometric;
+    if (!geometric.empty()) seg.regions_before_merge = geometric_regions;
     for (std::size_t k = 0; k < parts.size(); ++k) seg.face_part[w.input_face[k]] = parts[k];
   }
   // Faces that collapsed when welded (or were degenerate): the part of a kept face on one of

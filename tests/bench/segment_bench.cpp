@@ -132,6 +132,7 @@ Args parse(int argc, char** argv) {
     else if (s == "--model") a.options.model = next();
     else if (s == "--threshold") a.options.confidence_threshold = std::stod(next());
     else if (s == "--smoothing") a.options.learned_smoothing = std::stoi(next());
+    else if (s == "--ambiguity") a.options.learned_ambiguity = std::stod(next());
     else if (s == "--previews") a.previews = next();
     else if (s == "--category") a.only = next();
     else if (s == "--core") a.options.core_threshold = std::stod(next());
@@ -213,9 +214,9 @@ int run_synth(const Args& a) {
   config.part_meshes = false;
   // Which of our methods run: geometric and learned separately, auto derived from the two (the
   // same decision segment_mesh(Auto) takes, without running either path twice).
-  const bool all = a.method == "all";
-  const bool run_geo = all || a.method == "geometric" || a.method == "auto";
-  const bool run_learned = all || a.method == "learned" || a.method == "auto";
+  const bool every = a.method == "all";
+  const bool run_geo = every || a.method == "geometric" || a.method == "auto";
+  const bool run_learned = every || a.method == "learned" || a.method == "auto";
   segment::SegmentOptions geo_options = a.options, learned_options = a.options;
   geo_options.method = segment::SegmentMethod::Geometric;
   learned_options.method = segment::SegmentMethod::Learned;

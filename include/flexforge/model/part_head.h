@@ -38,6 +38,9 @@ class PartHead {
   ~PartHead();
 
   const std::vector<std::string>& classes() const;
+  // Per class: whether training shapes had several instances of it (legs, tentacles, petals);
+  // from the config's "instanced" list (all false when absent).
+  const std::vector<bool>& instanced() const;
   // Class probabilities per face, row-major [faces * classes()], at each face's centroid with
   // its geometric normal. Any scale and position: the mesh is normalised first.
   std::vector<float> predict_faces(const std::vector<Vec3>& positions,

@@ -55,6 +55,12 @@ struct SegmentOptions {
   double confidence_threshold = 0.8;
   // Learned path: smoothing iterations of the per-face probabilities over the face graph.
   int learned_smoothing = 2;
+  // Learned path: a same-class component joins a neighbour when its faces give the neighbour's
+  // class at least this fraction of their own class's probability (0 = off).
+  double learned_ambiguity = 0.5;
+  // Learned path: split the regions of classes that come in several instances per shape (legs,
+  // tentacles) along the geometric parts, so instances that touch become separate parts.
+  bool learned_instance_split = true;
   // 0 = choose the number of parts automatically (merge while the boundary between two regions
   // is weakly concave); N > 0 = merge down to exactly N parts when the over-segmentation has at
   // least N regions (never fewer parts than connected components... unless N asks for it, in
