@@ -72,8 +72,10 @@ class SegmentCommand : public Command {
     progress.finish();
     spdlog::info("wrote {} ({} parts from {} faces; method {}{}{})", output_, parts.parts.size(),
                  parts.face_count(), seg.method,
-                 seg.confidence >= 0 ? fmt::format(", part head confidence {:.3f}", seg.confidence) : "",
-                 seg.fallback_reason.empty() ? "" : " - " + seg.fallback_reason);
+                 seg.confidence >= 0 && seg.fallback_reason.empty()
+                     ? fmt::format(", part head confidence {:.3f}", seg.confidence)
+                     : "",
+                 seg.fallback_reason.empty() ? "" : ": " + seg.fallback_reason);
     if (json_) std::cout << segment::describe_parts(parts, &seg).dump(2) << "\n";
     return 0;
   }
