@@ -15,7 +15,8 @@
 // Methods: --method all (default: geometric, learned and auto side by side, auto being the learned
 // result where its confidence reaches the threshold and the geometric one elsewhere, exactly what
 // segment_mesh(Auto) returns) | geometric | learned | auto; --model SPEC (part head, default
-// "default"), --threshold X (auto's confidence threshold, default SegmentOptions'). real and
+// "default"), --threshold X (auto's confidence threshold, default SegmentOptions'), learned-path
+// knobs --smoothing N --ambiguity X --no-instance-split. real and
 // time run --method (all = auto there); real also writes the learned result's preview.
 // One JSON object per line on stdout, then a table on stderr.
 //
@@ -133,6 +134,7 @@ Args parse(int argc, char** argv) {
     else if (s == "--threshold") a.options.confidence_threshold = std::stod(next());
     else if (s == "--smoothing") a.options.learned_smoothing = std::stoi(next());
     else if (s == "--ambiguity") a.options.learned_ambiguity = std::stod(next());
+    else if (s == "--no-instance-split") a.options.learned_instance_split = false;
     else if (s == "--previews") a.previews = next();
     else if (s == "--category") a.only = next();
     else if (s == "--core") a.options.core_threshold = std::stod(next());
