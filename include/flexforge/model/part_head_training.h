@@ -12,14 +12,14 @@ namespace flexforge::model {
 struct PartHeadTrainOptions {
   std::filesystem::path model_dir;          // receives part_head.safetensors + config entry
   std::filesystem::path config;             // optional JSON {"name": "PartHead", "args": {...}}
-  int steps = 4000;
+  int steps = 10000;
   int batch = 4;
   double learning_rate = 2e-3;
   std::uint64_t seed = 1;                   // batch order, augmentation, initialisation
-  int synth_count = 456;                    // assets per synth seed (12 per category)
+  int synth_count = 760;                    // assets per synth seed (20 per category)
   std::vector<std::uint64_t> synth_seeds{1, 3};
   std::size_t points = 8192;                // surface samples per shape
-  int checkpoint_every = 100;
+  int checkpoint_every = 250;
   double time_limit_minutes = 0.0;
   bool resume = false;
 };
