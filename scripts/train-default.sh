@@ -40,5 +40,9 @@ mkdir -p "$out"
 "$bin" --threads "$threads" train latent --model-dir "$out" --resume --batch 4 \
   --steps "${LATENT_STEPS:-4000}" --synth-count "${GEN_SYNTH:-760}" --synth-seed 1 \
   --time-limit "${LATENT_MINUTES:-0}"
+# Part head for `segment` (one thread: see README "Part segmentation").
+"$bin" --threads 1 train segment --model-dir "$out" --resume --steps "${SEGMENT_STEPS:-10000}" \
+  --batch 4 --synth-count "${SEGMENT_SYNTH:-760}" --synth-seeds 1,3 --checkpoint-every 250 \
+  --time-limit "${SEGMENT_MINUTES:-0}"
 rm -rf "$out/checkpoint"
 echo "done: $out"

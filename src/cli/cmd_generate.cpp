@@ -121,6 +121,7 @@ class GenerateCommand : public Command {
     request.prompt = prompt_.text;
     request.image = image_;
     request.model_hash = generator.model_hash();
+    request.model_dir = generator.directory();
     request.stages = planned_;
     request.stage_options = planned_has("retopo") ? json{{"retopo", {{"faces", faces_}}}} : json::object();
     request.extra_formats = extra_formats_;

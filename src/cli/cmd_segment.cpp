@@ -30,7 +30,13 @@ class SegmentCommand : public Command {
     sub.add_option("--min-part-area", min_part_area_,
                    "Merge parts smaller than this fraction of the total surface area (0..1)")
         ->capture_default_str();
-    sub.add_flag("--json", json_, "Print the part list (name, faces, area, bbox) as JSON on stdout");
+    sub.add_option("--method", method_,
+                   "auto (learned part head when confident, else geometric), learned or geometric")
+        ->capture_default_str();
+    sub.add_option("--model", options_.model, "Model directory or installed model name (part head)")
+        ->capture_default_str();
+    sub.add_flag("--json", json_,
+                 "Print the part list (name, semantic, faces, area, bbox, method, confidence) as JSON on stdout");
   }
   void validate() override {
     if (parts_ != "auto") {
@@ -50,6 +56,7 @@ class SegmentCommand : public Command {
       throw Error(ExitCode::Usage, "--min-part-area: expected a fraction in [0, 1)");
     }
     options_.min_part_area = min_part_area_;
+    options_.method = segment::parse_segment_method(method_);
     options_.validate();
     output_format_for(output_);  // throws Usage on an unknown extension, before any work
   }
@@ -63,15 +70,20 @@ class SegmentCommand : public Command {
     save_scene(parts, output_);
     progress.advance();
     progress.finish();
-    spdlog::info("wrote {} ({} parts from {} faces; {} regions before merging)", output_,
-                 parts.parts.size(), parts.face_count(), seg.regions_before_merge);
-    if (json_) std::cout << segment::describe_parts(parts).dump(2) << "\n";
+    spdlog::info("wrote {} ({} parts from {} faces; method {}{}{})", output_, parts.parts.size(),
+                 parts.face_count(), seg.method,
+                 seg.confidence >= 0 && seg.fallback_reason.empty()
+                     ? fmt::format(", part head confidence {:.3f}", seg.confidence)
+                     : "",
+                 seg.fallback_reason.empty() ? "" : ": " + seg.fallback_reason);
+    if (json_) std::cout << segment::describe_parts(parts, &seg).dump(2) << "\n";
     return 0;
   }
 
  private:
   std::string input_, output_;
   std::string parts_ = "auto";
+  std::string method_ = "auto";
   double min_part_area_ = segment::SegmentOptions{}.min_part_area;
   bool json_ = false;
   segment::SegmentOptions options_;

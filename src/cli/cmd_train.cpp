@@ -4,6 +4,7 @@
 #include "flexforge/core/error.h"
 #include "flexforge/model/model_files.h"
 #include "flexforge/model/generator_training.h"
+#include "flexforge/model/part_head_training.h"
 #include "flexforge/model/vae_training.h"
 #include "flexforge/nn/model_config.h"
 
@@ -21,7 +22,7 @@ namespace fs = std::filesystem;
 class TrainCommand : public Command {
  public:
   std::string name() const override { return "train"; }
-  std::string summary() const override { return "Train the model's networks (vae, structure, latent)"; }
+  std::string summary() const override { return "Train the model's networks (vae, structure, latent, segment)"; }
   void declare(CLI::App& sub) override {
     sub.require_subcommand(1);
     vae_ = sub.add_subcommand("vae", "SparseFlex VAE on synth assets plus real meshes");
@@ -64,6 +65,20 @@ class TrainCommand : public Command {
       sub_stage->add_flag("--resume", o.resume, "Continue from MODEL_DIR/checkpoint");
       stages_[stage] = sub_stage;
     }
+    segment_ = sub.add_subcommand("segment", "Learned part head on synth part labels (segment --method auto|learned)");
+    auto& s = segment_options_;
+    segment_->add_option("--model-dir", s.model_dir, "Model directory (receives part_head.safetensors and its config entry)")->required();
+    segment_->add_option("--config", s.config, "JSON {\"name\": \"PartHead\", \"args\": {...}} with network sizes");
+    segment_->add_option("--steps", s.steps)->capture_default_str();
+    segment_->add_option("--batch", s.batch)->capture_default_str();
+    segment_->add_option("--lr", s.learning_rate)->capture_default_str();
+    segment_->add_option("--seed", s.seed)->capture_default_str();
+    segment_->add_option("--synth-count", s.synth_count, "Assets per synth seed")->capture_default_str();
+    segment_->add_option("--synth-seeds", s.synth_seeds, "Synth dataset seeds to train on")->capture_default_str()->delimiter(',');
+    segment_->add_option("--points", s.points, "Surface samples per shape")->capture_default_str();
+    segment_->add_option("--checkpoint-every", s.checkpoint_every)->capture_default_str();
+    segment_->add_option("--time-limit", s.time_limit_minutes, "Stop with a checkpoint after this many minutes (0: none)")->capture_default_str();
+    segment_->add_flag("--resume", s.resume, "Continue from MODEL_DIR/checkpoint");
   }
   void validate() override {
     if (vae_->parsed()) {
@@ -78,6 +93,12 @@ class TrainCommand : public Command {
     }
   }
   int execute(const GlobalOptions&) override {
+    if (segment_->parsed()) {
+      const auto report = model::train_part_head(segment_options_);
+      spdlog::info("train segment: {} steps on {} shapes ({} classes) in {:.0f} s, loss {:.4f}{}",
+                   report.steps_done, report.shapes, report.classes, report.seconds, report.final_loss,
+                   report.finished ? "" : " (stopped by the time limit; rerun with --resume)");
+    }
     for (auto& [stage, sub] : stages_) {
       if (!sub->parsed()) continue;
       const auto report = model::train_generator(stage_options_[stage]);
@@ -99,6 +120,8 @@ class TrainCommand : public Command {
 
  private:
   CLI::App* vae_ = nullptr;
+  CLI::App* segment_ = nullptr;
+  model::PartHeadTrainOptions segment_options_;
   model::VaeTrainOptions vae_options_;
   std::map<std::string, CLI::App*> stages_;
   std::map<std::string, model::GeneratorTrainOptions> stage_options_;

@@ -271,9 +271,11 @@ void run_generation_group(const std::vector<const JobSpec*>& group, const fs::pa
   std::vector<ExitCode> codes(items.size(), ExitCode::InvalidInput);
   std::vector<bool> sampled(items.size(), false);
   std::string model_hash;
+  std::filesystem::path model_dir;
   try {
     model::Generator& generator = lazy.get();
     model_hash = generator.model_hash();
+    model_dir = generator.directory();
     std::vector<model::GeneratedMesh> meshes;
     try {
       meshes = generator.generate_each(prompts, sampler, &errors);
@@ -323,6 +325,7 @@ void run_generation_group(const std::vector<const JobSpec*>& group, const fs::pa
     } else {
       try {
         item.request.model_hash = model_hash;
+        item.request.model_dir = model_dir;
         json asset = finish_generated_asset(item.mesh, item.request);
         item.result.update(asset);
         item.result["status"] = "ok";

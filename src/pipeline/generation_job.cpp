@@ -53,7 +53,14 @@ json finish_generated_asset(const model::GeneratedMesh& generated, const AssetRe
   const std::size_t generated_faces = scene.face_count();
 
   std::vector<StageRun> runs;
-  scene = run_stages(std::move(scene), request.stages, request.stage_options, &runs);
+  json stage_options = request.stage_options;
+  if (!request.model_dir.empty() && stage_options.is_object() &&
+      std::find(request.stages.begin(), request.stages.end(), "segment") != request.stages.end()) {
+    json& s = stage_options["segment"];
+    if (s.is_null()) s = json::object();
+    if (s.is_object() && !s.contains("model")) s["model"] = request.model_dir.string();
+  }
+  scene = run_stages(std::move(scene), request.stages, stage_options, &runs);
   json stages = json::array();
   for (const StageRun& r : runs) {
     timings[r.name] = r.seconds;

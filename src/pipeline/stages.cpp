@@ -40,8 +40,12 @@ void reject_unknown_keys(const json& stage_options, const std::string& stage,
 }
 
 Scene run_segment(const Scene& scene, const json& o) {
-  reject_unknown_keys(o, "segment", {"parts", "min_part_area"});
+  reject_unknown_keys(o, "segment", {"parts", "min_part_area", "method", "model"});
   segment::SegmentOptions options;
+  // Auto: generated and procedural assets are the part head's domain; anything else falls back
+  // to the geometric method.
+  options.method = segment::parse_segment_method(option<std::string>(o, "segment", "method", "auto"));
+  options.model = option<std::string>(o, "segment", "model", options.model);
   options.parts = option<int>(o, "segment", "parts", options.parts);
   options.min_part_area = option<double>(o, "segment", "min_part_area", options.min_part_area);
   options.validate();

@@ -6,7 +6,9 @@
 
 #include "flexforge/core/error.h"
 #include "flexforge/core/parallel.h"
+#include "flexforge/model/part_head.h"
 #include "flexforge/segment/concavity.h"
+#include "flexforge/segment/learned_parts.h"
 #include "flexforge/segment/limb_split.h"
 #include "flexforge/segment/region_merge.h"
 #include "flexforge/segment/thickness.h"
@@ -19,10 +21,79 @@
 #include <cstdio>
 #include <limits>
 #include <map>
+#include <memory>
+#include <mutex>
+
+#include <spdlog/spdlog.h>
 
 namespace flexforge::segment {
 
+SegmentMethod parse_segment_method(const std::string& name) {
+  if (name == "auto") return SegmentMethod::Auto;
+  if (name == "learned") return SegmentMethod::Learned;
+  if (name == "geometric") return SegmentMethod::Geometric;
+  throw Error(ExitCode::Usage, "--method: expected auto, learned or geometric, got '" + name + "'");
+}
+
+const char* segment_method_name(SegmentMethod method) {
+  switch (method) {
+    case SegmentMethod::Auto: return "auto";
+    case SegmentMethod::Learned: return "learned";
+    case SegmentMethod::Geometric: return "geometric";
+  }
+  return "?";
+}
+
+namespace {
+
+// The part head of a model spec, loaded once per process (a benchmark or batch job segments many
+// meshes). A failed load is remembered too, so Auto warns once, not once per mesh.
+struct HeadEntry {
+  std::shared_ptr<const model::PartHead> head;
+  std::string error;
+  ExitCode code = ExitCode::Model;
+};
+
+const HeadEntry& part_head_for(const std::string& spec) {
+  static std::mutex mutex;
+  static std::map<std::string, HeadEntry> cache;
+  std::lock_guard<std::mutex> lock(mutex);
+  auto it = cache.find(spec);
+  if (it != cache.end()) return it->second;
+  HeadEntry entry;
+  try {
+    const model::ModelDirectory dir = model::open_model(spec);
+    if (!dir.has_network(model::kPartHeadNetwork)) {
+      entry.error = (dir.directory / "config.json").string() + ": no part head ('" +
+                    model::kPartHeadNetwork + "') in this model";
+    } else {
+      entry.head = model::PartHead::load(dir);
+    }
+  } catch (const Error& e) {
+    entry.error = e.what();
+    entry.code = e.code();
+  } catch (const std::exception& e) {
+    entry.error = std::string("part head: ") + e.what();
+  }
+  if (!entry.head && entry.code != ExitCode::Usage) entry.code = ExitCode::Model;
+  return cache.emplace(spec, std::move(entry)).first->second;
+}
+
+}  // namespace
+
 void SegmentOptions::validate() const {
+  if (method == SegmentMethod::Learned && parts > 0) {
+    throw Error(ExitCode::Usage, "--parts N runs the geometric method; use --method auto or geometric with it");
+  }
+  if (!std::isfinite(confidence_threshold) || confidence_threshold < 0 || confidence_threshold > 1) {
+    throw Error(ExitCode::Usage, "segment: confidence threshold must be in [0, 1]");
+  }
+  if (!std::isfinite(learned_ambiguity) || learned_ambiguity < 0 || learned_ambiguity > 1) {
+    throw Error(ExitCode::Usage, "segment: learned ambiguity must be in [0, 1]");
+  }
+  if (learned_smoothing < 0 || learned_smoothing > 100) {
+    throw Error(ExitCode::Usage, "segment: learned smoothing must be 0..100 iterations");
+  }
   if (parts < 0 || parts > 100000) throw Error(ExitCode::Usage, "--parts must be 'auto' or 1..100000");
   if (!std::isfinite(min_part_area) || min_part_area < 0 || min_part_area >= 1) {
     throw Error(ExitCode::Usage, "--min-part-area must be a fraction of the surface area in [0, 1)");
@@ -55,6 +126,49 @@ void SegmentOptions::validate() const {
   }
 }
 
+// The geometric pipeline on the working mesh: a part id per working face (steps 2-3b).
+static std::vector<int> geometric_parts(const WorkingMesh& w, const SegmentOptions& options, int* regions_out) {
+  const std::vector<float> vc = vertex_concavity(w, options.scales, options.threads);
+  std::vector<int> band;
+  std::vector<float> flt;
+  if (options.thickness_band > 0) {
+    const std::vector<float> vt = vertex_thickness(w, 0.01f, options.threads);
+    const std::size_t WF = w.triangles.size();
+    flt.assign(WF, std::numeric_limits<float>::quiet_NaN());
+    band.assign(WF, std::numeric_limits<int>::min());
+    for (std::size_t f = 0; f < WF; ++f) {
+      float sum = 0;
+      int n = 0;
+      for (std::uint32_t v : w.triangles[f]) {
+        if (vt[v] > 0) sum += std::log(vt[v]), ++n;
+      }
+      if (n == 0) continue;
+      flt[f] = sum / n;
+      band[f] = static_cast<int>(std::floor(flt[f] / options.thickness_band));
+    }
+  }
+  int count = 0;
+  const std::vector<int> regions = watershed_regions(w, vc, options.core_threshold, &count, band);
+  *regions_out = count;
+  MergeOptions merge;
+  merge.target_parts = options.parts;
+  merge.merge_threshold = options.merge_threshold;
+  merge.min_area_fraction = options.min_part_area;
+  merge.thickness_weight = options.thickness_band > 0 ? options.thickness_weight : 0.0;
+  merge.thickness_tolerance = options.thickness_tolerance;
+  merge.keep_small_strength = options.keep_small_strength;
+  merge.keep_small_floor = options.keep_small_floor;
+  std::vector<int> parts = merge_regions(w, vc, regions, count, merge, flt);
+  if (options.parts <= 0 && options.bend_degrees > 0) {
+    LimbSplitOptions limb;
+    limb.bend_degrees = options.bend_degrees;
+    limb.sharpness = options.bend_sharpness;
+    limb.min_area_fraction = options.min_part_area;
+    split_bent_limbs(w, parts, limb);
+  }
+  return parts;
+}
+
 Segmentation segment_mesh(const Mesh& mesh, const SegmentOptions& options) {
   options.validate();
   mesh.validate("segment input");
@@ -67,45 +181,51 @@ Segmentation segment_mesh(const Mesh& mesh, const SegmentOptions& options) {
   seg.face_part.assign(F, -1);
 
   const WorkingMesh w = build_working_mesh(mesh, options.weld_tolerance);
-  if (!w.triangles.empty()) {
-    const std::vector<float> vc = vertex_concavity(w, options.scales, options.threads);
-    std::vector<int> band;
-    std::vector<float> flt;
-    if (options.thickness_band > 0) {
-      const std::vector<float> vt = vertex_thickness(w, 0.01f, options.threads);
-      const std::size_t WF = w.triangles.size();
-      flt.assign(WF, std::numeric_limits<float>::quiet_NaN());
-      band.assign(WF, std::numeric_limits<int>::min());
-      for (std::size_t f = 0; f < WF; ++f) {
-        float sum = 0;
-        int n = 0;
-        for (std::uint32_t v : w.triangles[f]) {
-          if (vt[v] > 0) sum += std::log(vt[v]), ++n;
-        }
-        if (n == 0) continue;
-        flt[f] = sum / n;
-        band[f] = static_cast<int>(std::floor(flt[f] / options.thickness_band));
+  bool learned = false;
+  std::vector<std::string> learned_semantic;
+  std::vector<int> geometric;  // geometric parts per working face, when already computed
+  int geometric_regions = 0;
+  // --parts N asks for a part count, which only the geometric merging can honour.
+  if (!w.triangles.empty() && options.method != SegmentMethod::Geometric && options.parts <= 0) {
+    const HeadEntry& entry = part_head_for(options.model);
+    if (!entry.head) {
+      if (options.method == SegmentMethod::Learned) throw Error(entry.code, entry.error);
+      static std::once_flag warned;
+      std::call_once(warned, [&] { spdlog::warn("segment: {}; using the geometric method", entry.error); });
+      seg.fallback_reason = "no part head";
+    } else {
+      const std::vector<float> probs = entry.head->predict_faces(w.positions, w.triangles);
+      // Instances of a class that comes in several per shape (legs, tentacles, petals) can touch
+      // each other where they join the rest (spider legs at the body, tentacles under the mantle):
+      // the geometric parts, whose boundaries follow those creases, split them.
+      const std::vector<bool>& instanced = entry.head->instanced();
+      if (options.learned_instance_split &&
+          std::find(instanced.begin(), instanced.end(), true) != instanced.end()) {
+        geometric = geometric_parts(w, options, &geometric_regions);
+      }
+      const LearnedParts lp = learned_parts(w, probs, entry.head->classes(), options.min_part_area,
+                                            options.learned_smoothing, options.learned_ambiguity,
+                                            geometric.empty() ? nullptr : &geometric, &instanced);
+      seg.confidence = lp.confidence;
+      if (options.method == SegmentMethod::Learned || lp.confidence >= options.confidence_threshold) {
+        learned = true;
+        learned_semantic = lp.semantic;
+        for (std::size_t k = 0; k < lp.face_part.size(); ++k) seg.face_part[w.input_face[k]] = lp.face_part[k];
+      } else {
+        char buf[96];
+        std::snprintf(buf, sizeof(buf), "part head confidence %.3f below %.3f", lp.confidence,
+                      options.confidence_threshold);
+        seg.fallback_reason = buf;
       }
     }
-    int count = 0;
-    const std::vector<int> regions = watershed_regions(w, vc, options.core_threshold, &count, band);
-    seg.regions_before_merge = count;
-    MergeOptions merge;
-    merge.target_parts = options.parts;
-    merge.merge_threshold = options.merge_threshold;
-    merge.min_area_fraction = options.min_part_area;
-    merge.thickness_weight = options.thickness_band > 0 ? options.thickness_weight : 0.0;
-    merge.thickness_tolerance = options.thickness_tolerance;
-    merge.keep_small_strength = options.keep_small_strength;
-    merge.keep_small_floor = options.keep_small_floor;
-    std::vector<int> parts = merge_regions(w, vc, regions, count, merge, flt);
-    if (options.parts <= 0 && options.bend_degrees > 0) {
-      LimbSplitOptions limb;
-      limb.bend_degrees = options.bend_degrees;
-      limb.sharpness = options.bend_sharpness;
-      limb.min_area_fraction = options.min_part_area;
-      split_bent_limbs(w, parts, limb);
-    }
+  } else if (options.method != SegmentMethod::Geometric && options.parts > 0) {
+    seg.fallback_reason = "--parts N";
+  }
+  if (!w.triangles.empty() && !learned) {
+    // (Auto falling back after the instance split already has them: same options, parts = 0.)
+    const std::vector<int> parts =
+        geometric.empty() ? geometric_parts(w, options, &seg.regions_before_merge) : geometric;
+    if (!geometric.empty()) seg.regions_before_merge = geometric_regions;
     for (std::size_t k = 0; k < parts.size(); ++k) seg.face_part[w.input_face[k]] = parts[k];
   }
   // Faces that collapsed when welded (or were degenerate): the part of a kept face on one of
@@ -137,6 +257,12 @@ Segmentation segment_mesh(const Mesh& mesh, const SegmentOptions& options) {
         0.5 * (mesh.positions[t[1]].cast<double>() - a).cross(mesh.positions[t[2]].cast<double>() - a).norm();
   }
   seg.semantic.assign(seg.part_count, "");
+  if (learned) {
+    seg.method = "learned";
+    for (int p = 0; p < seg.part_count && p < static_cast<int>(learned_semantic.size()); ++p) {
+      seg.semantic[p] = learned_semantic[p];
+    }
+  }
   return seg;
 }
 
@@ -202,12 +328,15 @@ Scene segment_scene(const Scene& scene, const SegmentOptions& options, Segmentat
   result.parts = split_parts(joined, seg);
   result.skeleton = scene.skeleton;
   result.metadata = scene.metadata;
-  result.metadata["segmentation"] = {{"parts", seg.part_count}, {"regions", seg.regions_before_merge}};
+  result.metadata["segmentation"] = {{"parts", seg.part_count},
+                                     {"regions", seg.regions_before_merge},
+                                     {"method", seg.method},
+                                     {"confidence", seg.confidence}};
   if (out) *out = std::move(seg);
   return result;
 }
 
-nlohmann::json describe_parts(const Scene& scene) {
+nlohmann::json describe_parts(const Scene& scene, const Segmentation* segmentation) {
   nlohmann::json list = nlohmann::json::array();
   for (const Part& p : scene.parts) {
     double area = 0.0;
@@ -225,6 +354,10 @@ nlohmann::json describe_parts(const Scene& scene) {
                     {"bbox",
                      {{"min", {box.min.x(), box.min.y(), box.min.z()}},
                       {"max", {box.max.x(), box.max.y(), box.max.z()}}}}});
+    if (segmentation) {
+      list.back()["method"] = segmentation->method;
+      list.back()["confidence"] = segmentation->confidence;
+    }
   }
   return list;
 }

@@ -12,6 +12,12 @@
 //   --keep-small X --keep-floor X (small appendages kept), --tband X --tweight X --ttol X
 //   (experimental thickness cue), --bend X --bend-sharp X (bent-limb split). synth also: --category NAME, --previews DIR; each JSON line
 //   carries the per-ground-truth-part IoU ("gt_part_iou").
+// Methods: --method all (default: geometric, learned and auto side by side, auto being the learned
+// result where its confidence reaches the threshold and the geometric one elsewhere, exactly what
+// segment_mesh(Auto) returns) | geometric | learned | auto; --model SPEC (part head, default
+// "default"), --threshold X (auto's confidence threshold, default SegmentOptions'), learned-path
+// knobs --smoothing N --ambiguity X --no-instance-split. real and
+// time run --method (all = auto there); real also writes the learned result's preview.
 // One JSON object per line on stdout, then a table on stderr.
 //
 // This is the only translation unit that includes CGAL's segmentation (slow to compile).
@@ -106,6 +112,7 @@ struct Args {
   std::string previews;  // synth: write <id>.png (top: ground truth, bottom: ours) here
   std::string only;      // synth: only this category
   segment::SegmentOptions options;
+  std::string method = "all";
 };
 
 Args parse(int argc, char** argv) {
@@ -122,6 +129,12 @@ Args parse(int argc, char** argv) {
     else if (s == "--per-category") a.per_category = std::stoi(next());
     else if (s == "--resolution") a.resolution = std::stoi(next());
     else if (s == "--no-cgal") a.cgal = false;
+    else if (s == "--method") a.method = next();
+    else if (s == "--model") a.options.model = next();
+    else if (s == "--threshold") a.options.confidence_threshold = std::stod(next());
+    else if (s == "--smoothing") a.options.learned_smoothing = std::stoi(next());
+    else if (s == "--ambiguity") a.options.learned_ambiguity = std::stod(next());
+    else if (s == "--no-instance-split") a.options.learned_instance_split = false;
     else if (s == "--previews") a.previews = next();
     else if (s == "--category") a.only = next();
     else if (s == "--core") a.options.core_threshold = std::stod(next());
@@ -144,6 +157,8 @@ Args parse(int argc, char** argv) {
       a.positional.push_back(s);
     }
   }
+  if (a.method != "all") a.options.method = segment::parse_segment_method(a.method);
+  else a.options.method = segment::SegmentMethod::Auto;
   return a;
 }
 
@@ -199,13 +214,21 @@ int run_synth(const Args& a) {
   config.resolution = a.resolution;
   config.views = 0;
   config.part_meshes = false;
+  // Which of our methods run: geometric and learned separately, auto derived from the two (the
+  // same decision segment_mesh(Auto) takes, without running either path twice).
+  const bool every = a.method == "all";
+  const bool run_geo = every || a.method == "geometric" || a.method == "auto";
+  const bool run_learned = every || a.method == "learned" || a.method == "auto";
+  segment::SegmentOptions geo_options = a.options, learned_options = a.options;
+  geo_options.method = segment::SegmentMethod::Geometric;
+  learned_options.method = segment::SegmentMethod::Learned;
   struct Acc {
-    double ours = 0, cgal = 0, t_ours = 0, t_cgal = 0;
-    int n = 0, parts_gt = 0, parts_ours = 0, parts_cgal = 0;
+    double geo = 0, learned = 0, autom = 0, cgal = 0, conf = 0;
+    double t_geo = 0, t_learned = 0, t_cgal = 0;
+    int n = 0, parts_gt = 0, parts_geo = 0, parts_learned = 0, parts_cgal = 0, auto_learned = 0;
   };
   std::map<std::string, Acc> per;
   std::vector<std::string> order;
-  Acc all;
   if (!a.previews.empty()) std::filesystem::create_directories(a.previews);
   for (const synth::Category& cat : synth::all_categories()) {
     if (!a.only.empty() && cat.name != a.only) continue;
@@ -213,36 +236,68 @@ int run_synth(const Args& a) {
     for (int k = 0; k < a.per_category; ++k) {
       const synth::SynthAsset asset = synth::generate_category_asset(config, cat.name, a.seed, k);
       const Mesh& mesh = asset.mesh;
-      auto t0 = std::chrono::steady_clock::now();
-      const segment::Segmentation seg = segment::segment_mesh(mesh, a.options);
-      const double t_ours = seconds_since(t0);
-      const segment::PartIou ours = segment::part_iou(mesh, seg.face_part, mesh.face_parts);
       nlohmann::json j = {{"bench", "segment"}, {"mode", "synth"}, {"asset", asset.id},
-                          {"category", cat.name}, {"seed", a.seed}, {"faces", mesh.triangles.size()},
-                          {"gt_parts", ours.gt_parts}, {"ours_parts", seg.part_count},
-                          {"ours_miou", ours.mean_iou}, {"ours_s", t_ours}};
+                          {"category", cat.name}, {"seed", a.seed}, {"faces", mesh.triangles.size()}};
+      Acc& acc = per[cat.name];
+      segment::Segmentation geo, learned;
+      segment::PartIou geo_iou, learned_iou;
+      if (run_geo) {
+        auto t0 = std::chrono::steady_clock::now();
+        geo = segment::segment_mesh(mesh, geo_options);
+        const double t = seconds_since(t0);
+        geo_iou = segment::part_iou(mesh, geo.face_part, mesh.face_parts);
+        j["geometric_parts"] = geo.part_count;
+        j["geometric_miou"] = geo_iou.mean_iou;
+        j["geometric_s"] = t;
+        acc.geo += geo_iou.mean_iou;
+        acc.t_geo += t;
+        acc.parts_geo += geo.part_count;
+        acc.parts_gt = acc.parts_gt + geo_iou.gt_parts;
+      }
+      if (run_learned) {
+        auto t0 = std::chrono::steady_clock::now();
+        learned = segment::segment_mesh(mesh, learned_options);
+        const double t = seconds_since(t0);
+        learned_iou = segment::part_iou(mesh, learned.face_part, mesh.face_parts);
+        j["learned_parts"] = learned.part_count;
+        j["learned_miou"] = learned_iou.mean_iou;
+        j["learned_s"] = t;
+        j["confidence"] = learned.confidence;
+        acc.learned += learned_iou.mean_iou;
+        acc.conf += learned.confidence;
+        acc.t_learned += t;
+        acc.parts_learned += learned.part_count;
+        if (!run_geo) acc.parts_gt += learned_iou.gt_parts;
+      }
+      const bool pick_learned = run_learned && learned.confidence >= a.options.confidence_threshold;
+      const segment::PartIou& auto_iou = pick_learned || !run_geo ? learned_iou : geo_iou;
+      if (run_geo && run_learned) {
+        j["auto_method"] = pick_learned ? "learned" : "geometric";
+        j["auto_miou"] = auto_iou.mean_iou;
+        acc.autom += auto_iou.mean_iou;
+        acc.auto_learned += pick_learned ? 1 : 0;
+      }
       {
+        const segment::PartIou& shown = run_learned ? learned_iou : geo_iou;
         nlohmann::json per_part = nlohmann::json::object();
-        for (std::size_t p = 0; p < ours.gt_iou.size() && p < asset.parts.size(); ++p) {
-          per_part[std::to_string(p) + ":" + asset.parts[p].name] = ours.gt_iou[p];
+        for (std::size_t p = 0; p < shown.gt_iou.size() && p < asset.parts.size(); ++p) {
+          per_part[std::to_string(p) + ":" + asset.parts[p].name] = shown.gt_iou[p];
         }
         j["gt_part_iou"] = per_part;
       }
       if (!a.previews.empty()) {
-        const synth::Image top = preview(mesh, mesh.face_parts, 300);
-        const synth::Image bottom = preview(mesh, seg.face_part, 300);
-        synth::Image both = top;
-        both.height *= 2;
-        both.rgba.insert(both.rgba.end(), bottom.rgba.begin(), bottom.rgba.end());
+        // Rows: ground truth, geometric, learned (those that ran).
+        synth::Image both = preview(mesh, mesh.face_parts, 300);
+        for (const segment::Segmentation* seg : {&geo, &learned}) {
+          if (seg->face_part.empty()) continue;
+          const synth::Image row = preview(mesh, seg->face_part, 300);
+          both.height += row.height;
+          both.rgba.insert(both.rgba.end(), row.rgba.begin(), row.rgba.end());
+        }
         const std::string bytes = synth::encode_png(both);
         std::ofstream(std::filesystem::path(a.previews) / (asset.id + ".png"), std::ios::binary)
             .write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
       }
-      Acc& acc = per[cat.name];
-      acc.ours += ours.mean_iou;
-      acc.t_ours += t_ours;
-      acc.parts_gt += ours.gt_parts;
-      acc.parts_ours += seg.part_count;
       if (a.cgal) {
         const CgalResult c = run_cgal_sdf(mesh);
         std::vector<std::int32_t> labels = c.face_part;
@@ -266,40 +321,56 @@ int run_synth(const Args& a) {
       std::fflush(stdout);
     }
   }
-  std::fprintf(stderr, "\n%-12s %4s %7s %7s %9s %9s %8s %8s\n", "category", "n", "gt_prt", "our_prt",
-               "ours_mIoU", "cgal_mIoU", "ours_s", "cgal_s");
+  std::fprintf(stderr, "\n%-12s %3s %6s %6s %6s %8s %8s %8s %8s %6s %5s %7s %7s %7s\n", "category", "n",
+               "gt_prt", "geo_pt", "lrn_pt", "geo_mIoU", "lrn_mIoU", "auto", "cgal", "conf",
+               "auto_l", "geo_s", "lrn_s", "cgal_s");
+  Acc all;
+  double cat_geo = 0, cat_learned = 0, cat_auto = 0, cat_cgal = 0;
+  const auto row = [](const char* name, const Acc& c) {
+    const double n = c.n;
+    std::fprintf(stderr, "%-12s %3d %6.1f %6.1f %6.1f %8.3f %8.3f %8.3f %8.3f %6.3f %5d %7.3f %7.3f %7.3f\n",
+                 name, c.n, c.parts_gt / n, c.parts_geo / n, c.parts_learned / n, c.geo / n,
+                 c.learned / n, c.autom / n, c.cgal / n, c.conf / n, c.auto_learned, c.t_geo / n,
+                 c.t_learned / n, c.t_cgal / n);
+  };
   for (const std::string& name : order) {
     const Acc& c = per[name];
     if (c.n == 0) continue;
-    std::fprintf(stderr, "%-12s %4d %7.1f %7.1f %9.3f %9.3f %8.3f %8.3f\n", name.c_str(), c.n,
-                 double(c.parts_gt) / c.n, double(c.parts_ours) / c.n, c.ours / c.n, c.cgal / c.n,
-                 c.t_ours / c.n, c.t_cgal / c.n);
+    row(name.c_str(), c);
     all.n += c.n;
-    all.ours += c.ours;
+    all.geo += c.geo;
+    all.learned += c.learned;
+    all.autom += c.autom;
     all.cgal += c.cgal;
-    all.t_ours += c.t_ours;
+    all.conf += c.conf;
+    all.t_geo += c.t_geo;
+    all.t_learned += c.t_learned;
     all.t_cgal += c.t_cgal;
     all.parts_gt += c.parts_gt;
-    all.parts_ours += c.parts_ours;
+    all.parts_geo += c.parts_geo;
+    all.parts_learned += c.parts_learned;
+    all.parts_cgal += c.parts_cgal;
+    all.auto_learned += c.auto_learned;
+    cat_geo += c.geo / c.n;
+    cat_learned += c.learned / c.n;
+    cat_auto += c.autom / c.n;
+    cat_cgal += c.cgal / c.n;
   }
-  double cat_mean_ours = 0, cat_mean_cgal = 0;
-  for (const std::string& name : order) {
-    cat_mean_ours += per[name].ours / per[name].n;
-    cat_mean_cgal += per[name].cgal / per[name].n;
-  }
-  cat_mean_ours /= order.size();
-  cat_mean_cgal /= order.size();
-  std::fprintf(stderr, "%-12s %4d %7.1f %7.1f %9.3f %9.3f %8.3f %8.3f\n", "ALL(assets)", all.n,
-               double(all.parts_gt) / all.n, double(all.parts_ours) / all.n, all.ours / all.n,
-               all.cgal / all.n, all.t_ours / all.n, all.t_cgal / all.n);
-  std::fprintf(stderr, "%-12s %4zu %7s %7s %9.3f %9.3f\n", "ALL(categ.)", order.size(), "", "",
-               cat_mean_ours, cat_mean_cgal);
+  const double nc = static_cast<double>(order.size());
+  row("ALL(assets)", all);
+  const double n = all.n;
   nlohmann::json summary = {{"bench", "segment"}, {"mode", "synth_summary"}, {"assets", all.n},
-                            {"categories", order.size()}, {"seed", a.seed},
-                            {"ours_miou", all.ours / all.n}, {"cgal_miou", all.cgal / all.n},
-                            {"ours_miou_category_mean", cat_mean_ours},
-                            {"cgal_miou_category_mean", cat_mean_cgal},
-                            {"ours_s_mean", all.t_ours / all.n}, {"cgal_s_mean", all.t_cgal / all.n}};
+                            {"categories", order.size()}, {"seed", a.seed}, {"method", a.method},
+                            {"confidence_threshold", a.options.confidence_threshold},
+                            {"geometric_miou", all.geo / n}, {"learned_miou", all.learned / n},
+                            {"auto_miou", all.autom / n}, {"cgal_miou", all.cgal / n},
+                            {"auto_learned_assets", all.auto_learned},
+                            {"geometric_miou_category_mean", cat_geo / nc},
+                            {"learned_miou_category_mean", cat_learned / nc},
+                            {"auto_miou_category_mean", cat_auto / nc},
+                            {"cgal_miou_category_mean", cat_cgal / nc},
+                            {"geometric_s_mean", all.t_geo / n}, {"learned_s_mean", all.t_learned / n},
+                            {"cgal_s_mean", all.t_cgal / n}};
   std::printf("%s\n", summary.dump().c_str());
   return 0;
 }
@@ -308,8 +379,8 @@ int run_real(const Args& a) {
   if (a.positional.size() < 2) throw Error(ExitCode::Usage, "real OUT_DIR MESH...");
   const std::filesystem::path out = a.positional[0];
   std::filesystem::create_directories(out);
-  std::fprintf(stderr, "\n%-22s %7s %6s %6s %8s %8s %6s\n", "mesh", "faces", "parts", "cgal", "ours_s",
-               "cgal_s", "all");
+  std::fprintf(stderr, "\n%-22s %7s %6s %6s %8s %8s %6s %9s %6s\n", "mesh", "faces", "parts", "cgal", "ours_s",
+               "cgal_s", "all", "method", "conf");
   for (std::size_t i = 1; i < a.positional.size(); ++i) {
     const std::filesystem::path path = a.positional[i];
     const Mesh mesh = joined_mesh(load_scene(path));
@@ -326,7 +397,23 @@ int run_real(const Args& a) {
     nlohmann::json j = {{"bench", "segment"}, {"mode", "real"}, {"mesh", path.filename().string()},
                         {"faces", mesh.triangles.size()}, {"parts", seg.part_count},
                         {"regions", seg.regions_before_merge}, {"every_face_assigned", all_assigned},
-                        {"ours_s", t_ours}, {"preview", png}};
+                        {"ours_s", t_ours}, {"preview", png}, {"method", seg.method},
+                        {"confidence", seg.confidence}, {"fallback", seg.fallback_reason}};
+    if (a.options.method != segment::SegmentMethod::Geometric) {
+      // What the learned head alone makes of it (auto may not have used it), for the previews.
+      segment::SegmentOptions lo = a.options;
+      lo.method = segment::SegmentMethod::Learned;
+      lo.parts = 0;
+      const segment::Segmentation learned = segment::segment_mesh(mesh, lo);
+      const std::string lpng = (out / (path.stem().string() + "_learned.png")).string();
+      const std::string bytes = synth::encode_png(preview(mesh, learned.face_part, 360));
+      std::ofstream(lpng, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+      nlohmann::json names = nlohmann::json::array();
+      for (const std::string& sname : learned.semantic) names.push_back(sname);
+      j["learned_preview"] = lpng;
+      j["learned_parts"] = learned.part_count;
+      j["learned_semantic"] = names;
+    }
     CgalResult c;
     if (a.cgal) {
       c = run_cgal_sdf(mesh);
@@ -344,9 +431,9 @@ int run_real(const Args& a) {
     }
     std::printf("%s\n", j.dump().c_str());
     std::fflush(stdout);
-    std::fprintf(stderr, "%-22s %7zu %6d %6d %8.3f %8.3f %6s\n", path.filename().string().c_str(),
+    std::fprintf(stderr, "%-22s %7zu %6d %6d %8.3f %8.3f %6s %9s %6.3f\n", path.filename().string().c_str(),
                  mesh.triangles.size(), seg.part_count, c.parts, t_ours, c.seconds,
-                 all_assigned ? "yes" : "NO");
+                 all_assigned ? "yes" : "NO", seg.method.c_str(), seg.confidence);
   }
   return 0;
 }
@@ -356,15 +443,19 @@ int run_time(const Args& a) {
   const Mesh mesh = joined_mesh(load_scene(a.positional[0]));
   double best = 1e30, best_cgal = 1e30;
   int parts = 0;
+  segment::Segmentation seg;
   for (int r = 0; r < 3; ++r) {
     auto t0 = std::chrono::steady_clock::now();
-    parts = segment::segment_mesh(mesh, a.options).part_count;
+    seg = segment::segment_mesh(mesh, a.options);
+    parts = seg.part_count;
     best = std::min(best, seconds_since(t0));
   }
   if (a.cgal) best_cgal = run_cgal_sdf(mesh).seconds;  // one run: it is the slow one
   nlohmann::json j = {{"bench", "segment"}, {"mode", "time"}, {"mesh", a.positional[0]},
                       {"faces", mesh.triangles.size()}, {"parts", parts}, {"ours_s_best_of_3", best},
-                      {"threads", worker_threads()}};
+                      {"threads", worker_threads()}, {"method", seg.method},
+                      {"requested", segment::segment_method_name(a.options.method)},
+                      {"confidence", seg.confidence}};
   if (a.cgal) {
     j["cgal_s"] = best_cgal;
     j["cgal_over_ours"] = best_cgal / best;

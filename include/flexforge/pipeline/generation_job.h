@@ -34,6 +34,9 @@ struct AssetRequest {
   std::string prompt;                   // recorded in the file metadata
   std::filesystem::path image;          // recorded in the file metadata when set
   std::string model_hash;               // recorded in the file metadata
+  // The generator's model directory: the segment stage's part head comes from it unless the
+  // stage options name another model.
+  std::filesystem::path model_dir;
   std::vector<std::string> stages;      // as returned by plan_stages()
   nlohmann::json stage_options = nlohmann::json::object();  // per stage, as run_stages() takes
   std::filesystem::path output;         // main file; its extension picks the format

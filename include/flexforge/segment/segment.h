@@ -11,6 +11,12 @@
 //   3b. limb_split.cpp    appendage parts cut where their axis turns sharply (elbow, knee, ankle).
 //   4. segment.cpp        orchestration, small-part clean-up, ids ordered by area, naming.
 //
+// Or, with SegmentMethod::Learned / Auto, the learned part head (flexforge/model/part_head.h):
+// a class per face from a sparse-conv net trained on the procedural dataset's part labels, turned
+// into parts by learned_parts.cpp (components of same-class faces), each named by its class.
+// Auto uses it only when the head is confident about the mesh as a whole (in-domain shapes) and
+// otherwise runs the geometric pipeline above.
+//
 // Works on non-manifold meshes, several components (each component is at least one part),
 // open meshes with holes and unwelded soups. Deterministic: the result depends only on the mesh
 // and the options, never on the thread count.
@@ -28,7 +34,35 @@
 
 namespace flexforge::segment {
 
+enum class SegmentMethod {
+  Auto,       // the learned head when the model has one and it is confident, else geometric
+  Learned,    // the learned head; Error(Model) when the model has none or it cannot be loaded
+  Geometric,  // concavity watershed + merging (steps 1-4 above); names nothing
+};
+
+// "auto" | "learned" | "geometric"; Error(Usage) otherwise.
+SegmentMethod parse_segment_method(const std::string& name);
+const char* segment_method_name(SegmentMethod method);
+
 struct SegmentOptions {
+  // Geometric by default in the library (no model directory needed); the CLI and the pipeline
+  // stage default to Auto.
+  SegmentMethod method = SegmentMethod::Geometric;
+  // Model directory or installed model name holding the part head (Auto / Learned).
+  std::string model = "default";
+  // Auto keeps the learned result when the head's area-weighted mean top-class probability is at
+  // least this. Chosen on synth seed 2 (114 assets: 0.940..0.998) against 19 libcgal-demo meshes
+  // (0.73..0.946, the highest a real cactus whose second arm the head splits in four): 0.95 sends
+  // every real mesh to the geometric path and keeps the learned result on 109 of 114 (README).
+  double confidence_threshold = 0.95;
+  // Learned path: smoothing iterations of the per-face probabilities over the face graph.
+  int learned_smoothing = 2;
+  // Learned path: a same-class component joins a neighbour when its faces give the neighbour's
+  // class at least this fraction of their own class's probability (0 = off).
+  double learned_ambiguity = 0.5;
+  // Learned path: split the regions of classes that come in several instances per shape (legs,
+  // tentacles) along the geometric parts, so instances that touch become separate parts.
+  bool learned_instance_split = true;
   // 0 = choose the number of parts automatically (merge while the boundary between two regions
   // is weakly concave); N > 0 = merge down to exactly N parts when the over-segmentation has at
   // least N regions (never fewer parts than connected components... unless N asks for it, in
@@ -82,6 +116,11 @@ struct Segmentation {
   std::vector<std::string> semantic;    // per part; empty string when not confident
   std::vector<double> part_area;        // per part, in squared mesh units
   int regions_before_merge = 0;         // watershed regions (diagnostics)
+  std::string method = "geometric";     // what produced it: "learned" or "geometric"
+  // The part head's confidence on this mesh (area-weighted mean top-class probability) when it
+  // ran, else -1.
+  double confidence = -1.0;
+  std::string fallback_reason;          // Auto: why the geometric path ran instead (empty if not)
 };
 
 // Segments one mesh. Every input face gets a part, including degenerate faces and faces that
@@ -100,12 +139,13 @@ std::vector<Part> split_parts(const Mesh& mesh, const Segmentation& segmentation
 
 // Scene-level: all parts of `scene` are joined into one mesh (in scene space), segmented, and
 // split into named parts. The skeleton and metadata are kept; metadata gains
-// "segmentation": {"parts": N, "regions": R}. `out` (optional) receives the segmentation of the
+// "segmentation": {"parts": N, "regions": R, "method": M, "confidence": C}. `out` (optional) receives the segmentation of the
 // joined mesh.
 Scene segment_scene(const Scene& scene, const SegmentOptions& options = {},
                     Segmentation* out = nullptr);
 
-// The part list for --json: [{"name", "semantic", "faces", "area", "bbox": {"min", "max"}}].
-nlohmann::json describe_parts(const Scene& scene);
+// The part list for --json: [{"name", "semantic", "faces", "area", "bbox": {"min", "max"}}];
+// with a segmentation, every entry also carries its "method" and "confidence".
+nlohmann::json describe_parts(const Scene& scene, const Segmentation* segmentation = nullptr);
 
 }  // namespace flexforge::segment

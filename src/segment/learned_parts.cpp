@@ -1,0 +1,167 @@
+// learned_parts(): class probabilities per face -> parts (see learned_parts.h).
+#include "flexforge/segment/learned_parts.h"
+
+#include "flexforge/core/error.h"
+
+#include <algorithm>
+#include <map>
+#include <numeric>
+
+namespace flexforge::segment {
+
+LearnedParts learned_parts(const WorkingMesh& w, const std::vector<float>& probabilities,
+                           const std::vector<std::string>& classes, double min_part_area,
+                           int smoothing, double ambiguity, const std::vector<int>* split,
+                           const std::vector<bool>* instanced) {
+  const std::size_t F = w.triangles.size();
+  const std::size_t C = classes.size();
+  if (C == 0 || probabilities.size() != F * C) {
+    throw Error(ExitCode::StageFailed, "segment: part head output does not match the mesh");
+  }
+  LearnedParts out;
+  double total_area = 0.0, confident = 0.0;
+  for (std::size_t f = 0; f < F; ++f) {
+    const float* p = &probabilities[f * C];
+    total_area += w.face_area[f];
+    confident += w.face_area[f] * *std::max_element(p, p + C);
+  }
+  out.confidence = total_area > 0 ? confident / total_area : 0.0;
+
+  // Smoothing: a face's distribution becomes the area-weighted mean over itself and its edge
+  // neighbours, which removes single-face flips along part boundaries.
+  std::vector<float> q = probabilities, next(q.size());
+  for (int it = 0; it < smoothing; ++it) {
+    for (std::size_t f = 0; f < F; ++f) {
+      float* dst = &next[f * C];
+      double weight = w.face_area[f];
+      for (std::size_t c = 0; c < C; ++c) dst[c] = static_cast<float>(w.face_area[f] * q[f * C + c]);
+      for (std::uint32_t k = w.adj_offset[f]; k < w.adj_offset[f + 1]; ++k) {
+        const std::uint32_t g = w.adj[k];
+        weight += w.face_area[g];
+        for (std::size_t c = 0; c < C; ++c) dst[c] += static_cast<float>(w.face_area[g] * q[g * C + c]);
+      }
+      if (weight > 0) {
+        for (std::size_t c = 0; c < C; ++c) dst[c] = static_cast<float>(dst[c] / weight);
+      }
+    }
+    q.swap(next);
+  }
+  std::vector<int> label(F);
+  for (std::size_t f = 0; f < F; ++f) {
+    const float* p = &q[f * C];
+    label[f] = static_cast<int>(std::max_element(p, p + C) - p);
+  }
+
+  if (split && split->size() != F) throw Error(ExitCode::StageFailed, "segment: split does not match the mesh");
+  const auto split_class = [&](int c) {
+    return split && instanced && static_cast<std::size_t>(c) < instanced->size() && (*instanced)[c];
+  };
+  // Connected components of same-label faces (and, for an instanced class, the same split region).
+  std::vector<int> comp(F, -1);
+  std::vector<int> comp_label;
+  std::vector<double> comp_area;
+  std::vector<std::uint32_t> stack;
+  for (std::size_t s = 0; s < F; ++s) {
+    if (comp[s] >= 0) continue;
+    const int id = static_cast<int>(comp_label.size());
+    comp_label.push_back(label[s]);
+    comp_area.push_back(0.0);
+    comp[s] = id;
+    stack.assign(1, static_cast<std::uint32_t>(s));
+    while (!stack.empty()) {
+      const std::uint32_t f = stack.back();
+      stack.pop_back();
+      comp_area[id] += w.face_area[f];
+      for (std::uint32_t k = w.adj_offset[f]; k < w.adj_offset[f + 1]; ++k) {
+        const std::uint32_t g = w.adj[k];
+        if (comp[g] < 0 && label[g] == label[s] &&
+            (!split_class(label[s]) || (*split)[g] == (*split)[s])) {
+          comp[g] = id;
+          stack.push_back(g);
+        }
+      }
+    }
+  }
+  const int K = static_cast<int>(comp_label.size());
+  std::vector<std::vector<std::uint32_t>> faces(K);
+  for (std::size_t f = 0; f < F; ++f) faces[comp[f]].push_back(static_cast<std::uint32_t>(f));
+
+  std::vector<int> order(K);
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return comp_area[a] < comp_area[b]; });
+  std::vector<int> alive(K, 1);
+  const auto absorb = [&](int c, int into) {
+    for (std::uint32_t f : faces[c]) comp[f] = into;
+    faces[into].insert(faces[into].end(), faces[c].begin(), faces[c].end());
+    faces[c].clear();
+    comp_area[into] += comp_area[c];
+    comp_area[c] = 0.0;
+    alive[c] = 0;
+  };
+
+  // Ambiguous fragments, smallest first: a component whose faces give a neighbour's class at
+  // least `ambiguity` times the probability of their own class joins that neighbour (a chair leg
+  // whose lower end the head half-calls "foot" stays one leg).
+  if (ambiguity > 0) {
+    for (int c : order) {
+      if (!alive[c]) continue;
+      double own = 0.0;
+      std::map<int, double> score;
+      for (std::uint32_t f : faces[c]) {
+        own += w.face_area[f] * q[f * C + static_cast<std::size_t>(comp_label[c])];
+        for (std::uint32_t k = w.adj_offset[f]; k < w.adj_offset[f + 1]; ++k) {
+          const int d = comp[w.adj[k]];
+          // Same-class neighbours were separated on purpose (instances); never undo that here.
+          if (d != c && comp_label[d] != comp_label[c]) score.emplace(d, 0.0);
+        }
+      }
+      if (score.empty()) continue;
+      int best = -1;
+      for (auto& [d, value] : score) {
+        for (std::uint32_t f : faces[c]) value += w.face_area[f] * q[f * C + static_cast<std::size_t>(comp_label[d])];
+        if (best < 0 || value > score[best]) best = d;
+      }
+      if (score[best] >= ambiguity * own) absorb(c, best);
+    }
+  }
+
+  // Small components, smallest first, join the neighbour with the longest shared boundary (and
+  // take its class). A component with no neighbour (a separate piece of the mesh) stays.
+  const double threshold = min_part_area * total_area;
+  for (int c : order) {
+    if (!alive[c]) continue;
+    if (comp_area[c] >= threshold) break;
+    std::map<int, double> boundary;
+    for (std::uint32_t f : faces[c]) {
+      for (std::uint32_t k = w.adj_offset[f]; k < w.adj_offset[f + 1]; ++k) {
+        const int d = comp[w.adj[k]];
+        if (d == c) continue;
+        const auto& e = w.adj_edge[k];
+        boundary[d] += (w.positions[e[0]] - w.positions[e[1]]).norm();
+      }
+    }
+    if (boundary.empty()) continue;
+    int best = boundary.begin()->first;
+    for (const auto& [d, length] : boundary) {
+      if (length > boundary[best]) best = d;
+    }
+    absorb(c, best);
+  }
+  // Surviving components become parts, by decreasing area (ties by first face).
+  std::vector<int> kept;
+  for (int c = 0; c < K; ++c) {
+    if (alive[c]) kept.push_back(c);
+  }
+  std::stable_sort(kept.begin(), kept.end(), [&](int a, int b) { return comp_area[a] > comp_area[b]; });
+  std::vector<int> id_of(K, -1);
+  for (std::size_t i = 0; i < kept.size(); ++i) {
+    id_of[kept[i]] = static_cast<int>(i);
+    out.semantic.push_back(classes[static_cast<std::size_t>(comp_label[kept[i]])]);
+  }
+  out.part_count = static_cast<int>(kept.size());
+  out.face_part.resize(F);
+  for (std::size_t f = 0; f < F; ++f) out.face_part[f] = id_of[comp[f]];
+  return out;
+}
+
+}  // namespace flexforge::segment
