@@ -133,19 +133,6 @@ Tokenizer tokenizer_for(const fs::path& model_dir) {
   return t;
 }
 
-nn::TrainingRunOptions run_options(const GeneratorTrainOptions& o, const std::string& name,
-                                   int steps, double learning_rate) {
-  nn::TrainingRunOptions r;
-  r.name = name;
-  r.out_dir = o.model_dir;
-  r.steps = steps;
-  r.learning_rate = learning_rate;
-  r.checkpoint_every = o.checkpoint_every;
-  r.time_limit_minutes = o.time_limit_minutes;
-  r.resume = o.resume;
-  return r;
-}
-
 // Per-channel mean/std of latents [N, C] (channels last), as the normalisation kept in the config.
 std::pair<std::vector<double>, std::vector<double>> channel_stats(const torch::Tensor& x) {
   const auto mean = x.mean(0).to(torch::kDouble).contiguous();
@@ -204,7 +191,8 @@ GeneratorTrainReport train_structure(const GeneratorTrainOptions& o, const Token
   torch::manual_seed(o.seed);
   nn::StructureVae svae(sizes.structure_vae);
   {
-    nn::TrainingRun run(*svae, run_options(o, "structure_vae", o.vae_steps, o.vae_learning_rate));
+    nn::TrainingRun run(*svae, nn::training_run_options(o, "structure_vae", o.model_dir, o.vae_steps,
+                                                        o.vae_learning_rate));
     int step = run.start_step();
     const double pos_weight = 3.0;
     for (; run.keep_going(step); ++step) {
@@ -256,7 +244,8 @@ GeneratorTrainReport train_structure(const GeneratorTrainOptions& o, const Token
   // 3. The flow over the coarse latent.
   torch::manual_seed(o.seed + 1);
   nn::FlowTransformer flow(sizes.structure_flow);
-  nn::TrainingRun run(*flow, run_options(o, "structure_flow", o.steps, o.learning_rate));
+  nn::TrainingRun run(
+      *flow, nn::training_run_options(o, "structure_flow", o.model_dir, o.steps, o.learning_rate));
   int step = run.start_step();
   for (; run.keep_going(step); ++step) {
     rng.seed(o.seed * 11 + static_cast<uint64_t>(step));
@@ -297,7 +286,8 @@ GeneratorTrainReport train_latent(const GeneratorTrainOptions& o, const Tokenize
   std::mt19937_64 rng(o.seed);
   torch::manual_seed(o.seed + 2);
   nn::FlowTransformer flow(sizes.latent_flow);
-  nn::TrainingRun run(*flow, run_options(o, "latent_flow", o.steps, o.learning_rate));
+  nn::TrainingRun run(
+      *flow, nn::training_run_options(o, "latent_flow", o.model_dir, o.steps, o.learning_rate));
   int step = run.start_step();
   for (; run.keep_going(step); ++step) {
     rng.seed(o.seed * 13 + static_cast<uint64_t>(step));

@@ -137,15 +137,8 @@ PartHeadTrainReport train_part_head(const PartHeadTrainOptions& o) {
   nn::PartHeadNet net(sizes);
   spdlog::info("train segment: {} parameters", nn::count_parameters(*net));
 
-  nn::TrainingRunOptions run_options;
-  run_options.name = kPartHeadNetwork;
-  run_options.out_dir = o.model_dir;
-  run_options.steps = o.steps;
-  run_options.learning_rate = o.learning_rate;
-  run_options.checkpoint_every = o.checkpoint_every;
-  run_options.time_limit_minutes = o.time_limit_minutes;
-  run_options.resume = o.resume;
-  nn::TrainingRun run(*net, run_options);
+  nn::TrainingRun run(
+      *net, nn::training_run_options(o, kPartHeadNetwork, o.model_dir, o.steps, o.learning_rate));
 
   std::mt19937_64 rng;
   int step = run.start_step();

@@ -49,15 +49,7 @@ VaeTrainReport train_vae(const VaeTrainOptions& o) {
   if (samples.empty()) throw Error(ExitCode::InvalidInput, "train vae: no training shapes");
   spdlog::info("train vae: {} shapes prepared in {:.1f} s", samples.size(), elapsed());
 
-  nn::TrainingRunOptions run_options;
-  run_options.name = "vae";
-  run_options.out_dir = o.out_dir;
-  run_options.steps = o.steps;
-  run_options.learning_rate = o.learning_rate;
-  run_options.checkpoint_every = o.checkpoint_every;
-  run_options.time_limit_minutes = o.time_limit_minutes;
-  run_options.resume = o.resume;
-  nn::TrainingRun run(*vae, run_options);
+  nn::TrainingRun run(*vae, nn::training_run_options(o, "vae", o.out_dir, o.steps, o.learning_rate));
 
   VaeTrainReport report;
   report.shapes = samples.size();

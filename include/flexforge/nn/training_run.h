@@ -24,6 +24,24 @@ struct TrainingRunOptions {
   bool resume = false;
 };
 
+// The run options of a trainer whose options carry the usual checkpoint_every,
+// time_limit_minutes and resume fields (VAE, generator stages, part head): one place that maps
+// them, with the network's name, output directory, step count and learning rate given.
+template <typename TrainerOptions>
+TrainingRunOptions training_run_options(const TrainerOptions& o, std::string name,
+                                        std::filesystem::path out_dir, int steps,
+                                        double learning_rate) {
+  TrainingRunOptions r;
+  r.name = std::move(name);
+  r.out_dir = std::move(out_dir);
+  r.steps = steps;
+  r.learning_rate = learning_rate;
+  r.checkpoint_every = o.checkpoint_every;
+  r.time_limit_minutes = o.time_limit_minutes;
+  r.resume = o.resume;
+  return r;
+}
+
 class TrainingRun {
  public:
   TrainingRun(torch::nn::Module& module, const TrainingRunOptions& options);
