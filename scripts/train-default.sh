@@ -38,11 +38,13 @@ mkdir -p "$out"
   --steps "${STRUCTURE_STEPS:-3500}" --vae-steps "${STRUCTURE_VAE_STEPS:-1500}" --batch 8 \
   --synth-count "${GEN_SYNTH:-760}" --synth-seed 1 --time-limit "${STRUCTURE_MINUTES:-0}"
 "$bin" --threads "$threads" train latent --model-dir "$out" --resume --batch 4 \
-  --steps "${LATENT_STEPS:-4000}" --synth-count "${GEN_SYNTH:-760}" --synth-seed 1 \
+  --steps "${LATENT_STEPS:-3000}" --synth-count "${GEN_SYNTH:-760}" --synth-seed 1 \
   --time-limit "${LATENT_MINUTES:-0}"
 # Part head for `segment` (one thread: see README "Part segmentation").
 "$bin" --threads 1 train segment --model-dir "$out" --resume --steps "${SEGMENT_STEPS:-10000}" \
   --batch 4 --synth-count "${SEGMENT_SYNTH:-760}" --synth-seeds 1,3 --checkpoint-every 250 \
   --time-limit "${SEGMENT_MINUTES:-0}"
+# Store the flows and the part head as F16 (loaded back into fp32): keeps the model within 30 MB.
+python3 "$root/scripts/half_weights.py" "$out"/{structure_flow,latent_flow,part_head}.safetensors
 rm -rf "$out/checkpoint"
 echo "done: $out"

@@ -59,6 +59,19 @@ class GenerateCli : public ::testing::Test {
   TempDir dir;
 };
 
+// Issue 5: the shipped default model (VAE, generator and part head together) stays within 30 MB.
+TEST_F(GenerateCli, ShippedWeightsTotal30MegabytesOrLess) {
+  std::uintmax_t total = 0;
+  int files = 0;
+  for (const auto& e : fs::directory_iterator(source_dir() / "models" / "default")) {
+    if (e.path().extension() != ".safetensors") continue;
+    total += fs::file_size(e.path());
+    ++files;
+  }
+  EXPECT_GE(files, 5);  // vae, structure_vae, structure_flow, latent_flow, part_head
+  EXPECT_LE(total, 30u * 1000u * 1000u) << total << " bytes";
+}
+
 TEST_F(GenerateCli, TextPromptWritesAValidReproducibleGlbWithAReport) {
   const auto a = run_cli(generate_args({"a tall wooden chair", "-o", (dir / "a.glb").string(),
                                         "--seed", "7", "--report", (dir / "a.json").string(),
