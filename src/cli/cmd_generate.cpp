@@ -46,7 +46,7 @@ class GenerateCommand : public Command {
     sub.add_option("prompt", prompt_.text, "Text prompt (optional when --image is given)");
     sub.add_option("--image", image_, "Image prompt (PNG/JPEG; alpha or a plain background)");
     sub.add_option("--image-weight", prompt_.image_weight,
-                   "With text and image: 0 text only, 1 both equally, 2 image emphasised")
+                   "With text and image: 0 text only, 1 the joint condition, 2 image emphasised")
         ->capture_default_str();
     sub.add_option("-o,--output", output_, "Output file; the extension picks the format")->required();
     sub.add_option("--model", model_, "Model directory or installed model name")->capture_default_str();

@@ -6,6 +6,8 @@
 //   {"id": "dragon", "prompt": "a red dragon", "seed": 7, "steps": 12}   (generation jobs)
 #pragma once
 
+#include "flexforge/model/generate.h"
+
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
@@ -30,7 +32,7 @@ struct JobSpec {
   bool preview = false;       // also write NAME.png (software-rendered thumbnail)
   // Generation jobs only (a mesh job with these fails): the sampler settings, unset = the
   // batch's --steps/--guidance.
-  double image_weight = 1.0;
+  double image_weight = model::kDefaultImageWeight;
   std::optional<int> steps;
   std::optional<double> guidance;
 
