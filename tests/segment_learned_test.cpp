@@ -31,21 +31,32 @@ fs::path model_with_head_bytes(const TempDir& dir, const std::string& weights_by
   return m;
 }
 
+// Held-out synth asset (seed 20250707, never trained or tuned on): mesh and labels only.
+synth::SynthAsset held_out_asset(const char* category, std::size_t index) {
+  synth::SynthConfig config;
+  config.views = 0;
+  config.part_meshes = false;
+  return synth::generate_category_asset(config, category, 20250707, index);
+}
+
+segment::SegmentOptions options_for(segment::SegmentMethod method, const fs::path& model) {
+  segment::SegmentOptions options;
+  options.method = method;
+  options.model = model.string();
+  return options;
+}
+
 }  // namespace
 
 // A conservative floor for the shipped head on held-out assets (seed 20250707, never trained or
 // tuned on), eight categories fixed before the head was evaluated.
 TEST(SegmentLearned, ShippedHeadOnHeldOutSynthAssets) {
-  synth::SynthConfig config;
-  config.views = 0;
-  config.part_meshes = false;
-  segment::SegmentOptions options;
-  options.method = segment::SegmentMethod::Learned;
-  options.model = default_model().string();
+  const segment::SegmentOptions options =
+      options_for(segment::SegmentMethod::Learned, default_model());
   double sum = 0.0;
   int n = 0;
   for (const char* category : {"chair", "table", "mug", "sword", "airplane", "tree", "cat", "octopus"}) {
-    const synth::SynthAsset asset = synth::generate_category_asset(config, category, 20250707, 0);
+    const synth::SynthAsset asset = held_out_asset(category, 0);
     const segment::Segmentation seg = segment::segment_mesh(asset.mesh, options);
     EXPECT_EQ(seg.method, "learned");
     ASSERT_EQ(seg.semantic.size(), static_cast<std::size_t>(seg.part_count));
@@ -58,13 +69,8 @@ TEST(SegmentLearned, ShippedHeadOnHeldOutSynthAssets) {
 }
 
 TEST(SegmentLearned, ChairPartsAreNamed) {
-  synth::SynthConfig config;
-  config.views = 0;
-  config.part_meshes = false;
-  const synth::SynthAsset asset = synth::generate_category_asset(config, "chair", 20250707, 1);
-  segment::SegmentOptions options;
-  options.method = segment::SegmentMethod::Auto;
-  options.model = default_model().string();
+  const synth::SynthAsset asset = held_out_asset("chair", 1);
+  const segment::SegmentOptions options = options_for(segment::SegmentMethod::Auto, default_model());
   const segment::Segmentation seg = segment::segment_mesh(asset.mesh, options);
   EXPECT_EQ(seg.method, "learned") << "confidence " << seg.confidence;
   int legs = 0, seats = 0;
@@ -80,9 +86,7 @@ TEST(SegmentLearned, ChairPartsAreNamed) {
 
 TEST(SegmentLearned, RealMeshOutsideTheDomainFallsBack) {
   const Mesh mesh = join_parts(load_scene(cgal_mesh("elephant.off")));
-  segment::SegmentOptions options;
-  options.method = segment::SegmentMethod::Auto;
-  options.model = default_model().string();
+  const segment::SegmentOptions options = options_for(segment::SegmentMethod::Auto, default_model());
   const segment::Segmentation seg = segment::segment_mesh(mesh, options);
   EXPECT_EQ(seg.method, "geometric");
   EXPECT_GE(seg.confidence, 0.0);  // the head ran
@@ -93,13 +97,8 @@ TEST(SegmentLearned, RealMeshOutsideTheDomainFallsBack) {
 TEST(SegmentLearned, CorruptHeadFallsBackInAutoAndFailsInLearned) {
   TempDir dir;
   const fs::path model = model_with_head_bytes(dir, "not a safetensors file");
-  synth::SynthConfig config;
-  config.views = 0;
-  config.part_meshes = false;
-  const synth::SynthAsset asset = synth::generate_category_asset(config, "mug", 20250707, 0);
-  segment::SegmentOptions options;
-  options.method = segment::SegmentMethod::Auto;
-  options.model = model.string();
+  const synth::SynthAsset asset = held_out_asset("mug", 0);
+  segment::SegmentOptions options = options_for(segment::SegmentMethod::Auto, model);
   const segment::Segmentation seg = segment::segment_mesh(asset.mesh, options);
   EXPECT_EQ(seg.method, "geometric");
   EXPECT_FALSE(seg.fallback_reason.empty());
@@ -137,9 +136,6 @@ TEST(SegmentLearned, CliMethodLearnedWithoutHeadExitsWithModelError) {
 
 TEST(SegmentLearned, CliReportsMethodAndConfidence) {
   TempDir dir;
-  synth::SynthConfig config;
-  config.views = 0;
-  config.part_meshes = false;
   const CommandResult r = run_cli({"synth", "--count", "1", "--seed", "20250707", "--categories",
                                    "table", "--out", (dir / "data").string(), "-q"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
