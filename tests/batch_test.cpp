@@ -81,18 +81,12 @@ TEST(Batch, FourShardsInParallelProduceEveryOutputOnce) {
   const fs::path out = dir / "out";
   // Four processes at once, as four array tasks of a cluster job would run; each must exit 0
   // or 6 (its shard holds some of the bad lines).
-  std::string line;
-  for (int k = 0; k < 4; ++k) {
-    line += shell_quote(FLEXFORGE_CLI_PATH) + " -q --threads 1 batch " + shell_quote(manifest.string()) +
-            " --out-dir " + shell_quote(out.string()) + " --shard " + std::to_string(k) + "/4 & p" +
-            std::to_string(k) + "=$!; ";
-  }
-  line += "fail=0; for p in $p0 $p1 $p2 $p3; do wait $p; rc=$?; "
-          "if [ $rc -ne 0 ] && [ $rc -ne 6 ]; then fail=1; fi; done; exit $fail";
-  const CommandResult r = run_shell("(" + line + ")");  // one group, so its output is captured too
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  ASSERT_EQ(run_cli({"batch", "merge", out.string()}).exit_code, 0);
-  const auto rows = read_jsonl(out / "results.jsonl");
+  const auto rows = run_four_shards_and_merge(
+      [&](int k) {
+        return shell_quote(FLEXFORGE_CLI_PATH) + " -q --threads 1 batch " + shell_quote(manifest.string()) +
+               " --out-dir " + shell_quote(out.string()) + " --shard " + std::to_string(k) + "/4";
+      },
+      out);
   ASSERT_EQ(rows.size(), 40u);
   int ok = 0;
   std::map<std::string, int> seen;

@@ -381,18 +381,12 @@ TEST(GenerationBatch, FortyJobsInFourParallelShards) {
   }
   write_text(dir / "jobs.jsonl", text);
   const fs::path out = dir / "out";
-  std::string line;
-  for (int k = 0; k < 4; ++k) {
-    line += batch_command(dir / "jobs.jsonl", out, "-q --shard " + std::to_string(k) + "/4") + " & p" +
-            std::to_string(k) + "=$!; ";
-  }
   // Shard 0 is all good (exit 0); shards 1-3 each hold one bad line (exit 6).
-  line += "fail=0; for p in $p0 $p1 $p2 $p3; do wait $p; rc=$?; "
-          "if [ $rc -ne 0 ] && [ $rc -ne 6 ]; then fail=1; fi; done; exit $fail";
-  const CommandResult r = run_shell("(" + line + ")");  // one group, so its output is captured too
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  ASSERT_EQ(run_cli({"batch", "merge", out.string()}).exit_code, 0);
-  const auto rows = read_jsonl(out / "results.jsonl");
+  const auto rows = run_four_shards_and_merge(
+      [&](int k) {
+        return batch_command(dir / "jobs.jsonl", out, "-q --shard " + std::to_string(k) + "/4");
+      },
+      out);
   ASSERT_EQ(rows.size(), 40u);
   std::size_t files = 0, lines = 0;
   std::map<std::string, int> seen;

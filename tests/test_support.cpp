@@ -29,6 +29,19 @@ std::string shell_quote(const std::string& s) {
   return out + "'";
 }
 
+std::vector<nlohmann::json> run_four_shards_and_merge(
+    const std::function<std::string(int)>& shard_command, const fs::path& out_dir) {
+  std::string line;
+  for (int k = 0; k < 4; ++k) line += shard_command(k) + " & p" + std::to_string(k) + "=$!; ";
+  line += "fail=0; for p in $p0 $p1 $p2 $p3; do wait $p; rc=$?; "
+          "if [ $rc -ne 0 ] && [ $rc -ne 6 ]; then fail=1; fi; done; exit $fail";
+  const CommandResult r = run_shell("(" + line + ")");  // one group, so its output is captured too
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  const CommandResult merged = run_cli({"batch", "merge", out_dir.string()});
+  EXPECT_EQ(merged.exit_code, 0) << merged.err;
+  return read_jsonl(out_dir / "results.jsonl");
+}
+
 CommandResult run_shell(const std::string& command_line) {
   TempDir capture;
   const fs::path out = capture / "stdout", err = capture / "stderr";

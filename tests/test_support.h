@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,13 @@ CommandResult run_shell(const std::string& command_line);
 // Runs the built flexforge executable with the given arguments (each one shell-quoted).
 CommandResult run_cli(const std::vector<std::string>& args);
 std::string shell_quote(const std::string& s);
+
+// Four shards of one batch run at once, as four array tasks of a cluster job would run:
+// `shard_command(k)` (k = 0..3, the command for `--shard k/4`) in background processes, then
+// `batch merge OUT_DIR`. Returns the merged results.jsonl rows; a shard exit code other than 0
+// or 6 (a job failed), or a failed merge, is a test failure.
+std::vector<nlohmann::json> run_four_shards_and_merge(
+    const std::function<std::string(int)>& shard_command, const std::filesystem::path& out_dir);
 
 // One JSON object per line (results files).
 std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& file);
