@@ -7,7 +7,10 @@
 //       point), F@0.01, F@0.005, normal consistency, 100k samples (design.md section 3).
 //
 //   flexforge_bench_model generate MODEL [--categories C] [--per-category K] [--images N]
-//                                        [--multimodal M] [--steps S]
+//                                        [--multimodal M] [--steps S] [--seed DATA_SEED]
+//                                        [--image-weight W[,W...]] [--sections text,attributes,image]
+//                                        [--structure-guidance G] [--latent-guidance G]
+//                                        [--occupancy-threshold L] [--keep-logit L] [--heun 0|1]
 //       Text: K held-out captions per category (the colour-led phrasing, never trained on) from
 //       held-out assets; the generated mesh's nearest held-out shape (Chamfer, both normalised to
 //       a unit bounding-box diagonal) must have the prompt's category. Attributes: "a tall X" vs
@@ -42,6 +45,7 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -141,14 +145,25 @@ double aspect(const Mesh& m) {
 }
 
 // `data_seed`: the synth seed of prompts and gallery (held-out 20250707 for reported figures; a
-// tuning seed such as 2 for choosing inference settings). `image_weight`: --image-weight of the
-// text+image prompts.
-int run_generate(const std::string& model_name, std::uint64_t data_seed, double image_weight,
-                 int categories_used, int per_category, int images,
-                 int multimodal, int steps) {
+// tuning seed such as 2 for choosing inference settings). `image_weights`: the --image-weight
+// values of the text+image prompts, each scored on the same assets (a comma list in the CLI).
+// `sections`: which parts run ("text", "attributes", "image"; multimodal belongs to "image"), so a
+// sweep of one inference setting need not pay for all of them.
+struct EvalSettings {
+  std::uint64_t data_seed = kHeldOutSeed;
+  std::vector<double> image_weights = {model::kDefaultImageWeight};
+  int categories = 0, per_category = 5, images = 50, multimodal = 25;
+  std::string sections = "text,attributes,image";
+  model::GenerateOptions options;  // the sampler settings under test (defaults = shipped)
+  bool runs(const char* section) const { return sections.find(section) != std::string::npos; }
+};
+
+int run_generate(const std::string& model_name, const EvalSettings& e) {
   model::Generator generator(model_name, "cpu");
-  model::GenerateOptions options;
-  options.structure_steps = options.latent_steps = steps;
+  const model::GenerateOptions& options = e.options;
+  const std::uint64_t data_seed = e.data_seed;
+  const int categories_used = e.categories, per_category = e.per_category, images = e.images,
+            multimodal = e.multimodal, steps = options.structure_steps;
   synth::SynthConfig config;
   config.views = 1;
   config.image_size = 256;
@@ -203,84 +218,91 @@ int run_generate(const std::string& model_name, std::uint64_t data_seed, double 
   };
 
   // Text -> category by nearest held-out shape.
-  std::vector<model::Prompt> text_prompts;
-  for (std::size_t i = 0; i < held.size(); ++i) {
-    text_prompts.push_back({held[i].caption, {}, 1.0, 1000 + i});
-  }
-  const auto text_out = run(text_prompts);
-  std::map<std::string, std::pair<int, int>> per_cat;
-  int correct = 0;
-  for (std::size_t i = 0; i < held.size(); ++i) {
-    const Mesh g = unit_diagonal(text_out[i].mesh);
-    double best = 1e9;
-    std::size_t best_j = 0;
-    for (std::size_t j = 0; j < gallery.size(); ++j) {
-      if (g.triangles.empty()) break;
-      const double d = compare_meshes(g, gallery[j], quick).chamfer_l1;
-      if (d < best) best = d, best_j = j;
+  if (e.runs("text")) {
+    std::vector<model::Prompt> text_prompts;
+    for (std::size_t i = 0; i < held.size(); ++i) {
+      text_prompts.push_back({held[i].caption, {}, 1.0, 1000 + i});
     }
-    const bool ok = !g.triangles.empty() && held[best_j].category == held[i].category;
-    correct += ok;
-    auto& c = per_cat[held[i].category];
-    c.first += ok;
-    c.second += 1;
+    const auto text_out = run(text_prompts);
+    std::map<std::string, std::pair<int, int>> per_cat;
+    int correct = 0;
+    for (std::size_t i = 0; i < held.size(); ++i) {
+      const Mesh g = unit_diagonal(text_out[i].mesh);
+      double best = 1e9;
+      std::size_t best_j = 0;
+      for (std::size_t j = 0; j < gallery.size(); ++j) {
+        if (g.triangles.empty()) break;
+        const double d = compare_meshes(g, gallery[j], quick).chamfer_l1;
+        if (d < best) best = d, best_j = j;
+      }
+      const bool ok = !g.triangles.empty() && held[best_j].category == held[i].category;
+      correct += ok;
+      auto& c = per_cat[held[i].category];
+      c.first += ok;
+      c.second += 1;
+    }
+    std::printf("TEXT: nearest held-out shape has the prompt's category: %d/%zu = %.1f%%\n", correct,
+                held.size(), 100.0 * correct / std::max<std::size_t>(1, held.size()));
+    for (const auto& [cat, c] : per_cat) std::printf("  %-14s %d/%d\n", cat.c_str(), c.first, c.second);
   }
-  std::printf("TEXT: nearest held-out shape has the prompt's category: %d/%zu = %.1f%%\n", correct,
-              held.size(), 100.0 * correct / std::max<std::size_t>(1, held.size()));
-  for (const auto& [cat, c] : per_cat) std::printf("  %-14s %d/%d\n", cat.c_str(), c.first, c.second);
 
   // Attributes: tall vs short, same seed.
-  const std::vector<std::string> sized = {"stool", "shelf", "lamp", "tree", "cactus", "tower",
-                                          "mug",   "bottle", "vase", "bucket", "humanoid", "flower"};
-  std::vector<model::Prompt> pairs;
-  for (std::size_t i = 0; i < sized.size(); ++i) {
-    pairs.push_back({"a tall " + sized[i], {}, 1.0, 500 + i});
-    pairs.push_back({"a short " + sized[i], {}, 1.0, 500 + i});
+  if (e.runs("attributes")) {
+    const std::vector<std::string> sized = {"stool", "shelf", "lamp", "tree", "cactus", "tower",
+                                            "mug",   "bottle", "vase", "bucket", "humanoid", "flower"};
+    std::vector<model::Prompt> pairs;
+    for (std::size_t i = 0; i < sized.size(); ++i) {
+      pairs.push_back({"a tall " + sized[i], {}, 1.0, 500 + i});
+      pairs.push_back({"a short " + sized[i], {}, 1.0, 500 + i});
+    }
+    const auto pair_out = run(pairs);
+    int taller = 0;
+    for (std::size_t i = 0; i < sized.size(); ++i) {
+      const double ratio = aspect(pair_out[2 * i].mesh) / std::max(1e-6, aspect(pair_out[2 * i + 1].mesh));
+      taller += ratio > 1.2;
+      std::printf("  tall/short %-10s height ratio %.2f\n", sized[i].c_str(), ratio);
+    }
+    std::printf("ATTRIBUTES: tall/short height ratio > 1.2 in %d/%zu pairs = %.1f%%\n", taller,
+                sized.size(), 100.0 * taller / sized.size());
   }
-  const auto pair_out = run(pairs);
-  int taller = 0;
-  for (std::size_t i = 0; i < sized.size(); ++i) {
-    const double ratio = aspect(pair_out[2 * i].mesh) / std::max(1e-6, aspect(pair_out[2 * i + 1].mesh));
-    taller += ratio > 1.2;
-    std::printf("  tall/short %-10s height ratio %.2f\n", sized[i].c_str(), ratio);
-  }
-  std::printf("ATTRIBUTES: tall/short height ratio > 1.2 in %d/%zu pairs = %.1f%%\n", taller,
-              sized.size(), 100.0 * taller / sized.size());
 
   // Image on N held-out renders; text only and text+image on the first M of the same assets.
-  const std::size_t n = std::min<std::size_t>(static_cast<std::size_t>(images), held.size());
-  const std::size_t m = std::min<std::size_t>(static_cast<std::size_t>(multimodal), n);
-  const auto asset_of = [&](std::size_t i) { return i * held.size() / n; };  // spread over categories
-  std::vector<model::Prompt> image_prompts, text_only, both;
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::size_t k = asset_of(i);
-    image_prompts.push_back({"", held[k].image, 1.0, 2000 + i});
-    if (i < m) {
-      text_only.push_back({held[k].caption, {}, 1.0, 2000 + i});
-      both.push_back({held[k].caption, held[k].image, image_weight, 2000 + i});
+  if (e.runs("image")) {
+    const std::size_t n = std::min<std::size_t>(static_cast<std::size_t>(images), held.size());
+    const std::size_t m = std::min<std::size_t>(static_cast<std::size_t>(multimodal), n);
+    const auto asset_of = [&](std::size_t i) { return i * held.size() / n; };  // spread over categories
+    std::vector<model::Prompt> image_prompts, text_only;
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::size_t k = asset_of(i);
+      image_prompts.push_back({"", held[k].image, 1.0, 2000 + i});
+      if (i < m) text_only.push_back({held[k].caption, {}, 1.0, 2000 + i});
+    }
+    MetricOptions metric;
+    const auto scores = [&](const std::vector<model::GeneratedMesh>& out) {
+      std::vector<double> f;
+      for (std::size_t i = 0; i < out.size(); ++i) {
+        const auto& mesh = out[i].mesh;
+        f.push_back(mesh.triangles.empty() ? 0.0 : compare_meshes(mesh, held[asset_of(i)].mesh, metric).fscore[0]);
+      }
+      return f;
+    };
+    const auto mean_of = [](const std::vector<double>& v, std::size_t count) {
+      double sum = 0;
+      for (std::size_t i = 0; i < count && i < v.size(); ++i) sum += v[i];
+      return sum / std::max<std::size_t>(1, std::min(count, v.size()));
+    };
+    const auto f_image = scores(run(image_prompts));
+    const auto f_text = scores(run(text_only));
+    std::printf("IMAGE: mean F@0.01 vs the source shape over %zu held-out renders: %.3f\n", n,
+                mean_of(f_image, n));
+    for (const double w : e.image_weights) {
+      std::vector<model::Prompt> both;
+      for (std::size_t i = 0; i < m; ++i) both.push_back({held[asset_of(i)].caption, held[asset_of(i)].image, w, 2000 + i});
+      const auto f_both = scores(run(both));
+      std::printf("MULTIMODAL (first %zu of those assets, image weight %.2f): text %.3f, image %.3f, text+image %.3f\n",
+                  m, w, mean_of(f_text, m), mean_of(f_image, m), mean_of(f_both, m));
     }
   }
-  MetricOptions metric;
-  const auto scores = [&](const std::vector<model::GeneratedMesh>& out) {
-    std::vector<double> f;
-    for (std::size_t i = 0; i < out.size(); ++i) {
-      const auto& mesh = out[i].mesh;
-      f.push_back(mesh.triangles.empty() ? 0.0 : compare_meshes(mesh, held[asset_of(i)].mesh, metric).fscore[0]);
-    }
-    return f;
-  };
-  const auto mean_of = [](const std::vector<double>& v, std::size_t count) {
-    double sum = 0;
-    for (std::size_t i = 0; i < count && i < v.size(); ++i) sum += v[i];
-    return sum / std::max<std::size_t>(1, std::min(count, v.size()));
-  };
-  const auto f_image = scores(run(image_prompts));
-  const auto f_text = scores(run(text_only));
-  const auto f_both = scores(run(both));
-  std::printf("IMAGE: mean F@0.01 vs the source shape over %zu held-out renders: %.3f\n", n,
-              mean_of(f_image, n));
-  std::printf("MULTIMODAL (first %zu of those assets): text %.3f, image %.3f, text+image %.3f\n", m,
-              mean_of(f_text, m), mean_of(f_image, m), mean_of(f_both, m));
   std::printf("TIMING (median s per asset, batches of 4, steps %d):", steps);
   double total_median = 0;
   for (const auto& [stage, v] : stage_seconds) {
@@ -345,11 +367,28 @@ int main(int argc, char** argv) {
       return run_vae(model, std::stoi(get("--synth", "50")), get("--real", ".cache/cgal-data/meshes"));
     }
     if (mode == "generate") {
-      return run_generate(model, std::stoull(get("--seed", std::to_string(kHeldOutSeed))),
-                          std::stod(get("--image-weight", std::to_string(model::kDefaultImageWeight))), std::stoi(get("--categories", "0")),
-                          std::stoi(get("--per-category", "5")),
-                          std::stoi(get("--images", "50")), std::stoi(get("--multimodal", "25")),
-                          std::stoi(get("--steps", "12")));
+      EvalSettings e;
+      const auto number = [&](const char* k, double d) { return opt.count(k) ? std::stod(opt[k]) : d; };
+      e.data_seed = std::stoull(get("--seed", std::to_string(kHeldOutSeed)));
+      if (opt.count("--image-weight")) {
+        e.image_weights.clear();
+        std::stringstream list(opt["--image-weight"]);
+        for (std::string w; std::getline(list, w, ',');) e.image_weights.push_back(std::stod(w));
+      }
+      e.categories = static_cast<int>(number("--categories", 0));
+      e.per_category = static_cast<int>(number("--per-category", 5));
+      e.images = static_cast<int>(number("--images", 50));
+      e.multimodal = static_cast<int>(number("--multimodal", 25));
+      e.sections = get("--sections", e.sections);
+      auto& o = e.options;
+      o.structure_steps = o.latent_steps = static_cast<int>(number("--steps", o.structure_steps));
+      o.structure_guidance = number("--structure-guidance", o.structure_guidance);
+      o.latent_guidance = number("--latent-guidance", o.latent_guidance);
+      o.occupancy_threshold = number("--occupancy-threshold", o.occupancy_threshold);
+      o.keep_logit = number("--keep-logit", o.keep_logit);
+      o.heun = number("--heun", 0) != 0;
+      o.validate();
+      return run_generate(model, e);
     }
     if (mode == "profile") {
       return run_profile(model, get("--prompt", "a wooden chair with armrests"), std::stoi(get("--steps", "12")));
