@@ -1,6 +1,8 @@
 // `flexforge generate` end to end on the shipped default model: a valid GLB, bit-reproducible
 // seeds, reconstruct, and the documented answers to garbage prompts and bad images.
 #include "flexforge/core/hash.h"
+#include "flexforge/model/generate.h"
+#include "flexforge/model/silhouette_match.h"
 #include "test_support.h"
 
 #include <gtest/gtest.h>
@@ -103,12 +105,43 @@ TEST_F(GenerateCli, TextPromptWritesAValidReproducibleGlbWithAReport) {
 
 TEST_F(GenerateCli, ImageAndMultimodalPrompts) {
   write_png(dir / "disc.png", 96, 96, disc(96));
-  const auto image = run_cli(generate_args({"--image", (dir / "disc.png").string(), "-o", (dir / "i.glb").string()}));
+  const auto image = run_cli(generate_args({"--image", (dir / "disc.png").string(), "-o", (dir / "i.glb").string(),
+                                            "--candidates", "2", "--report", (dir / "i.json").string()}));
   EXPECT_EQ(image.exit_code, 0) << image.err;
+  const auto report = nlohmann::json::parse(read_text(dir / "i.json"));
+  EXPECT_EQ(report["assets"][0]["candidates"], 2);
+  EXPECT_GT(report["assets"][0]["silhouette_iou"].get<double>(), 0.0);
+  EXPECT_LE(report["assets"][0]["silhouette_iou"].get<double>(), 1.0);
+  EXPECT_EQ(run_cli(generate_args({"--image", (dir / "disc.png").string(), "-o", (dir / "x.glb").string(),
+                                   "--candidates", "0"})).exit_code, 2);
   const auto both = run_cli(generate_args({"a red mushroom", "--image", (dir / "disc.png").string(),
                                            "--image-weight", "0.5", "-o", (dir / "m.glb").string()}));
   EXPECT_EQ(both.exit_code, 0) << both.err;
   EXPECT_TRUE(fs::exists(dir / "m.glb"));
+}
+
+// Best-of-N for an image prompt keeps the candidate whose silhouette matches the image best:
+// each candidate sampled alone (its derived seed, one candidate) scores no better.
+TEST_F(GenerateCli, ImagePromptKeepsTheCandidateWithTheBestSilhouette) {
+  write_png(dir / "disc.png", 96, 96, disc(96));
+  model::Generator generator((source_dir() / "models" / "default").string(), "cpu");
+  model::GenerateOptions o;
+  o.structure_steps = o.latent_steps = 4;
+  o.image_candidates = 3;
+  const model::Prompt prompt{"", dir / "disc.png", 1.0, 7};
+  const auto kept = generator.generate({prompt}, o).at(0);
+  EXPECT_EQ(kept.candidates, 3);
+  EXPECT_EQ(kept.seed, 7u);
+  const auto target = model::prompt_silhouette(prompt.image);
+  o.image_candidates = 1;
+  double best = 0.0;
+  for (int k = 0; k < 3; ++k) {
+    model::Prompt alone = prompt;
+    alone.seed = model::image_candidate_seed(prompt.seed, k);
+    best = std::max(best, model::best_silhouette_match(generator.generate({alone}, o).at(0).mesh, target).iou);
+  }
+  // Sampled alone rather than in a batch of three: equal up to GEMM blocking differences.
+  EXPECT_NEAR(kept.silhouette_iou, best, 0.02);
 }
 
 TEST_F(GenerateCli, GarbagePromptsGiveAnErrorOrADocumentedWarning) {

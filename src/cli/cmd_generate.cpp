@@ -56,6 +56,9 @@ class GenerateCommand : public Command {
                    "Classifier-free guidance scale (structure stage; latent stage uses 0.4x)")
         ->capture_default_str();
     sub.add_flag("--heun", options_.heun, "Heun (2nd order) sampler instead of Euler");
+    sub.add_option("--candidates", options_.image_candidates,
+                   "With an image: sample N candidates, keep the best silhouette match (1 = off)")
+        ->capture_default_str();
     sub.add_option("--num", num_, "Number of variants (seeds S, S+1, ...), sampled together")->capture_default_str();
     sub.add_option("--stages", stages_, "Comma list of pipeline stages (default: all available)");
     for (const auto& s : pipeline_stages()) {
@@ -82,6 +85,7 @@ class GenerateCommand : public Command {
       options_.latent_steps = sampler.latent_steps;
       options_.structure_guidance = sampler.structure_guidance;
       options_.latent_guidance = sampler.latent_guidance;
+      options_.validate();  // --candidates
     }
     output_format_for(output_);
     extra_formats_ = parse_formats(formats_);

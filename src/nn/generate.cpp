@@ -7,6 +7,7 @@
 #include "flexforge/core/mesh_ops.h"
 #include "flexforge/extract/flexicubes.h"
 #include "flexforge/model/model_files.h"
+#include "flexforge/model/silhouette_match.h"
 #include "flexforge/nn/flow_sampler.h"
 #include "flexforge/nn/generator_sizes.h"
 #include "flexforge/nn/sparseflex_field.h"
@@ -16,6 +17,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <fstream>
@@ -70,6 +72,9 @@ void GenerateOptions::validate() const {
     throw Error(ExitCode::Usage, "guidance interval must satisfy 0 <= low <= high <= 1");
   }
   if (max_fine_voxels < 1000) throw Error(ExitCode::Usage, "max fine voxels must be >= 1000");
+  if (image_candidates < 1 || image_candidates > 16) {
+    throw Error(ExitCode::Usage, "--candidates must be in 1..16");
+  }
 }
 
 struct Generator::State {
@@ -187,9 +192,15 @@ Generator::~Generator() = default;
 std::string Generator::model_hash() const { return state_->hash; }
 const fs::path& Generator::directory() const { return state_->model.directory; }
 
+std::uint64_t image_candidate_seed(std::uint64_t seed, int k) {
+  return seed + static_cast<std::uint64_t>(k) * 0x9E3779B97F4A7C15ULL;
+}
+
 std::vector<GeneratedMesh> Generator::generate(const std::vector<Prompt>& prompts,
                                                const GenerateOptions& o) {
   o.validate();
+  const bool any_image = std::any_of(prompts.begin(), prompts.end(), [](const Prompt& p) { return !p.image.empty(); });
+  if (o.image_candidates > 1 && any_image) return generate_best_of(prompts, o);
   State& s = *state_;
   const GenerateOptions& opt = o;
   torch::NoGradGuard no_grad;
@@ -327,6 +338,49 @@ std::vector<GeneratedMesh> Generator::generate(const std::vector<Prompt>& prompt
                    {"extract", extract_seconds}};
     }
     clock.lap();
+  }
+  return out;
+}
+
+// Every image prompt as `image_candidates` samples in one batched pass; each keeps the candidate
+// whose silhouette matches its image best (ties: the earliest, so the result is deterministic).
+std::vector<GeneratedMesh> Generator::generate_best_of(const std::vector<Prompt>& prompts,
+                                                       const GenerateOptions& o) {
+  GenerateOptions single = o;
+  single.image_candidates = 1;
+  std::vector<Prompt> expanded;
+  std::vector<std::pair<size_t, size_t>> range;  // [first, end) of each prompt's candidates
+  for (const auto& p : prompts) {
+    const int n = p.image.empty() ? 1 : o.image_candidates;
+    range.emplace_back(expanded.size(), expanded.size() + static_cast<size_t>(n));
+    for (int k = 0; k < n; ++k) {
+      Prompt c = p;
+      c.seed = image_candidate_seed(p.seed, k);
+      expanded.push_back(c);
+    }
+  }
+  auto all = generate(expanded, single);
+  std::vector<GeneratedMesh> out;
+  for (size_t i = 0; i < prompts.size(); ++i) {
+    const auto [first, end] = range[i];
+    if (end - first == 1) {
+      out.push_back(std::move(all[first]));
+      continue;
+    }
+    StageClock clock;
+    const auto target = prompt_silhouette(prompts[i].image);
+    size_t best = first;
+    double best_iou = -1.0;
+    for (size_t k = first; k < end; ++k) {
+      const double iou = best_silhouette_match(all[k].mesh, target).iou;
+      if (iou > best_iou) best_iou = iou, best = k;
+    }
+    GeneratedMesh m = std::move(all[best]);
+    m.seed = prompts[i].seed;  // the user's seed: with the same candidates it reproduces this result
+    m.candidates = static_cast<int>(end - first);
+    m.silhouette_iou = best_iou;
+    m.seconds.emplace_back("rank", clock.lap());
+    out.push_back(std::move(m));
   }
   return out;
 }

@@ -80,15 +80,20 @@ json finish_generated_asset(const model::GeneratedMesh& generated, const AssetRe
   for (const std::string& w : generated.warnings) spdlog::warn("{}", w);
   spdlog::info("wrote {} ({} faces, {} parts, seed {})", request.output.string(), scene.face_count(),
                scene.parts.size(), generated.seed);
-  return {{"seed", generated.seed},
-          {"outputs", outputs},
-          {"generated_faces", generated_faces},
-          {"faces", scene.face_count()},
-          {"parts", scene.parts.size()},
-          {"active_voxels", generated.active_voxels},
-          {"timings", timings},
-          {"stages", stages},
-          {"warnings", generated.warnings}};
+  json report = {{"seed", generated.seed},
+                 {"outputs", outputs},
+                 {"generated_faces", generated_faces},
+                 {"faces", scene.face_count()},
+                 {"parts", scene.parts.size()},
+                 {"active_voxels", generated.active_voxels},
+                 {"timings", timings},
+                 {"stages", stages},
+                 {"warnings", generated.warnings}};
+  if (generated.candidates > 1) {
+    report["candidates"] = generated.candidates;
+    report["silhouette_iou"] = generated.silhouette_iou;
+  }
+  return report;
 }
 
 }  // namespace flexforge

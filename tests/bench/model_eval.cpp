@@ -11,6 +11,7 @@
 //                                        [--image-weight W[,W...]] [--sections text,attributes,image]
 //                                        [--structure-guidance G] [--latent-guidance G]
 //                                        [--occupancy-threshold L] [--keep-logit L] [--heun 0|1]
+//                                        [--candidates N]
 //       Text: K held-out captions per category (the colour-led phrasing, never trained on) from
 //       held-out assets; the generated mesh's nearest held-out shape (Chamfer, both normalised to
 //       a unit bounding-box diagonal) must have the prompt's category. Attributes: "a tall X" vs
@@ -225,6 +226,7 @@ int run_generate(const std::string& model_name, const EvalSettings& e) {
     }
     const auto text_out = run(text_prompts);
     std::map<std::string, std::pair<int, int>> per_cat;
+    std::map<std::string, std::string> confused_with;  // category -> nearest categories of its misses
     int correct = 0;
     for (std::size_t i = 0; i < held.size(); ++i) {
       const Mesh g = unit_diagonal(text_out[i].mesh);
@@ -240,10 +242,14 @@ int run_generate(const std::string& model_name, const EvalSettings& e) {
       auto& c = per_cat[held[i].category];
       c.first += ok;
       c.second += 1;
+      if (!ok) confused_with[held[i].category] += " " + (g.triangles.empty() ? "(empty)" : held[best_j].category);
     }
     std::printf("TEXT: nearest held-out shape has the prompt's category: %d/%zu = %.1f%%\n", correct,
                 held.size(), 100.0 * correct / std::max<std::size_t>(1, held.size()));
-    for (const auto& [cat, c] : per_cat) std::printf("  %-14s %d/%d\n", cat.c_str(), c.first, c.second);
+    for (const auto& [cat, c] : per_cat) {
+      std::printf("  %-14s %d/%d%s%s\n", cat.c_str(), c.first, c.second, c.first < c.second ? "  misses ->" : "",
+                  confused_with[cat].c_str());
+    }
   }
 
   // Attributes: tall vs short, same seed.
@@ -387,6 +393,7 @@ int main(int argc, char** argv) {
       o.occupancy_threshold = number("--occupancy-threshold", o.occupancy_threshold);
       o.keep_logit = number("--keep-logit", o.keep_logit);
       o.heun = number("--heun", 0) != 0;
+      o.image_candidates = static_cast<int>(number("--candidates", o.image_candidates));
       o.validate();
       return run_generate(model, e);
     }

@@ -46,6 +46,10 @@ struct GenerateOptions {
   // encoded ones, and the trained boundary (0) then drops surface voxels and leaves holes; -2
   // left visibly fewer holes on the previews of a few prompts (a judgement, not a measurement).
   double keep_logit = -2.0;
+  // Prompts with an image: sample this many candidates (the prompt's seed, then seeds derived
+  // from it) and keep the one whose silhouette best matches the image (silhouette_match.h).
+  // 1 = a single sample. Text-only prompts always take one sample.
+  int image_candidates = 4;
   std::int64_t max_fine_voxels = 4000000;
   std::int64_t chunk_voxels = 1000000;  // decode in spatial chunks beyond this many fine voxels
   // Called after every sampler step: (stage name, step, steps).
@@ -59,7 +63,15 @@ struct GeneratedMesh {
   std::vector<std::string> warnings;                    // unknown words, truncation, ...
   std::vector<std::pair<std::string, double>> seconds;  // per stage (shared stages: the batch's)
   std::size_t active_voxels = 0;
+  // Image prompts sampled as several candidates: how many, and the kept one's silhouette IoU
+  // against the image (-1 when there was no ranking).
+  int candidates = 1;
+  double silhouette_iou = -1.0;
 };
+
+// Seed of an image prompt's k-th candidate: k = 0 is the prompt's own seed (one candidate is a
+// plain sample); the odd multiplier keeps the candidates of seeds S and S + 1 (`--num`) apart.
+std::uint64_t image_candidate_seed(std::uint64_t seed, int k);
 
 class Generator {
  public:
@@ -85,6 +97,8 @@ class Generator {
   const std::filesystem::path& directory() const;
 
  private:
+  std::vector<GeneratedMesh> generate_best_of(const std::vector<Prompt>& prompts,
+                                              const GenerateOptions& options);
   struct State;
   std::unique_ptr<State> state_;
 };
