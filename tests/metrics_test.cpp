@@ -17,33 +17,7 @@ namespace flexforge {
 namespace {
 
 constexpr double kPi = 3.14159265358979323846;
-
-// UV sphere of radius r centred at c; outward-facing, closed.
-Mesh make_sphere(float r, const Vec3& c = Vec3::Zero(), int stacks = 48, int slices = 96) {
-  Mesh m;
-  m.positions.push_back(c + Vec3(0, 0, r));
-  for (int i = 1; i < stacks; ++i) {
-    const double th = kPi * i / stacks;
-    for (int j = 0; j < slices; ++j) {
-      const double ph = 2 * kPi * j / slices;
-      m.positions.push_back(
-          c + r * Vec3(float(std::sin(th) * std::cos(ph)), float(std::sin(th) * std::sin(ph)),
-                       float(std::cos(th))));
-    }
-  }
-  m.positions.push_back(c + Vec3(0, 0, -r));
-  const std::uint32_t south = std::uint32_t(m.positions.size() - 1);
-  auto ring = [&](int i, int j) { return std::uint32_t(1 + (i - 1) * slices + (j % slices)); };
-  for (int j = 0; j < slices; ++j) m.triangles.push_back({0, ring(1, j), ring(1, j + 1)});
-  for (int i = 1; i + 1 < stacks; ++i)
-    for (int j = 0; j < slices; ++j) {
-      m.triangles.push_back({ring(i, j), ring(i + 1, j), ring(i + 1, j + 1)});
-      m.triangles.push_back({ring(i, j), ring(i + 1, j + 1), ring(i, j + 1)});
-    }
-  for (int j = 0; j < slices; ++j)
-    m.triangles.push_back({ring(stacks - 1, j), south, ring(stacks - 1, j + 1)});
-  return m;
-}
+using test::make_sphere;
 
 // Axis-aligned box [lo, hi], outward-facing, 12 triangles.
 Mesh make_box(const Vec3& lo, const Vec3& hi) {

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -198,6 +199,33 @@ std::size_t kill_after_first_result(const std::string& command, const std::files
   run_shell("kill -9 $(cat " + shell_quote(pid_file.string()) + ")");
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   return read_jsonl(results).size();
+}
+
+// UV sphere of radius r centred at c; outward-facing, closed.
+Mesh make_sphere(float r, const Vec3& c, int stacks, int slices) {
+  Mesh m;
+  m.positions.push_back(c + Vec3(0, 0, r));
+  for (int i = 1; i < stacks; ++i) {
+    const double th = M_PI * i / stacks;
+    for (int j = 0; j < slices; ++j) {
+      const double ph = 2 * M_PI * j / slices;
+      m.positions.push_back(
+          c + r * Vec3(float(std::sin(th) * std::cos(ph)), float(std::sin(th) * std::sin(ph)),
+                       float(std::cos(th))));
+    }
+  }
+  m.positions.push_back(c + Vec3(0, 0, -r));
+  const std::uint32_t south = std::uint32_t(m.positions.size() - 1);
+  auto ring = [&](int i, int j) { return std::uint32_t(1 + (i - 1) * slices + (j % slices)); };
+  for (int j = 0; j < slices; ++j) m.triangles.push_back({0, ring(1, j), ring(1, j + 1)});
+  for (int i = 1; i + 1 < stacks; ++i)
+    for (int j = 0; j < slices; ++j) {
+      m.triangles.push_back({ring(i, j), ring(i + 1, j), ring(i + 1, j + 1)});
+      m.triangles.push_back({ring(i, j), ring(i + 1, j + 1), ring(i, j + 1)});
+    }
+  for (int j = 0; j < slices; ++j)
+    m.triangles.push_back({ring(stacks - 1, j), south, ring(stacks - 1, j + 1)});
+  return m;
 }
 
 }  // namespace flexforge::test

@@ -3,6 +3,8 @@
 // Blender) that prove files open in real tools.
 #pragma once
 
+#include "flexforge/core/mesh.h"
+
 #include <nlohmann/json.hpp>
 
 #include <chrono>
@@ -81,5 +83,8 @@ struct BlenderImport {
 };
 // Imports each file into a fresh Blender scene (one headless Blender run for all of them).
 std::vector<BlenderImport> blender_import(const std::vector<std::filesystem::path>& files);
+
+// UV sphere of radius r centred at c; outward-facing, closed.
+Mesh make_sphere(float r, const Vec3& c = Vec3::Zero(), int stacks = 48, int slices = 96);
 
 }  // namespace flexforge::test
