@@ -5,7 +5,6 @@
 #include "flexforge/core/error.h"
 #include "flexforge/core/hash.h"
 #include "flexforge/core/mesh_ops.h"
-#include "flexforge/core/mesh_smoothing.h"
 #include "flexforge/extract/flexicubes.h"
 #include "flexforge/model/model_files.h"
 #include "flexforge/model/silhouette_match.h"
@@ -73,9 +72,6 @@ void GenerateOptions::validate() const {
     throw Error(ExitCode::Usage, "guidance interval must satisfy 0 <= low <= high <= 1");
   }
   if (max_fine_voxels < 1000) throw Error(ExitCode::Usage, "max fine voxels must be >= 1000");
-  if (smooth_iterations < 0 || smooth_iterations > 100) {
-    throw Error(ExitCode::Usage, "--smooth must be in 0..100");
-  }
   if (image_candidates < 1 || image_candidates > 16) {
     throw Error(ExitCode::Usage, "--candidates must be in 1..16");
   }
@@ -329,7 +325,6 @@ std::vector<GeneratedMesh> Generator::generate(const std::vector<Prompt>& prompt
       ExtractOptions eo;
       eo.watertight = o.watertight;
       m.mesh = extract_flexicubes(nn::to_sparse_field(decoded.fine, static_cast<int>(vae_res)), eo);
-      taubin_smooth(m.mesh, {o.smooth_iterations});
       compute_vertex_normals(m.mesh);
       const double extract_seconds = own.lap();
       m.seed = prompts[members[static_cast<size_t>(i)]].seed;

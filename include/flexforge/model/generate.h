@@ -46,8 +46,6 @@ struct GenerateOptions {
   // encoded ones, and the trained boundary (0) then drops surface voxels and leaves holes; -2
   // left visibly fewer holes on the previews of a few prompts (a judgement, not a measurement).
   double keep_logit = -2.0;
-  // Taubin smoothing passes over the extracted surface (0 = raw extraction).
-  int smooth_iterations = 0;
   // Prompts with an image: sample this many candidates (the prompt's seed, then seeds derived
   // from it) and keep the one whose silhouette best matches the image (silhouette_match.h).
   // Text-only prompts always take one sample. Off (1) by default: on synth tuning seed 2 (20
