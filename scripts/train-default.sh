@@ -35,10 +35,10 @@ mkdir -p "$out"
   --steps "${VAE_STEPS:-650}" --batch 2 --synth-count "${VAE_SYNTH:-300}" --synth-seed 1 \
   --points 40000 --checkpoint-every 100 --time-limit "${VAE_MINUTES:-0}" "${real[@]}"
 "$bin" --threads "$threads" train structure --model-dir "$out" --resume \
-  --steps "${STRUCTURE_STEPS:-3500}" --vae-steps "${STRUCTURE_VAE_STEPS:-1500}" --batch 8 \
-  --synth-count "${GEN_SYNTH:-760}" --synth-seed 1 --time-limit "${STRUCTURE_MINUTES:-0}"
+  --steps "${STRUCTURE_STEPS:-8500}" --vae-steps "${STRUCTURE_VAE_STEPS:-1500}" --batch 8 \
+  --synth-count "${GEN_SYNTH:-1520}" --synth-seed 1 --time-limit "${STRUCTURE_MINUTES:-0}"
 "$bin" --threads "$threads" train latent --model-dir "$out" --resume --batch 4 \
-  --steps "${LATENT_STEPS:-3000}" --synth-count "${GEN_SYNTH:-760}" --synth-seed 1 \
+  --steps "${LATENT_STEPS:-9000}" --synth-count "${GEN_SYNTH:-1520}" --synth-seed 1 \
   --time-limit "${LATENT_MINUTES:-0}"
 # Part head for `segment` (one thread: see README "Part segmentation").
 "$bin" --threads 1 train segment --model-dir "$out" --resume --steps "${SEGMENT_STEPS:-10000}" \
