@@ -4,7 +4,7 @@
 #
 #   scripts/bench_batch.sh [N] [MODEL]        N prompt jobs (default 8), MODEL (default "default")
 #
-# Settings through the environment: STEPS (12), GUIDANCE (7.5), GEN_BATCH (4), THREADS (0 = all
+# Settings through the environment: STEPS (12), GUIDANCE (5), GEN_BATCH (4), THREADS (0 = all
 # cores), DEVICE (auto), STAGES (comma list run after generation; default none, so the figure is
 # the generator's own), SKIP_BUILD=1 to use build/flexforge as it is.
 # Output: one JSON line on stdout; the per-run lines on stderr. Also runs batch with
@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 n=${1:-8}
 model=${2:-default}
 steps=${STEPS:-12}
-guidance=${GUIDANCE:-7.5}
+guidance=${GUIDANCE:-5}
 gen_batch=${GEN_BATCH:-4}
 threads=${THREADS:-0}
 device=${DEVICE:-auto}

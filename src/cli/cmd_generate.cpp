@@ -156,7 +156,7 @@ class GenerateCommand : public Command {
   std::string image_, output_, model_ = "default", stages_, formats_, report_, preview_;
   std::uint64_t seed_ = 0;
   int steps_ = 12, num_ = 1;
-  double guidance_ = 7.5;
+  double guidance_ = model::kDefaultGuidance;
   std::size_t faces_ = kGeneratedAssetFaces;
   std::map<std::string, bool> skip_;
   std::vector<std::string> planned_, extra_formats_;

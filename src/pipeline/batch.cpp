@@ -205,7 +205,7 @@ class LazyGenerator {
 
 struct SamplerSettings {
   int steps = 12;
-  double guidance = 7.5;
+  double guidance = model::kDefaultGuidance;
   bool operator==(const SamplerSettings& o) const { return steps == o.steps && guidance == o.guidance; }
 };
 

@@ -25,6 +25,12 @@ namespace flexforge::model {
 // (1) scored below text alone.
 constexpr double kDefaultImageWeight = 0.5;
 
+// Default classifier-free guidance of the structure stage (the latent stage takes 0.4x). 5 rather
+// than the reference 7.5: on synth tuning seed 2 it raised text -> category retrieval from 82% to
+// 85% (100 prompts) and text / text+image F@0.01 from 0.258 / 0.261 to 0.274 / 0.276 (40 assets),
+// image-only F@0.01 unchanged (0.138 / 0.137).
+constexpr double kDefaultGuidance = 5.0;
+
 struct Prompt {
   std::string text;                  // may be empty when an image is given
   std::filesystem::path image;       // PNG/JPEG; empty = none
@@ -35,8 +41,8 @@ struct Prompt {
 struct GenerateOptions {
   int structure_steps = 12;
   int latent_steps = 12;
-  double structure_guidance = 7.5;
-  double latent_guidance = 3.0;
+  double structure_guidance = kDefaultGuidance;
+  double latent_guidance = 0.4 * kDefaultGuidance;
   double guidance_low = 0.1;   // guidance interval in t
   double guidance_high = 0.9;
   bool heun = false;

@@ -38,7 +38,7 @@ struct BatchOptions {
   std::string model = "default";
   std::string device = "cpu";
   int steps = 12;           // per job unless its line sets "steps"
-  double guidance = 7.5;    // per job unless its line sets "guidance"
+  double guidance = model::kDefaultGuidance;  // per job unless its line sets "guidance"
   // Up to this many pending generation jobs with the same sampler settings are sampled together
   // (one batched sampler pass); 1 = one job at a time.
   std::size_t gen_batch = 4;

@@ -23,7 +23,8 @@ namespace flexforge {
 inline constexpr std::size_t kGeneratedAssetFaces = 5000;
 
 // Sampler settings from the two user-facing knobs: `steps` per stage for both stages, `guidance`
-// for the structure stage and 0.4x for the latent stage (the reference system's 7.5 / 3.0 pair).
+// for the structure stage and 0.4x for the latent stage (the ratio of the reference system's
+// 7.5 / 3.0 pair; the default is model::kDefaultGuidance).
 // Error(Usage) for values the sampler rejects.
 model::GenerateOptions generation_options(int steps, double guidance);
 
