@@ -120,6 +120,54 @@ TEST_F(GenerateCli, ImageAndMultimodalPrompts) {
   EXPECT_TRUE(fs::exists(dir / "m.glb"));
 }
 
+// Highest "loss X" figure of the lines that contain `marker` (training progress lines).
+double loss_after(const std::string& log, const std::string& marker) {
+  const auto line_start = log.find(marker);
+  if (line_start == std::string::npos) return -1.0;
+  const auto at = log.find("loss ", line_start);
+  return at == std::string::npos ? -1.0 : std::stod(log.substr(at + 5));
+}
+
+// `train prior` fits the image prior on a few synth renders (the loss falls well below its first
+// value), registers it in config.json, and `generate --image` on that model starts from it.
+TEST_F(GenerateCli, TrainPriorFitsItsShapesAndImagePromptsUseIt) {
+  const fs::path model = dir / "model";
+  fs::create_directories(model);
+  for (const auto& e : fs::directory_iterator(source_dir() / "models" / "default")) {
+    if (e.path().filename() != "image_prior.safetensors") fs::copy_file(e.path(), model / e.path().filename());
+  }
+  auto config = nlohmann::json::parse(read_text(model / "config.json"));
+  config["networks"].erase("image_prior");
+  std::ofstream(model / "config.json") << config.dump(2);
+
+  const auto trained = run_cli({"--threads", "2", "train", "prior", "--model-dir", model.string(),
+                                "--steps", "60", "--batch", "8", "--lr", "1e-3", "--synth-count", "4",
+                                "--views", "1", "--checkpoint-every", "100"});
+  ASSERT_EQ(trained.exit_code, 0) << trained.err;
+  const std::string log = trained.out + trained.err;
+  const double first = loss_after(log, "step 1/60"), last = loss_after(log, "train prior: 60 steps");
+  ASSERT_GT(first, 0.0) << log;
+  ASSERT_GE(last, 0.0) << log;
+  EXPECT_LT(last, 0.6 * first) << log;
+  EXPECT_TRUE(nlohmann::json::parse(read_text(model / "config.json"))["networks"].contains("image_prior"));
+
+  write_png(dir / "disc.png", 96, 96, disc(96));
+  const auto image = run_cli(generate_args({"--image", (dir / "disc.png").string(), "--model", model.string(),
+                                            "-o", (dir / "p.glb").string()}));
+  EXPECT_EQ(image.exit_code, 0) << image.err;
+  EXPECT_TRUE(fs::exists(dir / "p.glb"));
+  EXPECT_EQ(run_cli(generate_args({"--image", (dir / "disc.png").string(), "--image-prior-noise", "1.5",
+                                   "-o", (dir / "q.glb").string()})).exit_code, 2);
+  EXPECT_FALSE(fs::exists(dir / "q.glb"));
+
+  // A model directory without the structure stage: a model error naming what to train first.
+  const fs::path empty = dir / "empty";
+  fs::create_directories(empty);
+  fs::copy_file(model / "tokenizer.json", empty / "tokenizer.json");
+  const auto refused = run_cli({"train", "prior", "--model-dir", empty.string(), "--steps", "2"});
+  EXPECT_EQ(refused.exit_code, 4) << refused.err;
+}
+
 // Best-of-N for an image prompt keeps the candidate whose silhouette matches the image best:
 // each candidate sampled alone (its derived seed, one candidate) scores no better.
 TEST_F(GenerateCli, ImagePromptKeepsTheCandidateWithTheBestSilhouette) {

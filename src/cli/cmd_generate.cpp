@@ -59,6 +59,10 @@ class GenerateCommand : public Command {
     sub.add_option("--candidates", options_.image_candidates,
                    "With an image: sample N candidates, keep the best silhouette match (1 = off)")
         ->capture_default_str();
+    sub.add_option("--image-prior-noise", options_.image_prior_noise,
+                   "With an image: noise level the image prior's shape is refined from (0 = keep it as "
+                   "predicted, 1 = ignore it)")
+        ->capture_default_str();
     sub.add_option("--num", num_, "Number of variants (seeds S, S+1, ...), sampled together")->capture_default_str();
     sub.add_option("--stages", stages_, "Comma list of pipeline stages (default: all available)");
     for (const auto& s : pipeline_stages()) {
@@ -85,7 +89,7 @@ class GenerateCommand : public Command {
       options_.latent_steps = sampler.latent_steps;
       options_.structure_guidance = sampler.structure_guidance;
       options_.latent_guidance = sampler.latent_guidance;
-      options_.validate();  // --candidates
+      options_.validate();  // --candidates, --image-prior-noise
     }
     output_format_for(output_);
     extra_formats_ = parse_formats(formats_);

@@ -1,4 +1,4 @@
-// flexforge train vae|structure|latent: (re)train the default model's networks, resumably.
+// flexforge train vae|structure|latent|prior|segment: (re)train the default model's networks, resumably.
 #include "command.h"
 
 #include "flexforge/core/error.h"
@@ -22,7 +22,7 @@ namespace fs = std::filesystem;
 class TrainCommand : public Command {
  public:
   std::string name() const override { return "train"; }
-  std::string summary() const override { return "Train the model's networks (vae, structure, latent, segment)"; }
+  std::string summary() const override { return "Train the model's networks (vae, structure, latent, prior, segment)"; }
   void declare(CLI::App& sub) override {
     sub.require_subcommand(1);
     vae_ = sub.add_subcommand("vae", "SparseFlex VAE on synth assets plus real meshes");
@@ -40,13 +40,15 @@ class TrainCommand : public Command {
     vae_->add_option("--time-limit", vae_options_.time_limit_minutes,
                      "Stop with a checkpoint after this many minutes (0: none)")->capture_default_str();
     vae_->add_flag("--resume", vae_options_.resume, "Continue from OUT/checkpoint");
-    for (const char* stage : {"structure", "latent"}) {
+    const std::map<std::string, std::string> stage_help = {
+        {"structure", "Stage 1: occupancy VAE, then the structure flow (text/image conditioned)"},
+        {"latent", "Stage 2: the latent flow on the active voxels (needs the trained VAE)"},
+        {"prior", "Image prior: image -> coarse structure latent (needs the structure stage)"}};
+    for (const auto& [stage_name, help] : stage_help) {
+      const char* stage = stage_name.c_str();
       auto& o = stage_options_[stage];
       o.stage = stage;
-      CLI::App* sub_stage = sub.add_subcommand(
-          stage, std::string(stage) == "structure"
-                     ? "Stage 1: occupancy VAE, then the structure flow (text/image conditioned)"
-                     : "Stage 2: the latent flow on the active voxels (needs the trained VAE)");
+      CLI::App* sub_stage = sub.add_subcommand(stage, help);
       sub_stage->add_option("--model-dir", o.model_dir, "Model directory (holds the VAE; receives the stage)")->required();
       sub_stage->add_option("--config", o.config, "JSON with network sizes");
       sub_stage->add_option("--steps", o.steps)->capture_default_str();

@@ -37,6 +37,9 @@ SparseTensor sample_flow(FlowTransformerImpl& model, const SparseTensor& noise,
                          const GuidedContexts& g, const SamplerOptions& o,
                          const std::function<void(int, int)>& on_step) {
   if (o.steps < 1 || o.steps > 1000) throw Error(ExitCode::Usage, "--steps must be in 1..1000");
+  if (!(o.start_time > 0.0 && o.start_time <= 1.0)) {
+    throw Error(ExitCode::Usage, "sampler: start time must be in (0, 1]");
+  }
   if (g.contexts.empty() || g.contexts.size() != g.guided_weights.size()) {
     throw Error(ExitCode::StageFailed, "sampler: one weight per condition set is required");
   }
@@ -62,8 +65,8 @@ SparseTensor sample_flow(FlowTransformerImpl& model, const SparseTensor& noise,
 
   auto x = noise.features();
   for (int i = 0; i < o.steps; ++i) {
-    const double t0 = shift_time(1.0 - static_cast<double>(i) / o.steps, o.shift);
-    const double t1 = shift_time(1.0 - static_cast<double>(i + 1) / o.steps, o.shift);
+    const double t0 = o.start_time * shift_time(1.0 - static_cast<double>(i) / o.steps, o.shift);
+    const double t1 = o.start_time * shift_time(1.0 - static_cast<double>(i + 1) / o.steps, o.shift);
     const auto v0 = velocity(x, t0);
     if (o.heun && i + 1 < o.steps) {
       const auto predicted = x + (t1 - t0) * v0;

@@ -10,6 +10,7 @@
 #include "flexforge/model/silhouette_match.h"
 #include "flexforge/nn/flow_sampler.h"
 #include "flexforge/nn/generator_sizes.h"
+#include "flexforge/nn/image_prior.h"
 #include "flexforge/nn/sparseflex_field.h"
 #include "flexforge/nn/sparseflex_vae.h"
 #include "flexforge/nn/weights.h"
@@ -72,6 +73,9 @@ void GenerateOptions::validate() const {
     throw Error(ExitCode::Usage, "guidance interval must satisfy 0 <= low <= high <= 1");
   }
   if (max_fine_voxels < 1000) throw Error(ExitCode::Usage, "max fine voxels must be >= 1000");
+  if (!(image_prior_noise >= 0 && image_prior_noise <= 1)) {
+    throw Error(ExitCode::Usage, "--image-prior-noise must be in 0..1");
+  }
   if (image_candidates < 1 || image_candidates > 16) {
     throw Error(ExitCode::Usage, "--candidates must be in 1..16");
   }
@@ -85,6 +89,7 @@ struct Generator::State {
   nn::StructureVae structure_vae{nullptr};
   nn::FlowTransformer structure_flow{nullptr}, latent_flow{nullptr};
   nn::SparseFlexVae vae{nullptr};
+  nn::ImagePrior image_prior{nullptr};  // optional network
   torch::Tensor structure_mean, structure_std, latent_mean, latent_std;
   std::string hash;
 
@@ -184,6 +189,17 @@ Generator::Generator(const std::string& model, const std::string& device)
   load(*s.structure_vae, "structure_vae");
   load(*s.structure_flow, "structure_flow");
   load(*s.latent_flow, "latent_flow");
+  if (s.model.has_network("image_prior")) {
+    auto po = nn::ImagePriorOptions::from_config(s.model.network("image_prior"));
+    if (po.latent_channels != s.sizes.structure_vae.latent_channels ||
+        po.latent_resolution != s.sizes.structure_vae.latent_resolution() ||
+        po.image_size != s.sizes.structure_flow.condition.image_size) {
+      throw Error(ExitCode::Model, (s.model.directory / "config.json").string() +
+                                       ": image_prior sizes do not match the structure stage");
+    }
+    s.image_prior = nn::ImagePrior(po);
+    load(*s.image_prior, "image_prior");
+  }
   s.hash = fmt::format("{:016x}", fnv1a64(bytes));
 }
 
@@ -210,16 +226,19 @@ std::vector<GeneratedMesh> Generator::generate(const std::vector<Prompt>& prompt
   std::vector<EncodedPrompt> encoded;
   for (const auto& p : prompts) encoded.push_back(s.encode(p));
 
-  // Prompts are sampled together when they share the guidance form: the text+image mix of
-  // --image-weight changes the set of conditions the sampler combines.
-  std::map<double, std::vector<size_t>> groups;
+  // Prompts are sampled together when they share the guidance form (the text+image mix of
+  // --image-weight changes the set of conditions the sampler combines) and the structure
+  // stage's start (image prompts start from the image prior when the model has one).
+  const bool prior_on = s.image_prior && o.image_prior_noise < 1.0;
+  std::map<std::pair<double, bool>, std::vector<size_t>> groups;
   for (size_t i = 0; i < prompts.size(); ++i) {
     const bool both = encoded[i].has_text && encoded[i].image.defined();
-    groups[both ? prompts[i].image_weight : 1.0].push_back(i);
+    groups[{both ? prompts[i].image_weight : 1.0, prior_on && encoded[i].image.defined()}].push_back(i);
   }
   const double prompt_seconds = clock.lap();
 
-  for (const auto& [image_weight, members] : groups) {
+  for (const auto& [group, members] : groups) {
+    const auto [image_weight, from_prior] = group;
     const int64_t b = static_cast<int64_t>(members.size());
     const auto& cond_opts = s.sizes.structure_flow.condition;
     auto text = torch::empty({b, cond_opts.text_tokens}, torch::kLong);
@@ -273,10 +292,27 @@ std::vector<GeneratedMesh> Generator::generate(const std::vector<Prompt>& prompt
     auto noise1 = seeded_noise({1, sv.latent_channels, g, g, g}, 0, {});
     sampler.steps = o.structure_steps;
     sampler.guidance = o.structure_guidance;
-    auto x1 = nn::sample_flow(*s.structure_flow, nn::dense_to_tokens(noise1),
-                              contexts(*s.structure_flow, o.structure_guidance), sampler,
-                              [&](int i, int n) { if (o.on_step) o.on_step("structure", i, n); });
-    auto latent1 = nn::tokens_to_dense(x1.features(), b, g);
+    torch::Tensor latent1;
+    if (from_prior) {
+      // The image prior's estimate, re-noised to image_prior_noise and refined by the flow.
+      const double t0 = o.image_prior_noise;
+      const auto estimate = s.image_prior->forward(image);
+      if (t0 == 0.0) {
+        latent1 = estimate;
+      } else {
+        sampler.start_time = t0;
+        const auto x1 = nn::sample_flow(*s.structure_flow, nn::dense_to_tokens((1 - t0) * estimate + t0 * noise1),
+                                        contexts(*s.structure_flow, o.structure_guidance), sampler,
+                                        [&](int i, int n) { if (o.on_step) o.on_step("structure", i, n); });
+        latent1 = nn::tokens_to_dense(x1.features(), b, g);
+        sampler.start_time = 1.0;
+      }
+    } else {
+      const auto x1 = nn::sample_flow(*s.structure_flow, nn::dense_to_tokens(noise1),
+                                      contexts(*s.structure_flow, o.structure_guidance), sampler,
+                                      [&](int i, int n) { if (o.on_step) o.on_step("structure", i, n); });
+      latent1 = nn::tokens_to_dense(x1.features(), b, g);
+    }
     latent1 = latent1 * s.structure_std.view({1, -1, 1, 1, 1}) + s.structure_mean.view({1, -1, 1, 1, 1});
     const auto logits = s.structure_vae->decode(latent1);  // [B, 1, R, R, R]
     std::vector<torch::Tensor> coords;

@@ -33,6 +33,7 @@ GeneratorSizes generator_sizes(const std::filesystem::path& config, int64_t voca
   s.structure_vae = StructureVaeOptions::from_config(merged("structure_vae", s.structure_vae.to_config()));
   s.structure_flow = FlowOptions::from_config(merged("structure_flow", s.structure_flow.to_config("StructureFlow")));
   s.latent_flow = FlowOptions::from_config(merged("latent_flow", s.latent_flow.to_config("LatentFlow")));
+  s.image_prior = ImagePriorOptions::from_config(merged("image_prior", s.image_prior.to_config()));
   s.structure_flow.in_channels = s.structure_vae.latent_channels;
   s.structure_flow.condition.vocabulary = vocabulary;
   s.latent_flow.condition.vocabulary = vocabulary;

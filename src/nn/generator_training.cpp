@@ -16,6 +16,7 @@
 #include "flexforge/model/training_shapes.h"
 #include "flexforge/model/vae_sample.h"
 #include "flexforge/nn/flow_models.h"
+#include "flexforge/nn/image_prior.h"
 #include "flexforge/nn/sparseflex_vae.h"
 #include "flexforge/nn/training_run.h"
 #include "flexforge/nn/vae_batch.h"
@@ -153,15 +154,11 @@ torch::Tensor flow_loss(nn::FlowTransformerImpl& flow, const nn::SparseTensor& x
   return torch::mse_loss(v, eps - x0.features());
 }
 
-// Last checkpoint, the flow's config entry (with the latent statistics it was trained on) in
-// config.json, and the report.
-GeneratorTrainReport finish_flow(const GeneratorTrainOptions& o, nn::TrainingRun& run, int step,
-                                 nn::ModelConfig config, const std::string& key,
-                                 const std::vector<double>& mean, const std::vector<double>& stdev,
-                                 std::size_t shapes) {
+// Last checkpoint, the network's config entry in config.json, and the report.
+GeneratorTrainReport finish_network(const GeneratorTrainOptions& o, nn::TrainingRun& run, int step,
+                                    const nn::ModelConfig& config, const std::string& key,
+                                    std::size_t shapes) {
   run.finish(step);
-  config.args["latent_mean"] = mean;
-  config.args["latent_std"] = stdev;
   register_network(o.model_dir, key, config, key + ".safetensors");
   GeneratorTrainReport report;
   report.steps_done = step;
@@ -172,17 +169,45 @@ GeneratorTrainReport finish_flow(const GeneratorTrainOptions& o, nn::TrainingRun
   return report;
 }
 
-GeneratorTrainReport train_structure(const GeneratorTrainOptions& o, const Tokenizer& tokenizer,
-                                     const nn::GeneratorSizes& sizes) {
-  auto shapes = load_shapes(o, tokenizer, sizes.structure_flow.condition,
-                            static_cast<int>(sizes.structure_vae.resolution), nullptr);
-  const int64_t r = sizes.structure_vae.resolution;
+// Last checkpoint, the flow's config entry (with the latent statistics it was trained on) in
+// config.json, and the report.
+GeneratorTrainReport finish_flow(const GeneratorTrainOptions& o, nn::TrainingRun& run, int step,
+                                 nn::ModelConfig config, const std::string& key,
+                                 const std::vector<double>& mean, const std::vector<double>& stdev,
+                                 std::size_t shapes) {
+  config.args["latent_mean"] = mean;
+  config.args["latent_std"] = stdev;
+  return finish_network(o, run, step, config, key, shapes);
+}
+
+// Dense occupancy [N, 1, R, R, R] of every shape's active base voxels.
+torch::Tensor occupancy_grids(const std::vector<ShapeRecord>& shapes, int64_t r) {
   auto occupancy = torch::zeros({static_cast<int64_t>(shapes.size()), 1, r, r, r});
   for (size_t i = 0; i < shapes.size(); ++i) {
     const auto c = shapes[i].coords.to(torch::kLong);
     occupancy[static_cast<int64_t>(i)][0].index_put_({c.select(1, 0), c.select(1, 1), c.select(1, 2)},
                                                       torch::ones({c.size(0)}));
   }
+  return occupancy;
+}
+
+// Posterior means of the occupancy VAE for every shape, in chunks: encoding thousands of 32^3
+// grids at once holds gigabytes of activations (3000 shapes ran out of 24 GB).
+torch::Tensor encode_structure(nn::StructureVaeImpl& svae, const torch::Tensor& occupancy) {
+  torch::NoGradGuard guard;
+  std::vector<torch::Tensor> parts;
+  for (int64_t first = 0; first < occupancy.size(0); first += 64) {
+    parts.push_back(svae.encode(occupancy.slice(0, first, std::min(occupancy.size(0), first + 64))).first);
+  }
+  return torch::cat(parts);
+}
+
+GeneratorTrainReport train_structure(const GeneratorTrainOptions& o, const Tokenizer& tokenizer,
+                                     const nn::GeneratorSizes& sizes) {
+  auto shapes = load_shapes(o, tokenizer, sizes.structure_flow.condition,
+                            static_cast<int>(sizes.structure_vae.resolution), nullptr);
+  const int64_t r = sizes.structure_vae.resolution;
+  const auto occupancy = occupancy_grids(shapes, r);
   spdlog::info("train structure: {} shapes, occupancy {:.2f}% of {}^3", shapes.size(),
                100.0 * occupancy.mean().item<double>(), r);
   std::mt19937_64 rng(o.seed);
@@ -230,11 +255,7 @@ GeneratorTrainReport train_structure(const GeneratorTrainOptions& o, const Token
                    "structure_vae.safetensors");
 
   // 2. Latents of every shape and their channel statistics.
-  torch::Tensor latents;
-  {
-    torch::NoGradGuard guard;
-    latents = svae->encode(occupancy).first;  // [N, C, G, G, G]
-  }
+  torch::Tensor latents = encode_structure(*svae, occupancy);  // [N, C, G, G, G]
   const auto flat = latents.permute({0, 2, 3, 4, 1}).reshape({-1, latents.size(1)});
   const auto [mean, stdev] = channel_stats(flat);
   const auto mean_t = torch::tensor(mean, torch::kFloat).view({1, -1, 1, 1, 1});
@@ -311,17 +332,77 @@ GeneratorTrainReport train_latent(const GeneratorTrainOptions& o, const Tokenize
                      shapes.size());
 }
 
+// The image prior (flexforge/nn/image_prior.h): regresses the trained structure VAE's normalised
+// latent of each shape from one of its rendered views, MSE. Needs the structure stage in
+// model_dir (its VAE encodes the targets; the structure flow's statistics normalise them, so the
+// prediction lives where the flow's samples do).
+GeneratorTrainReport train_prior(const GeneratorTrainOptions& o, const Tokenizer& tokenizer,
+                                 const nn::GeneratorSizes& sizes) {
+  const ModelDirectory model = open_model(o.model_dir.string());
+  for (const char* key : {"structure_vae", "structure_flow"}) {
+    if (!model.has_network(key)) {
+      throw Error(ExitCode::Model, "train prior: " + o.model_dir.string() + " has no '" + key +
+                                       "' network (train structure first)");
+    }
+  }
+  const auto sv = nn::StructureVaeOptions::from_config(model.network("structure_vae"));
+  nn::StructureVae svae(sv);
+  nn::load_weights(*svae, model.weights("structure_vae"));
+  svae->eval();
+  const auto flow_config = model.network("structure_flow");
+  const auto stat = [&](const char* key) {
+    return torch::tensor(flow_config.get<std::vector<double>>(key), torch::kFloat).view({1, -1, 1, 1, 1});
+  };
+  nn::ImagePriorOptions po = sizes.image_prior;
+  po.latent_channels = sv.latent_channels;
+  po.latent_resolution = sv.latent_resolution();
+  po.image_size = sizes.structure_flow.condition.image_size;
+
+  auto shapes = load_shapes(o, tokenizer, sizes.structure_flow.condition, static_cast<int>(sv.resolution), nullptr);
+  const auto targets = (encode_structure(*svae, occupancy_grids(shapes, sv.resolution)) -
+                        stat("latent_mean")) / stat("latent_std");
+  std::vector<std::pair<int64_t, int64_t>> pairs;  // (shape, view)
+  for (size_t i = 0; i < shapes.size(); ++i) {
+    for (size_t v = 0; v < shapes[i].views.size(); ++v) pairs.emplace_back(static_cast<int64_t>(i), static_cast<int64_t>(v));
+  }
+  if (pairs.empty()) throw Error(ExitCode::Usage, "train prior: needs rendered views (--views >= 1)");
+  spdlog::info("train prior: {} shapes, {} views", shapes.size(), pairs.size());
+
+  std::mt19937_64 rng(o.seed);
+  torch::manual_seed(o.seed + 3);
+  nn::ImagePrior prior(po);
+  nn::TrainingRun run(*prior, nn::training_run_options(o, "image_prior", o.model_dir, o.steps, o.learning_rate));
+  int step = run.start_step();
+  for (; run.keep_going(step); ++step) {
+    rng.seed(o.seed * 17 + static_cast<uint64_t>(step));
+    std::vector<torch::Tensor> images;
+    std::vector<int64_t> which;
+    for (int b = 0; b < o.batch; ++b) {
+      const auto& [shape, view] = pairs[rng() % pairs.size()];
+      images.push_back(shapes[static_cast<size_t>(shape)].views[static_cast<size_t>(view)]);
+      which.push_back(shape);
+    }
+    run.begin_step(step);
+    const auto loss = torch::mse_loss(prior->forward(torch::stack(images)),
+                                      targets.index_select(0, torch::tensor(which)));
+    loss.backward();
+    run.end_step(step, loss.item<double>());
+  }
+  return finish_network(o, run, step, po.to_config(), "image_prior", shapes.size());
+}
+
 }  // namespace
 
 GeneratorTrainReport train_generator(const GeneratorTrainOptions& o) {
-  if (o.stage != "structure" && o.stage != "latent") {
-    throw Error(ExitCode::Usage, "train: stage must be 'structure' or 'latent'");
+  if (o.stage != "structure" && o.stage != "latent" && o.stage != "prior") {
+    throw Error(ExitCode::Usage, "train: stage must be 'structure', 'latent' or 'prior'");
   }
   if (o.batch < 1 || o.batch > 256 || o.steps < 1 || o.synth_count < 1) {
     throw Error(ExitCode::Usage, "train: --batch 1..256, --steps >= 1, --synth-count >= 1");
   }
   const Tokenizer tokenizer = tokenizer_for(o.model_dir);
   const nn::GeneratorSizes sizes = nn::generator_sizes(o.config, static_cast<int64_t>(tokenizer.size()));
+  if (o.stage == "prior") return train_prior(o, tokenizer, sizes);
   return o.stage == "structure" ? train_structure(o, tokenizer, sizes)
                                 : train_latent(o, tokenizer, sizes);
 }

@@ -2,7 +2,9 @@
 // vertices against the extractor), flow transformers and the rectified-flow sampler.
 #include "flexforge/extract/flexicubes.h"
 #include "flexforge/model/vae_sample.h"
+#include "flexforge/core/error.h"
 #include "flexforge/nn/flow_sampler.h"
+#include "flexforge/nn/image_prior.h"
 #include "flexforge/nn/sparseflex_field.h"
 #include "flexforge/nn/sparseflex_loss.h"
 #include "flexforge/nn/sparseflex_vae.h"
@@ -176,6 +178,49 @@ TEST(FlowSampler, ImageWeightOneIsPlainGuidance) {
   EXPECT_NEAR(sum, 1.0, 1e-12);  // a constant velocity field stays unchanged
   EXPECT_NEAR(shift_time(0.5, 3.0), 0.75, 1e-12);
   EXPECT_DOUBLE_EQ(shift_time(1.0, 3.0), 1.0);
+}
+
+// SDEdit start: a partly noised input integrates over [0, start_time] only, so it moves less
+// than a pure-noise start; start times outside (0, 1] are refused.
+TEST(FlowSampler, StartTimeRefinesOnlyThePartOfTheScheduleBelowIt) {
+  torch::manual_seed(3);
+  torch::NoGradGuard g;
+  FlowTransformer flow(tiny_flow(false));
+  for (auto& p : flow->out->parameters()) p.normal_(0, 0.1);
+  const auto text = torch::randint(0, 20, {1, 6}, torch::kLong);
+  const auto cond = flow->encode_condition(text, {}, torch::zeros({1}, torch::kBool));
+  const auto x = testing::random_sparse(1, 8, 0.2, 4, 5);
+  SamplerOptions o;
+  o.steps = 6;
+  const auto full = sample_flow(*flow, x, guidance_weights(cond, cond, 0.0), o);
+  o.start_time = 0.3;
+  const auto late = sample_flow(*flow, x, guidance_weights(cond, cond, 0.0), o);
+  const double moved_full = (full.features() - x.features()).norm().item<double>();
+  const double moved_late = (late.features() - x.features()).norm().item<double>();
+  EXPECT_GT(moved_late, 0.0);
+  EXPECT_LT(moved_late, 0.6 * moved_full);
+  for (const double bad : {0.0, -0.5, 1.5}) {
+    o.start_time = bad;
+    EXPECT_THROW(sample_flow(*flow, x, guidance_weights(cond, cond, 0.0), o), Error) << bad;
+  }
+}
+
+TEST(ImagePrior, PredictsTheStructureLatentGridAndChecksItsInput) {
+  ImagePriorOptions o;
+  o.image_size = 64;
+  o.widths = {8, 16, 16};
+  o.hidden = 32;
+  const auto same = ImagePriorOptions::from_config(o.to_config());
+  EXPECT_EQ(same.widths, o.widths);
+  EXPECT_EQ(same.hidden, 32);
+  ImagePrior prior(same);
+  const auto z = prior->forward(torch::randn({2, 3, 64, 64}));
+  EXPECT_EQ(z.sizes(), (std::vector<int64_t>{2, 8, 8, 8, 8}));
+  EXPECT_TRUE(torch::isfinite(z).all().item<bool>());
+  EXPECT_THROW(prior->forward(torch::randn({2, 3, 32, 32})), Error);
+  auto bad = o.to_config();
+  bad.args["image_size"] = 60;  // not divisible by 2^3
+  EXPECT_THROW(ImagePriorOptions::from_config(bad), Error);
 }
 
 TEST(StructureVae, ShapesRoundTrip) {

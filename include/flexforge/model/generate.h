@@ -31,6 +31,9 @@ constexpr double kDefaultImageWeight = 0.5;
 // image-only F@0.01 unchanged (0.138 / 0.137).
 constexpr double kDefaultGuidance = 5.0;
 
+// Default noise level the image prior's latent is refined from (GenerateOptions::image_prior_noise).
+constexpr double kDefaultImagePriorNoise = 0.5;
+
 struct Prompt {
   std::string text;                  // may be empty when an image is given
   std::filesystem::path image;       // PNG/JPEG; empty = none
@@ -59,6 +62,10 @@ struct GenerateOptions {
   // to 0.198, noise-level changes for 4x the sampling time; F@0.01 is bound by the surface, which
   // a better silhouette does not fix.
   int image_candidates = 1;
+  // Prompts with an image, on a model with an image prior (nn/image_prior.h): the structure flow
+  // starts from the prior's latent for the image, noised to this time (0 = the prior as it is,
+  // no structure sampling; 1 = ignore the prior, sample from pure noise).
+  double image_prior_noise = kDefaultImagePriorNoise;
   std::int64_t max_fine_voxels = 4000000;
   std::int64_t chunk_voxels = 1000000;  // decode in spatial chunks beyond this many fine voxels
   // Called after every sampler step: (stage name, step, steps).

@@ -25,6 +25,9 @@ struct SamplerOptions {
   double interval_high = 1.0;
   double shift = 3.0;
   bool heun = false;
+  // Time the input sits at: 1 = pure noise; below 1 the input is a partly noised estimate
+  // (1 - t) x0 + t eps and the schedule is scaled into [0, start_time] (SDEdit).
+  double start_time = 1.0;
 };
 
 // Condition sets stacked along the batch: contexts[k] is [B, L, C]; weights per set when guiding
@@ -40,7 +43,7 @@ GuidedContexts guidance_weights(const torch::Tensor& cond, const torch::Tensor& 
 GuidedContexts guidance_weights(const torch::Tensor& both, const torch::Tensor& text_only,
                                 const torch::Tensor& null, double w, double image_weight);
 
-// Runs the sampler. `noise` holds x at t = 1 (features [N, C] on its coordinates, B samples);
+// Runs the sampler. `noise` holds x at t = start_time (features [N, C] on its coordinates, B samples);
 // `on_step(i, steps)` is called after every step. Returns x at t = 0.
 SparseTensor sample_flow(FlowTransformerImpl& model, const SparseTensor& noise,
                          const GuidedContexts& contexts, const SamplerOptions& options,

@@ -1,9 +1,10 @@
 // Sizes of the generator's networks: the CPU defaults (design.md "Our default model"), or a JSON
-// file {"structure_vae": {...args}, "structure_flow": {...}, "latent_flow": {...}} overriding
+// file {"structure_vae": {...args}, "structure_flow": {...}, "latent_flow": {...}, "image_prior": {...}} overriding
 // any of them, so the same code trains a larger model on a GPU.
 #pragma once
 
 #include "flexforge/nn/flow_models.h"
+#include "flexforge/nn/image_prior.h"
 
 #include <filesystem>
 
@@ -16,6 +17,7 @@ struct GeneratorSizes {
   StructureVaeOptions structure_vae;
   FlowOptions structure_flow;
   FlowOptions latent_flow;
+  ImagePriorOptions image_prior;  // its latent and image sizes follow the structure stage's
 };
 
 // `vocabulary` is the tokenizer's size (both condition encoders use it).
