@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Trains the shipped default model (models/default/) from scratch on this machine: the SparseFlex
-# VAE, then the structure stage (occupancy VAE + flow), then the latent flow. Every step is
+# VAE, then the structure stage (occupancy VAE + flow), the latent flow, the image and text priors
+# and the part head. Every step is
 # resumable: rerun the script after an interruption and each network continues from its last
 # checkpoint (a finished network is not retrained).
 #
@@ -40,11 +41,19 @@ mkdir -p "$out"
 "$bin" --threads "$threads" train latent --model-dir "$out" --resume --batch 4 \
   --steps "${LATENT_STEPS:-9000}" --synth-count "${GEN_SYNTH:-1520}" --synth-seed 1 \
   --time-limit "${LATENT_MINUTES:-0}"
+# Image prior: image -> structure latent, regressed directly (needs the structure stage above).
+"$bin" --threads "$threads" train image-prior --model-dir "$out" --resume --batch 32 --lr 1e-3 \
+  --steps "${PRIOR_STEPS:-10000}" --synth-count "${PRIOR_SYNTH:-5000}" --synth-seed 1 --views 6 \
+  --checkpoint-every 250 --time-limit "${PRIOR_MINUTES:-0}"
+# Text prior: caption -> structure latent, the same way (no rendered views needed).
+"$bin" --threads "$threads" train text-prior --model-dir "$out" --resume --batch 32 --lr 1e-3 \
+  --steps "${TEXT_PRIOR_STEPS:-4000}" --synth-count "${TEXT_PRIOR_SYNTH:-3000}" --synth-seed 1 \
+  --views 0 --checkpoint-every 500 --time-limit "${TEXT_PRIOR_MINUTES:-0}"
 # Part head for `segment` (one thread: see README "Part segmentation").
 "$bin" --threads 1 train segment --model-dir "$out" --resume --steps "${SEGMENT_STEPS:-10000}" \
   --batch 4 --synth-count "${SEGMENT_SYNTH:-760}" --synth-seeds 1,3 --checkpoint-every 250 \
   --time-limit "${SEGMENT_MINUTES:-0}"
-# Store the flows and the part head as F16 (loaded back into fp32): keeps the model within 30 MB.
-python3 "$root/scripts/half_weights.py" "$out"/{structure_flow,latent_flow,part_head}.safetensors
+# Store the flows, the priors and the part head as F16 (loaded back into fp32): keeps the model within 30 MB.
+python3 "$root/scripts/half_weights.py" "$out"/{structure_flow,latent_flow,image_prior,text_prior,part_head}.safetensors
 rm -rf "$out/checkpoint"
 echo "done: $out"

@@ -120,7 +120,7 @@ TEST_F(GenerateCli, ImageAndMultimodalPrompts) {
   EXPECT_TRUE(fs::exists(dir / "m.glb"));
 }
 
-// Highest "loss X" figure of the lines that contain `marker` (training progress lines).
+// The "loss X" figure after the first occurrence of `marker` in a training log (-1: none).
 double loss_after(const std::string& log, const std::string& marker) {
   const auto line_start = log.find(marker);
   if (line_start == std::string::npos) return -1.0;
@@ -128,24 +128,27 @@ double loss_after(const std::string& log, const std::string& marker) {
   return at == std::string::npos ? -1.0 : std::stod(log.substr(at + 5));
 }
 
-// `train prior` fits the image prior on a few synth renders (the loss falls well below its first
-// value), registers it in config.json, and `generate --image` on that model starts from it.
-TEST_F(GenerateCli, TrainPriorFitsItsShapesAndImagePromptsUseIt) {
+// `train image-prior` fits the image prior on a few synth renders (the loss falls well below its
+// first value), registers it in config.json, and `generate --image` on that model starts from it;
+// `train text-prior` likewise for captions and text prompts.
+TEST_F(GenerateCli, TrainPriorsFitTheirShapesAndPromptsUseThem) {
   const fs::path model = dir / "model";
   fs::create_directories(model);
   for (const auto& e : fs::directory_iterator(source_dir() / "models" / "default")) {
-    if (e.path().filename() != "image_prior.safetensors") fs::copy_file(e.path(), model / e.path().filename());
+    const auto name = e.path().filename();
+    if (name != "image_prior.safetensors" && name != "text_prior.safetensors") fs::copy_file(e.path(), model / name);
   }
   auto config = nlohmann::json::parse(read_text(model / "config.json"));
   config["networks"].erase("image_prior");
+  config["networks"].erase("text_prior");
   std::ofstream(model / "config.json") << config.dump(2);
 
-  const auto trained = run_cli({"--threads", "2", "train", "prior", "--model-dir", model.string(),
+  const auto trained = run_cli({"--threads", "2", "train", "image-prior", "--model-dir", model.string(),
                                 "--steps", "60", "--batch", "8", "--lr", "1e-3", "--synth-count", "4",
                                 "--views", "1", "--checkpoint-every", "100"});
   ASSERT_EQ(trained.exit_code, 0) << trained.err;
   const std::string log = trained.out + trained.err;
-  const double first = loss_after(log, "step 1/60"), last = loss_after(log, "train prior: 60 steps");
+  const double first = loss_after(log, "step 1/60"), last = loss_after(log, "train image-prior: 60 steps");
   ASSERT_GT(first, 0.0) << log;
   ASSERT_GE(last, 0.0) << log;
   EXPECT_LT(last, 0.6 * first) << log;
@@ -160,11 +163,24 @@ TEST_F(GenerateCli, TrainPriorFitsItsShapesAndImagePromptsUseIt) {
                                    "-o", (dir / "q.glb").string()})).exit_code, 2);
   EXPECT_FALSE(fs::exists(dir / "q.glb"));
 
+  // The text prior the same way, on the shapes' training captions; text prompts then start from it.
+  const auto text = run_cli({"--threads", "2", "train", "text-prior", "--model-dir", model.string(),
+                             "--steps", "60", "--batch", "8", "--lr", "1e-3", "--synth-count", "4",
+                             "--views", "0", "--checkpoint-every", "100"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  const std::string text_log = text.out + text.err;
+  EXPECT_LT(loss_after(text_log, "train text-prior: 60 steps"), 0.6 * loss_after(text_log, "step 1/60")) << text_log;
+  EXPECT_TRUE(nlohmann::json::parse(read_text(model / "config.json"))["networks"].contains("text_prior"));
+  const auto worded = run_cli(generate_args({"a short red mug", "--model", model.string(), "-o", (dir / "t.glb").string()}));
+  EXPECT_EQ(worded.exit_code, 0) << worded.err;
+  EXPECT_EQ(run_cli(generate_args({"a short red mug", "--text-prior-noise", "-0.1", "-o",
+                                   (dir / "u.glb").string()})).exit_code, 2);
+
   // A model directory without the structure stage: a model error naming what to train first.
   const fs::path empty = dir / "empty";
   fs::create_directories(empty);
   fs::copy_file(model / "tokenizer.json", empty / "tokenizer.json");
-  const auto refused = run_cli({"train", "prior", "--model-dir", empty.string(), "--steps", "2"});
+  const auto refused = run_cli({"train", "image-prior", "--model-dir", empty.string(), "--steps", "2"});
   EXPECT_EQ(refused.exit_code, 4) << refused.err;
 }
 

@@ -63,6 +63,10 @@ class GenerateCommand : public Command {
                    "With an image: noise level the image prior's shape is refined from (0 = keep it as "
                    "predicted, 1 = ignore it)")
         ->capture_default_str();
+    sub.add_option("--text-prior-noise", options_.text_prior_noise,
+                   "Text only: noise level the text prior's shape is refined from (0 = keep it as "
+                   "predicted, 1 = ignore it)")
+        ->capture_default_str();
     sub.add_option("--num", num_, "Number of variants (seeds S, S+1, ...), sampled together")->capture_default_str();
     sub.add_option("--stages", stages_, "Comma list of pipeline stages (default: all available)");
     for (const auto& s : pipeline_stages()) {
@@ -89,7 +93,7 @@ class GenerateCommand : public Command {
       options_.latent_steps = sampler.latent_steps;
       options_.structure_guidance = sampler.structure_guidance;
       options_.latent_guidance = sampler.latent_guidance;
-      options_.validate();  // --candidates, --image-prior-noise
+      options_.validate();  // --candidates, --image/text-prior-noise
     }
     output_format_for(output_);
     extra_formats_ = parse_formats(formats_);

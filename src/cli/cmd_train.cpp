@@ -1,4 +1,4 @@
-// flexforge train vae|structure|latent|prior|segment: (re)train the default model's networks, resumably.
+// flexforge train vae|structure|latent|image-prior|text-prior|segment: (re)train the default model's networks, resumably.
 #include "command.h"
 
 #include "flexforge/core/error.h"
@@ -22,7 +22,7 @@ namespace fs = std::filesystem;
 class TrainCommand : public Command {
  public:
   std::string name() const override { return "train"; }
-  std::string summary() const override { return "Train the model's networks (vae, structure, latent, prior, segment)"; }
+  std::string summary() const override { return "Train the model's networks (vae, structure, latent, image-prior, text-prior, segment)"; }
   void declare(CLI::App& sub) override {
     sub.require_subcommand(1);
     vae_ = sub.add_subcommand("vae", "SparseFlex VAE on synth assets plus real meshes");
@@ -43,7 +43,8 @@ class TrainCommand : public Command {
     const std::map<std::string, std::string> stage_help = {
         {"structure", "Stage 1: occupancy VAE, then the structure flow (text/image conditioned)"},
         {"latent", "Stage 2: the latent flow on the active voxels (needs the trained VAE)"},
-        {"prior", "Image prior: image -> coarse structure latent (needs the structure stage)"}};
+        {"image-prior", "Image prior: image -> coarse structure latent (needs the structure stage)"},
+        {"text-prior", "Text prior: caption -> coarse structure latent (needs the structure stage)"}};
     for (const auto& [stage_name, help] : stage_help) {
       const char* stage = stage_name.c_str();
       auto& o = stage_options_[stage];

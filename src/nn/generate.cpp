@@ -10,7 +10,7 @@
 #include "flexforge/model/silhouette_match.h"
 #include "flexforge/nn/flow_sampler.h"
 #include "flexforge/nn/generator_sizes.h"
-#include "flexforge/nn/image_prior.h"
+#include "flexforge/nn/structure_prior.h"
 #include "flexforge/nn/sparseflex_field.h"
 #include "flexforge/nn/sparseflex_vae.h"
 #include "flexforge/nn/weights.h"
@@ -50,6 +50,9 @@ torch::Tensor stats_tensor(const nn::ModelConfig& c, const char* key) {
   return torch::tensor(v, torch::kFloat);
 }
 
+// Where the structure flow starts: pure noise, or a prior's estimate (structure_prior.h).
+enum class Start { Noise, ImagePrior, TextPrior };
+
 // A prompt turned into encoder inputs, with the warnings it raised.
 struct EncodedPrompt {
   std::vector<condition::TokenId> text;  // padded
@@ -76,6 +79,9 @@ void GenerateOptions::validate() const {
   if (!(image_prior_noise >= 0 && image_prior_noise <= 1)) {
     throw Error(ExitCode::Usage, "--image-prior-noise must be in 0..1");
   }
+  if (!(text_prior_noise >= 0 && text_prior_noise <= 1)) {
+    throw Error(ExitCode::Usage, "--text-prior-noise must be in 0..1");
+  }
   if (image_candidates < 1 || image_candidates > 16) {
     throw Error(ExitCode::Usage, "--candidates must be in 1..16");
   }
@@ -89,7 +95,8 @@ struct Generator::State {
   nn::StructureVae structure_vae{nullptr};
   nn::FlowTransformer structure_flow{nullptr}, latent_flow{nullptr};
   nn::SparseFlexVae vae{nullptr};
-  nn::ImagePrior image_prior{nullptr};  // optional network
+  nn::ImagePrior image_prior{nullptr};  // optional networks
+  nn::TextPrior text_prior{nullptr};
   torch::Tensor structure_mean, structure_std, latent_mean, latent_std;
   std::string hash;
 
@@ -200,6 +207,18 @@ Generator::Generator(const std::string& model, const std::string& device)
     s.image_prior = nn::ImagePrior(po);
     load(*s.image_prior, "image_prior");
   }
+  if (s.model.has_network("text_prior")) {
+    auto po = nn::TextPriorOptions::from_config(s.model.network("text_prior"));
+    if (po.vocabulary != s.sizes.structure_flow.condition.vocabulary ||
+        po.text_tokens != s.sizes.structure_flow.condition.text_tokens ||
+        po.latent_channels != s.sizes.structure_vae.latent_channels ||
+        po.latent_resolution != s.sizes.structure_vae.latent_resolution()) {
+      throw Error(ExitCode::Model, (s.model.directory / "config.json").string() +
+                                       ": text_prior sizes do not match the structure stage");
+    }
+    s.text_prior = nn::TextPrior(po);
+    load(*s.text_prior, "text_prior");
+  }
   s.hash = fmt::format("{:016x}", fnv1a64(bytes));
 }
 
@@ -228,17 +247,21 @@ std::vector<GeneratedMesh> Generator::generate(const std::vector<Prompt>& prompt
 
   // Prompts are sampled together when they share the guidance form (the text+image mix of
   // --image-weight changes the set of conditions the sampler combines) and the structure
-  // stage's start (image prompts start from the image prior when the model has one).
-  const bool prior_on = s.image_prior && o.image_prior_noise < 1.0;
-  std::map<std::pair<double, bool>, std::vector<size_t>> groups;
+  // stage's start: prompts with an image start from the image prior, text-only prompts from the
+  // text prior, when the model has them and their noise level is below 1.
+  const auto start_of = [&](const EncodedPrompt& e) {
+    if (e.image.defined()) return s.image_prior && o.image_prior_noise < 1.0 ? Start::ImagePrior : Start::Noise;
+    return s.text_prior && e.has_text && o.text_prior_noise < 1.0 ? Start::TextPrior : Start::Noise;
+  };
+  std::map<std::pair<double, Start>, std::vector<size_t>> groups;
   for (size_t i = 0; i < prompts.size(); ++i) {
     const bool both = encoded[i].has_text && encoded[i].image.defined();
-    groups[{both ? prompts[i].image_weight : 1.0, prior_on && encoded[i].image.defined()}].push_back(i);
+    groups[{both ? prompts[i].image_weight : 1.0, start_of(encoded[i])}].push_back(i);
   }
   const double prompt_seconds = clock.lap();
 
   for (const auto& [group, members] : groups) {
-    const auto [image_weight, from_prior] = group;
+    const auto [image_weight, start] = group;
     const int64_t b = static_cast<int64_t>(members.size());
     const auto& cond_opts = s.sizes.structure_flow.condition;
     auto text = torch::empty({b, cond_opts.text_tokens}, torch::kLong);
@@ -293,10 +316,11 @@ std::vector<GeneratedMesh> Generator::generate(const std::vector<Prompt>& prompt
     sampler.steps = o.structure_steps;
     sampler.guidance = o.structure_guidance;
     torch::Tensor latent1;
-    if (from_prior) {
-      // The image prior's estimate, re-noised to image_prior_noise and refined by the flow.
-      const double t0 = o.image_prior_noise;
-      const auto estimate = s.image_prior->forward(image);
+    if (start != Start::Noise) {
+      // The prior's estimate, re-noised to its noise level and refined by the flow.
+      const bool from_image = start == Start::ImagePrior;
+      const double t0 = from_image ? o.image_prior_noise : o.text_prior_noise;
+      const auto estimate = from_image ? s.image_prior->forward(image) : s.text_prior->forward(text);
       if (t0 == 0.0) {
         latent1 = estimate;
       } else {

@@ -34,6 +34,9 @@ GeneratorSizes generator_sizes(const std::filesystem::path& config, int64_t voca
   s.structure_flow = FlowOptions::from_config(merged("structure_flow", s.structure_flow.to_config("StructureFlow")));
   s.latent_flow = FlowOptions::from_config(merged("latent_flow", s.latent_flow.to_config("LatentFlow")));
   s.image_prior = ImagePriorOptions::from_config(merged("image_prior", s.image_prior.to_config()));
+  auto text_defaults = s.text_prior;
+  text_defaults.vocabulary = std::max<int64_t>(vocabulary, 4);  // the trainer sets the tokenizer's
+  s.text_prior = TextPriorOptions::from_config(merged("text_prior", text_defaults.to_config()));
   s.structure_flow.in_channels = s.structure_vae.latent_channels;
   s.structure_flow.condition.vocabulary = vocabulary;
   s.latent_flow.condition.vocabulary = vocabulary;

@@ -16,7 +16,7 @@
 #include "flexforge/model/training_shapes.h"
 #include "flexforge/model/vae_sample.h"
 #include "flexforge/nn/flow_models.h"
-#include "flexforge/nn/image_prior.h"
+#include "flexforge/nn/structure_prior.h"
 #include "flexforge/nn/sparseflex_vae.h"
 #include "flexforge/nn/training_run.h"
 #include "flexforge/nn/vae_batch.h"
@@ -332,17 +332,19 @@ GeneratorTrainReport train_latent(const GeneratorTrainOptions& o, const Tokenize
                      shapes.size());
 }
 
-// The image prior (flexforge/nn/image_prior.h): regresses the trained structure VAE's normalised
-// latent of each shape from one of its rendered views, MSE. Needs the structure stage in
-// model_dir (its VAE encodes the targets; the structure flow's statistics normalise them, so the
-// prediction lives where the flow's samples do).
+// The structure priors (flexforge/nn/structure_prior.h): regress the trained structure VAE's
+// normalised latent of each shape from one of its rendered views (image prior) or one of its
+// training captions (text prior), MSE. Needs the structure stage in model_dir (its VAE encodes
+// the targets; the structure flow's statistics normalise them, so the estimate lives where the
+// flow's samples do).
 GeneratorTrainReport train_prior(const GeneratorTrainOptions& o, const Tokenizer& tokenizer,
                                  const nn::GeneratorSizes& sizes) {
+  const bool text = o.stage == "text-prior";
   const ModelDirectory model = open_model(o.model_dir.string());
   for (const char* key : {"structure_vae", "structure_flow"}) {
     if (!model.has_network(key)) {
-      throw Error(ExitCode::Model, "train prior: " + o.model_dir.string() + " has no '" + key +
-                                       "' network (train structure first)");
+      throw Error(ExitCode::Model, "train " + o.stage + ": " + o.model_dir.string() + " has no '" +
+                                       key + "' network (train structure first)");
     }
   }
   const auto sv = nn::StructureVaeOptions::from_config(model.network("structure_vae"));
@@ -353,56 +355,80 @@ GeneratorTrainReport train_prior(const GeneratorTrainOptions& o, const Tokenizer
   const auto stat = [&](const char* key) {
     return torch::tensor(flow_config.get<std::vector<double>>(key), torch::kFloat).view({1, -1, 1, 1, 1});
   };
-  nn::ImagePriorOptions po = sizes.image_prior;
-  po.latent_channels = sv.latent_channels;
-  po.latent_resolution = sv.latent_resolution();
-  po.image_size = sizes.structure_flow.condition.image_size;
-
-  auto shapes = load_shapes(o, tokenizer, sizes.structure_flow.condition, static_cast<int>(sv.resolution), nullptr);
+  const auto& cond = sizes.structure_flow.condition;
+  auto shapes = load_shapes(o, tokenizer, cond, static_cast<int>(sv.resolution), nullptr);
   const auto targets = (encode_structure(*svae, occupancy_grids(shapes, sv.resolution)) -
                         stat("latent_mean")) / stat("latent_std");
-  std::vector<std::pair<int64_t, int64_t>> pairs;  // (shape, view)
+  std::vector<std::pair<size_t, size_t>> pairs;  // (shape, view or caption)
   for (size_t i = 0; i < shapes.size(); ++i) {
-    for (size_t v = 0; v < shapes[i].views.size(); ++v) pairs.emplace_back(static_cast<int64_t>(i), static_cast<int64_t>(v));
+    const size_t inputs = text ? shapes[i].captions.size() : shapes[i].views.size();
+    for (size_t k = 0; k < inputs; ++k) pairs.emplace_back(i, k);
   }
-  if (pairs.empty()) throw Error(ExitCode::Usage, "train prior: needs rendered views (--views >= 1)");
-  spdlog::info("train prior: {} shapes, {} views", shapes.size(), pairs.size());
+  if (pairs.empty()) {
+    throw Error(ExitCode::Usage, text ? "train text-prior: the shapes have no training captions"
+                                      : "train image-prior: needs rendered views (--views >= 1)");
+  }
+  spdlog::info("train {}: {} shapes, {} {}", o.stage, shapes.size(), pairs.size(), text ? "captions" : "views");
 
   std::mt19937_64 rng(o.seed);
   torch::manual_seed(o.seed + 3);
-  nn::ImagePrior prior(po);
-  nn::TrainingRun run(*prior, nn::training_run_options(o, "image_prior", o.model_dir, o.steps, o.learning_rate));
+  nn::ImagePrior image_prior{nullptr};
+  nn::TextPrior text_prior{nullptr};
+  nn::ModelConfig config;
+  if (text) {
+    nn::TextPriorOptions po = sizes.text_prior;
+    po.vocabulary = cond.vocabulary;
+    po.text_tokens = cond.text_tokens;
+    po.latent_channels = sv.latent_channels;
+    po.latent_resolution = sv.latent_resolution();
+    text_prior = nn::TextPrior(po);
+    config = po.to_config();
+  } else {
+    nn::ImagePriorOptions po = sizes.image_prior;
+    po.latent_channels = sv.latent_channels;
+    po.latent_resolution = sv.latent_resolution();
+    po.image_size = cond.image_size;
+    image_prior = nn::ImagePrior(po);
+    config = po.to_config();
+  }
+  torch::nn::Module& net = text ? static_cast<torch::nn::Module&>(*text_prior) : *image_prior;
+  const std::string key = text ? "text_prior" : "image_prior";
+  nn::TrainingRun run(net, nn::training_run_options(o, key, o.model_dir, o.steps, o.learning_rate));
   int step = run.start_step();
   for (; run.keep_going(step); ++step) {
     rng.seed(o.seed * 17 + static_cast<uint64_t>(step));
-    std::vector<torch::Tensor> images;
+    std::vector<torch::Tensor> inputs;
     std::vector<int64_t> which;
     for (int b = 0; b < o.batch; ++b) {
-      const auto& [shape, view] = pairs[rng() % pairs.size()];
-      images.push_back(shapes[static_cast<size_t>(shape)].views[static_cast<size_t>(view)]);
-      which.push_back(shape);
+      const auto& [shape, k] = pairs[rng() % pairs.size()];
+      const ShapeRecord& s = shapes[shape];
+      inputs.push_back(text ? torch::tensor(std::vector<int64_t>(s.captions[k].begin(), s.captions[k].end()))
+                            : s.views[k]);
+      which.push_back(static_cast<int64_t>(shape));
     }
     run.begin_step(step);
-    const auto loss = torch::mse_loss(prior->forward(torch::stack(images)),
-                                      targets.index_select(0, torch::tensor(which)));
+    const auto batch = torch::stack(inputs);
+    const auto predicted = text ? text_prior->forward(batch) : image_prior->forward(batch);
+    const auto loss = torch::mse_loss(predicted, targets.index_select(0, torch::tensor(which)));
     loss.backward();
     run.end_step(step, loss.item<double>());
   }
-  return finish_network(o, run, step, po.to_config(), "image_prior", shapes.size());
+  return finish_network(o, run, step, config, key, shapes.size());
 }
 
 }  // namespace
 
 GeneratorTrainReport train_generator(const GeneratorTrainOptions& o) {
-  if (o.stage != "structure" && o.stage != "latent" && o.stage != "prior") {
-    throw Error(ExitCode::Usage, "train: stage must be 'structure', 'latent' or 'prior'");
+  if (o.stage != "structure" && o.stage != "latent" && o.stage != "image-prior" &&
+      o.stage != "text-prior") {
+    throw Error(ExitCode::Usage, "train: stage must be 'structure', 'latent', 'image-prior' or 'text-prior'");
   }
   if (o.batch < 1 || o.batch > 256 || o.steps < 1 || o.synth_count < 1) {
     throw Error(ExitCode::Usage, "train: --batch 1..256, --steps >= 1, --synth-count >= 1");
   }
   const Tokenizer tokenizer = tokenizer_for(o.model_dir);
   const nn::GeneratorSizes sizes = nn::generator_sizes(o.config, static_cast<int64_t>(tokenizer.size()));
-  if (o.stage == "prior") return train_prior(o, tokenizer, sizes);
+  if (o.stage == "image-prior" || o.stage == "text-prior") return train_prior(o, tokenizer, sizes);
   return o.stage == "structure" ? train_structure(o, tokenizer, sizes)
                                 : train_latent(o, tokenizer, sizes);
 }

@@ -4,7 +4,7 @@
 #include "flexforge/model/vae_sample.h"
 #include "flexforge/core/error.h"
 #include "flexforge/nn/flow_sampler.h"
-#include "flexforge/nn/image_prior.h"
+#include "flexforge/nn/structure_prior.h"
 #include "flexforge/nn/sparseflex_field.h"
 #include "flexforge/nn/sparseflex_loss.h"
 #include "flexforge/nn/sparseflex_vae.h"
@@ -221,6 +221,32 @@ TEST(ImagePrior, PredictsTheStructureLatentGridAndChecksItsInput) {
   auto bad = o.to_config();
   bad.args["image_size"] = 60;  // not divisible by 2^3
   EXPECT_THROW(ImagePriorOptions::from_config(bad), Error);
+}
+
+TEST(TextPrior, PredictsTheStructureLatentGridAndChecksItsInput) {
+  TextPriorOptions o;
+  o.vocabulary = 30;
+  o.text_tokens = 8;
+  o.channels = 32;
+  o.heads = 2;
+  o.layers = 1;
+  o.hidden = 32;
+  const auto same = TextPriorOptions::from_config(o.to_config());
+  EXPECT_EQ(same.vocabulary, 30);
+  EXPECT_EQ(same.layers, 1);
+  torch::manual_seed(1);
+  TextPrior prior(same);
+  torch::NoGradGuard g;
+  const auto ids = torch::tensor({5, 9, 12, 0, 0, 0, 0, 0, 5, 9, 13, 0, 0, 0, 0, 0}, torch::kLong).view({2, 8});
+  const auto z = prior->forward(ids);
+  EXPECT_EQ(z.sizes(), (std::vector<int64_t>{2, 8, 8, 8, 8}));
+  EXPECT_GT((z[0] - z[1]).abs().max().item<double>(), 1e-6);  // a different word, a different latent
+  // All padding (no real token) must not divide by zero in the pooling.
+  EXPECT_TRUE(torch::isfinite(prior->forward(torch::zeros({1, 8}, torch::kLong))).all().item<bool>());
+  EXPECT_THROW(prior->forward(torch::zeros({2, 5}, torch::kLong)), Error);
+  auto bad = o.to_config();
+  bad.args["channels"] = 33;  // not divisible by 2 heads
+  EXPECT_THROW(TextPriorOptions::from_config(bad), Error);
 }
 
 TEST(StructureVae, ShapesRoundTrip) {

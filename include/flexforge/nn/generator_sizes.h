@@ -1,10 +1,10 @@
 // Sizes of the generator's networks: the CPU defaults (design.md "Our default model"), or a JSON
-// file {"structure_vae": {...args}, "structure_flow": {...}, "latent_flow": {...}, "image_prior": {...}} overriding
+// file {"structure_vae": {...args}, "structure_flow": {...}, "latent_flow": {...}, "image_prior": {...}, "text_prior": {...}} overriding
 // any of them, so the same code trains a larger model on a GPU.
 #pragma once
 
 #include "flexforge/nn/flow_models.h"
-#include "flexforge/nn/image_prior.h"
+#include "flexforge/nn/structure_prior.h"
 
 #include <filesystem>
 
@@ -17,7 +17,8 @@ struct GeneratorSizes {
   StructureVaeOptions structure_vae;
   FlowOptions structure_flow;
   FlowOptions latent_flow;
-  ImagePriorOptions image_prior;  // its latent and image sizes follow the structure stage's
+  ImagePriorOptions image_prior;  // latent, image and token sizes of the priors follow the
+  TextPriorOptions text_prior;    // structure stage's
 };
 
 // `vocabulary` is the tokenizer's size (both condition encoders use it).
