@@ -154,6 +154,19 @@ TEST_F(GenerateCli, TrainPriorsFitTheirShapesAndPromptsUseThem) {
   EXPECT_LT(last, 0.6 * first) << log;
   EXPECT_TRUE(nlohmann::json::parse(read_text(model / "config.json"))["networks"].contains("image_prior"));
 
+  // --init continues from given weights (fresh optimiser): the first step's loss starts near where
+  // the first run ended, far below a fresh initialisation's; a missing file is refused up front.
+  fs::copy_file(model / "image_prior.safetensors", dir / "init.safetensors");
+  const auto continued = run_cli({"--threads", "2", "train", "image-prior", "--model-dir", model.string(),
+                                  "--init", (dir / "init.safetensors").string(), "--steps", "10", "--batch", "8",
+                                  "--lr", "1e-4", "--synth-count", "4", "--views", "1", "--checkpoint-every", "100"});
+  ASSERT_EQ(continued.exit_code, 0) << continued.err;
+  const std::string continued_log = continued.out + continued.err;
+  EXPECT_LT(loss_after(continued_log, "step 1/10"), 0.6 * first) << continued_log;
+  const auto missing = run_cli({"train", "image-prior", "--model-dir", model.string(), "--init",
+                                (dir / "nowhere.safetensors").string(), "--steps", "2"});
+  EXPECT_EQ(missing.exit_code, 3) << missing.err;
+
   write_png(dir / "disc.png", 96, 96, disc(96));
   const auto image = run_cli(generate_args({"--image", (dir / "disc.png").string(), "--model", model.string(),
                                             "-o", (dir / "p.glb").string()}));

@@ -34,6 +34,10 @@ struct GeneratorTrainOptions {
   double time_limit_minutes = 0.0;
   bool resume = false;
   std::filesystem::path config;          // optional JSON with network sizes
+  // Prior stages only: start from these weights (e.g. a shipped prior) instead of a fresh
+  // initialisation, to continue training on more shapes with a fresh optimiser. Ignored when
+  // --resume finds a checkpoint (that already holds newer weights).
+  std::filesystem::path init_weights;
 };
 
 struct GeneratorTrainReport {
