@@ -61,19 +61,6 @@ struct EncodedPrompt {
   std::vector<std::string> warnings;
 };
 
-// The image prior's estimate averaged over `views` copies of the framed images [B, 3, S, S],
-// each shifted by a few pixels (the framing's margin is background, so a roll moves only
-// background across the border).
-torch::Tensor averaged_image_prior(nn::ImagePriorImpl& prior, const torch::Tensor& images, int views) {
-  static constexpr int64_t kShifts[9][2] = {{0, 0}, {3, 0}, {-3, 0}, {0, 3}, {0, -3},
-                                            {3, 3}, {-3, -3}, {3, -3}, {-3, 3}};
-  auto sum = prior.forward(images);
-  for (int v = 1; v < views; ++v) {
-    sum = sum + prior.forward(torch::roll(images, {kShifts[v][0], kShifts[v][1]}, {2, 3}));
-  }
-  return sum / static_cast<double>(views);
-}
-
 }  // namespace
 
 void GenerateOptions::validate() const {
@@ -94,9 +81,6 @@ void GenerateOptions::validate() const {
   }
   if (!(text_prior_noise >= 0 && text_prior_noise <= 1)) {
     throw Error(ExitCode::Usage, "--text-prior-noise must be in 0..1");
-  }
-  if (image_prior_views < 1 || image_prior_views > 9) {
-    throw Error(ExitCode::Usage, "image prior views must be in 1..9");
   }
   if (image_candidates < 1 || image_candidates > 16) {
     throw Error(ExitCode::Usage, "--candidates must be in 1..16");
@@ -336,8 +320,7 @@ std::vector<GeneratedMesh> Generator::generate(const std::vector<Prompt>& prompt
       // The prior's estimate, re-noised to its noise level and refined by the flow.
       const bool from_image = start == Start::ImagePrior;
       const double t0 = from_image ? o.image_prior_noise : o.text_prior_noise;
-      const auto estimate = from_image ? averaged_image_prior(*s.image_prior, image, o.image_prior_views)
-                                       : s.text_prior->forward(text);
+      const auto estimate = from_image ? s.image_prior->forward(image) : s.text_prior->forward(text);
       if (t0 == 0.0) {
         latent1 = estimate;
       } else {

@@ -11,7 +11,7 @@
 //                                        [--image-weight W[,W...]] [--sections text,attributes,image]
 //                                        [--structure-guidance G] [--latent-guidance G]
 //                                        [--occupancy-threshold L] [--keep-logit L] [--heun 0|1]
-//                                        [--candidates N] [--image-prior-noise T] [--prior-views V]
+//                                        [--candidates N] [--image-prior-noise T]
 //                                        [--text-prior-noise T]
 //       Text: K held-out captions per category (the colour-led phrasing, never trained on) from
 //       held-out assets; the generated mesh's nearest held-out shape (Chamfer, both normalised to
@@ -396,7 +396,6 @@ int main(int argc, char** argv) {
       o.heun = number("--heun", 0) != 0;
       o.image_candidates = static_cast<int>(number("--candidates", o.image_candidates));
       o.image_prior_noise = number("--image-prior-noise", o.image_prior_noise);
-      o.image_prior_views = static_cast<int>(number("--prior-views", o.image_prior_views));
       o.text_prior_noise = number("--text-prior-noise", o.text_prior_noise);
       o.validate();
       return run_generate(model, e);

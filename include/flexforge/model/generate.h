@@ -72,9 +72,6 @@ struct GenerateOptions {
   // starts from the prior's latent for the image, noised to this time (0 = the prior as it is,
   // no structure sampling; 1 = ignore the prior, sample from pure noise).
   double image_prior_noise = kDefaultImagePriorNoise;
-  // Image prior test-time averaging: the estimate is the mean of the prior over this many copies
-  // of the framed image, shifted by a few pixels (1 = the image as it is; at most 9).
-  int image_prior_views = 1;
   // Text-only prompts, on a model with a text prior: the same, from the caption's estimate.
   double text_prior_noise = kDefaultTextPriorNoise;
   std::int64_t max_fine_voxels = 4000000;
