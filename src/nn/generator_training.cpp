@@ -334,13 +334,13 @@ GeneratorTrainReport train_latent(const GeneratorTrainOptions& o, const Tokenize
                      shapes.size());
 }
 
+constexpr int64_t kViewJitter = 4;  // pixels, image prior training (of 128)
+
 // The structure priors (flexforge/nn/structure_prior.h): regress the trained structure VAE's
 // normalised latent of each shape from one of its rendered views (image prior) or one of its
 // training captions (text prior), MSE. Needs the structure stage in model_dir (its VAE encodes
 // the targets; the structure flow's statistics normalise them, so the estimate lives where the
 // flow's samples do).
-constexpr int64_t kViewJitter = 4;  // pixels, image prior training (of 128)
-
 GeneratorTrainReport train_prior(const GeneratorTrainOptions& o, const Tokenizer& tokenizer,
                                  const nn::GeneratorSizes& sizes) {
   const bool text = o.stage == "text-prior";
@@ -442,7 +442,7 @@ GeneratorTrainReport train_generator(const GeneratorTrainOptions& o) {
   if (o.batch < 1 || o.batch > 256 || o.steps < 1 || o.synth_count < 1) {
     throw Error(ExitCode::Usage, "train: --batch 1..256, --steps >= 1, --synth-count >= 1");
   }
-  if (!o.init_weights.empty() && o.stage != "image-prior" && o.stage != "text-prior") {
+  if (!o.init_weights.empty() && !is_prior_stage(o.stage)) {
     throw Error(ExitCode::Usage, "train " + o.stage + ": --init applies to image-prior and text-prior");
   }
   if (!o.init_weights.empty() && !fs::exists(o.init_weights)) {
@@ -450,7 +450,7 @@ GeneratorTrainReport train_generator(const GeneratorTrainOptions& o) {
   }
   const Tokenizer tokenizer = tokenizer_for(o.model_dir);
   const nn::GeneratorSizes sizes = nn::generator_sizes(o.config, static_cast<int64_t>(tokenizer.size()));
-  if (o.stage == "image-prior" || o.stage == "text-prior") return train_prior(o, tokenizer, sizes);
+  if (is_prior_stage(o.stage)) return train_prior(o, tokenizer, sizes);
   return o.stage == "structure" ? train_structure(o, tokenizer, sizes)
                                 : train_latent(o, tokenizer, sizes);
 }

@@ -40,6 +40,11 @@ struct GeneratorTrainOptions {
   std::filesystem::path init_weights;
 };
 
+// The stages that train a structure prior (and accept GeneratorTrainOptions::init_weights).
+inline bool is_prior_stage(const std::string& stage) {
+  return stage == "image-prior" || stage == "text-prior";
+}
+
 struct GeneratorTrainReport {
   int steps_done = 0;
   double seconds = 0.0;
