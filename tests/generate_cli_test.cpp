@@ -1,6 +1,10 @@
 // `flexforge generate` end to end on the shipped default model: a valid GLB, bit-reproducible
 // seeds, reconstruct, and the documented answers to garbage prompts and bad images.
 #include "flexforge/core/hash.h"
+#include "flexforge/core/metrics.h"
+#include "flexforge/core/scene_ops.h"
+#include "flexforge/io/import.h"
+#include "flexforge/model/training_shapes.h"
 #include "flexforge/model/generate.h"
 #include "flexforge/model/silhouette_match.h"
 #include "test_support.h"
@@ -174,6 +178,8 @@ TEST_F(GenerateCli, TrainPriorsFitTheirShapesAndPromptsUseThem) {
   EXPECT_TRUE(fs::exists(dir / "p.glb"));
   EXPECT_EQ(run_cli(generate_args({"--image", (dir / "disc.png").string(), "--image-prior-noise", "1.5",
                                    "-o", (dir / "q.glb").string()})).exit_code, 2);
+  EXPECT_EQ(run_cli(generate_args({"a red mushroom", "--image", (dir / "disc.png").string(),
+                                   "--multimodal-prior-noise", "-0.1", "-o", (dir / "q.glb").string()})).exit_code, 2);
   EXPECT_FALSE(fs::exists(dir / "q.glb"));
 
   // The text prior the same way, on the shapes' training captions; text prompts then start from it.
@@ -220,6 +226,36 @@ TEST_F(GenerateCli, ImagePromptKeepsTheCandidateWithTheBestSilhouette) {
   }
   // Sampled alone rather than in a batch of three: equal up to GEMM blocking differences.
   EXPECT_NEAR(kept.silhouette_iou, best, 0.02);
+}
+
+// --structure: the mesh's voxels replace stage 1, so the asset keeps that coarse shape whatever
+// the prompt says (an elephant under a cow prompt), and a bad file fails like any bad input.
+TEST_F(GenerateCli, GivenStructureKeepsTheMeshsCoarseShape) {
+  const fs::path elephant = cgal_mesh("elephant.off");
+  const auto given = run_cli(generate_args({"a cow", "--structure", elephant.string(), "-o",
+                                            (dir / "given.obj").string(), "--report", (dir / "given.json").string()}));
+  ASSERT_EQ(given.exit_code, 0) << given.err;
+  const auto plain = run_cli(generate_args({"a cow", "-o", (dir / "plain.obj").string()}));
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  const Mesh reference = model::normalize_mesh_for_field(join_parts(load_scene(elephant)));
+  MetricOptions metric;
+  metric.samples = 20000;
+  metric.taus = {0.02f};
+  const double f_given = compare_meshes(join_parts(load_scene(dir / "given.obj")), reference, metric).fscore[0];
+  const double f_plain = compare_meshes(join_parts(load_scene(dir / "plain.obj")), reference, metric).fscore[0];
+  std::printf("F@0.02 against the elephant: given structure %.3f, prompt alone %.3f\n", f_given, f_plain);
+  EXPECT_GT(f_given, 0.7);
+  EXPECT_GT(f_given, f_plain + 0.2);
+  EXPECT_EQ(nlohmann::json::parse(read_text(dir / "given.json"))["structure"], elephant.string());
+
+  write_text(dir / "broken.obj", "v 0 0 0\nf 1 2 3\n");
+  for (const char* name : {"missing.obj", "broken.obj"}) {
+    const auto r = run_cli(generate_args({"a cow", "--structure", (dir / name).string(), "-o",
+                                          (dir / "bad.glb").string()}));
+    EXPECT_EQ(r.exit_code, 3) << name << ": " << r.err;
+    EXPECT_NE(r.err.find(name), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(dir / "bad.glb")) << name;
+  }
 }
 
 TEST_F(GenerateCli, GarbagePromptsGiveAnErrorOrADocumentedWarning) {

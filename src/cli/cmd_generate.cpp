@@ -5,7 +5,9 @@
 #include "flexforge/core/atomic_file.h"
 #include "flexforge/core/error.h"
 #include "flexforge/core/progress.h"
+#include "flexforge/core/scene_ops.h"
 #include "flexforge/io/export.h"
+#include "flexforge/io/import.h"
 #include "flexforge/model/generate.h"
 #include "flexforge/pipeline/asset_outputs.h"
 #include "flexforge/pipeline/generation_job.h"
@@ -48,6 +50,9 @@ class GenerateCommand : public Command {
     sub.add_option("--image-weight", prompt_.image_weight,
                    "With text and image: 0 text only, 1 the joint condition, 2 image emphasised")
         ->capture_default_str();
+    sub.add_option("--structure", structure_,
+                   "Mesh whose coarse shape (32^3 voxels, scaled to the output frame) replaces the "
+                   "structure stage: the prompt only generates the surface on it");
     sub.add_option("-o,--output", output_, "Output file; the extension picks the format")->required();
     sub.add_option("--model", model_, "Model directory or installed model name")->capture_default_str();
     sub.add_option("--seed", seed_, "Random seed (same seed, build and threads: same asset)")->capture_default_str();
@@ -60,8 +65,11 @@ class GenerateCommand : public Command {
                    "With an image: sample N candidates, keep the best silhouette match (1 = off)")
         ->capture_default_str();
     sub.add_option("--image-prior-noise", options_.image_prior_noise,
-                   "With an image: noise level the image prior's shape is refined from (0 = keep it as "
+                   "Image only: noise level the image prior's shape is refined from (0 = keep it as "
                    "predicted, 1 = ignore it)")
+        ->capture_default_str();
+    sub.add_option("--multimodal-prior-noise", options_.multimodal_prior_noise,
+                   "Text and image: the same, the text guiding the refinement")
         ->capture_default_str();
     sub.add_option("--text-prior-noise", options_.text_prior_noise,
                    "Text only: noise level the text prior's shape is refined from (0 = keep it as "
@@ -93,7 +101,7 @@ class GenerateCommand : public Command {
       options_.latent_steps = sampler.latent_steps;
       options_.structure_guidance = sampler.structure_guidance;
       options_.latent_guidance = sampler.latent_guidance;
-      options_.validate();  // --candidates, --image/text-prior-noise
+      options_.validate();  // --candidates, --image/multimodal/text-prior-noise
     }
     output_format_for(output_);
     extra_formats_ = parse_formats(formats_);
@@ -105,6 +113,8 @@ class GenerateCommand : public Command {
     if (!preview_.empty()) require_writable_parent(preview_);
     if (!report_.empty()) require_writable_parent(report_);
     require_writable_parent(output_);
+    // Loaded here so a bad file fails before the model loads.
+    if (!structure_.empty()) prompt_.structure = join_parts(load_scene(structure_));
   }
   int execute(const GlobalOptions& global) override {
     const auto started = std::chrono::steady_clock::now();
@@ -125,7 +135,7 @@ class GenerateCommand : public Command {
     const auto meshes = generator.generate(prompts, options_);
     progress.finish();
 
-    json report = {{"prompt", prompt_.text}, {"image", image_}, {"model", generator.directory().string()},
+    json report = {{"prompt", prompt_.text}, {"image", image_}, {"structure", structure_}, {"model", generator.directory().string()},
                    {"model_hash", generator.model_hash()}, {"device", global.resolved_device},
                    {"steps", steps_}, {"guidance", guidance_}, {"stages", planned_},
                    {"load_seconds", load_seconds}, {"assets", json::array()}};
@@ -161,7 +171,7 @@ class GenerateCommand : public Command {
   }
 
   model::Prompt prompt_;
-  std::string image_, output_, model_ = "default", stages_, formats_, report_, preview_;
+  std::string image_, structure_, output_, model_ = "default", stages_, formats_, report_, preview_;
   std::uint64_t seed_ = 0;
   int steps_ = 12, num_ = 1;
   double guidance_ = model::kDefaultGuidance;

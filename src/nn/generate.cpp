@@ -8,6 +8,8 @@
 #include "flexforge/extract/flexicubes.h"
 #include "flexforge/model/model_files.h"
 #include "flexforge/model/silhouette_match.h"
+#include "flexforge/model/training_shapes.h"
+#include "flexforge/model/vae_sample.h"
 #include "flexforge/nn/flow_sampler.h"
 #include "flexforge/nn/generator_sizes.h"
 #include "flexforge/nn/structure_prior.h"
@@ -50,16 +52,29 @@ torch::Tensor stats_tensor(const nn::ModelConfig& c, const char* key) {
   return torch::tensor(v, torch::kFloat);
 }
 
-// Where the structure flow starts: pure noise, or a prior's estimate (structure_prior.h).
-enum class Start { Noise, ImagePrior, TextPrior };
+// Where the structure flow starts: pure noise, or a prior's estimate (structure_prior.h: the
+// image prior for image and text+image prompts, each with its own noise level, the text prior for
+// text-only ones); Given: the prompt brings its own structure and stage 1 is skipped.
+enum class Start { Noise, ImagePrior, MultimodalPrior, TextPrior, Given };
 
 // A prompt turned into encoder inputs, with the warnings it raised.
 struct EncodedPrompt {
   std::vector<condition::TokenId> text;  // padded
   bool has_text = false;
   torch::Tensor image;                   // [3, S, S] or undefined
+  torch::Tensor voxels;                  // [N, 3] int: the given structure's base voxels, or undefined
   std::vector<std::string> warnings;
 };
+
+// The noise level a prior start is refined from.
+double prior_noise(Start start, const GenerateOptions& o) {
+  switch (start) {
+    case Start::ImagePrior: return o.image_prior_noise;
+    case Start::MultimodalPrior: return o.multimodal_prior_noise;
+    case Start::TextPrior: return o.text_prior_noise;
+    default: return 1.0;
+  }
+}
 
 }  // namespace
 
@@ -78,6 +93,9 @@ void GenerateOptions::validate() const {
   if (max_fine_voxels < 1000) throw Error(ExitCode::Usage, "max fine voxels must be >= 1000");
   if (!(image_prior_noise >= 0 && image_prior_noise <= 1)) {
     throw Error(ExitCode::Usage, "--image-prior-noise must be in 0..1");
+  }
+  if (!(multimodal_prior_noise >= 0 && multimodal_prior_noise <= 1)) {
+    throw Error(ExitCode::Usage, "--multimodal-prior-noise must be in 0..1");
   }
   if (!(text_prior_noise >= 0 && text_prior_noise <= 1)) {
     throw Error(ExitCode::Usage, "--text-prior-noise must be in 0..1");
@@ -145,7 +163,26 @@ struct Generator::State {
     if (!std::isfinite(p.image_weight) || p.image_weight < 0 || p.image_weight > 2) {
       throw Error(ExitCode::Usage, "--image-weight must be in 0..2");
     }
+    if (!p.structure.triangles.empty()) e.voxels = structure_voxels(p.structure);
     return e;
+  }
+
+  // The base voxels a mesh occupies once scaled into the generation frame: the same voxels the
+  // latent flow was trained on for a training asset.
+  torch::Tensor structure_voxels(const Mesh& mesh) const {
+    const float diagonal = bounding_box(mesh).diagonal();
+    if (!std::isfinite(diagonal) || diagonal <= 0) {
+      throw Error(ExitCode::InvalidInput, "structure mesh has no finite extent");
+    }
+    const auto r = static_cast<int>(sizes.structure_vae.resolution);
+    const VaeSample sample = make_vae_sample(normalize_mesh_for_field(mesh), r, 0, 20000, 0, false);
+    const auto& list = sample.level_voxels.front();
+    auto voxels = torch::empty({static_cast<int64_t>(list.size()), 3}, torch::kInt);
+    auto a = voxels.accessor<int32_t, 2>();
+    for (size_t i = 0; i < list.size(); ++i) {
+      for (int k = 0; k < 3; ++k) a[static_cast<int64_t>(i)][k] = list[i][static_cast<size_t>(k)];
+    }
+    return voxels;
   }
 };
 
@@ -250,7 +287,11 @@ std::vector<GeneratedMesh> Generator::generate(const std::vector<Prompt>& prompt
   // stage's start: prompts with an image start from the image prior, text-only prompts from the
   // text prior, when the model has them and their noise level is below 1.
   const auto start_of = [&](const EncodedPrompt& e) {
-    if (e.image.defined()) return s.image_prior && o.image_prior_noise < 1.0 ? Start::ImagePrior : Start::Noise;
+    if (e.voxels.defined()) return Start::Given;
+    if (e.image.defined()) {
+      const Start prior = e.has_text ? Start::MultimodalPrior : Start::ImagePrior;
+      return s.image_prior && prior_noise(prior, o) < 1.0 ? prior : Start::Noise;
+    }
     return s.text_prior && e.has_text && o.text_prior_noise < 1.0 ? Start::TextPrior : Start::Noise;
   };
   std::map<std::pair<double, Start>, std::vector<size_t>> groups;
@@ -309,51 +350,62 @@ std::vector<GeneratedMesh> Generator::generate(const std::vector<Prompt>& prompt
     sampler.interval_low = o.guidance_low;
     sampler.interval_high = o.guidance_high;
 
-    // Stage 1: sparse structure.
-    const auto& sv = s.sizes.structure_vae;
-    const int64_t g = sv.latent_resolution();
-    auto noise1 = seeded_noise({1, sv.latent_channels, g, g, g}, 0, {});
-    sampler.steps = o.structure_steps;
-    sampler.guidance = o.structure_guidance;
-    torch::Tensor latent1;
-    if (start != Start::Noise) {
-      // The prior's estimate, re-noised to its noise level and refined by the flow.
-      const bool from_image = start == Start::ImagePrior;
-      const double t0 = from_image ? o.image_prior_noise : o.text_prior_noise;
-      const auto estimate = from_image ? s.image_prior->forward(image) : s.text_prior->forward(text);
-      if (t0 == 0.0) {
-        latent1 = estimate;
+    // Stage 1: sparse structure -> each asset's active base voxels [N, 3].
+    std::vector<torch::Tensor> active(static_cast<size_t>(b));
+    if (start == Start::Given) {
+      for (int64_t i = 0; i < b; ++i) {
+        active[static_cast<size_t>(i)] = encoded[members[static_cast<size_t>(i)]].voxels.to(torch::kLong);
+      }
+    } else {
+      const auto& sv = s.sizes.structure_vae;
+      const int64_t g = sv.latent_resolution();
+      auto noise1 = seeded_noise({1, sv.latent_channels, g, g, g}, 0, {});
+      sampler.steps = o.structure_steps;
+      sampler.guidance = o.structure_guidance;
+      torch::Tensor latent1;
+      if (start != Start::Noise) {
+        // The prior's estimate, re-noised to its noise level and refined by the flow.
+        const bool from_image = start != Start::TextPrior;
+        const double t0 = prior_noise(start, o);
+        const auto estimate = from_image ? s.image_prior->forward(image) : s.text_prior->forward(text);
+        if (t0 == 0.0) {
+          latent1 = estimate;
+        } else {
+          sampler.start_time = t0;
+          const auto x1 = nn::sample_flow(*s.structure_flow, nn::dense_to_tokens((1 - t0) * estimate + t0 * noise1),
+                                          contexts(*s.structure_flow, o.structure_guidance), sampler,
+                                          [&](int i, int n) { if (o.on_step) o.on_step("structure", i, n); });
+          latent1 = nn::tokens_to_dense(x1.features(), b, g);
+          sampler.start_time = 1.0;
+        }
       } else {
-        sampler.start_time = t0;
-        const auto x1 = nn::sample_flow(*s.structure_flow, nn::dense_to_tokens((1 - t0) * estimate + t0 * noise1),
+        const auto x1 = nn::sample_flow(*s.structure_flow, nn::dense_to_tokens(noise1),
                                         contexts(*s.structure_flow, o.structure_guidance), sampler,
                                         [&](int i, int n) { if (o.on_step) o.on_step("structure", i, n); });
         latent1 = nn::tokens_to_dense(x1.features(), b, g);
-        sampler.start_time = 1.0;
       }
-    } else {
-      const auto x1 = nn::sample_flow(*s.structure_flow, nn::dense_to_tokens(noise1),
-                                      contexts(*s.structure_flow, o.structure_guidance), sampler,
-                                      [&](int i, int n) { if (o.on_step) o.on_step("structure", i, n); });
-      latent1 = nn::tokens_to_dense(x1.features(), b, g);
+      latent1 = latent1 * s.structure_std.view({1, -1, 1, 1, 1}) + s.structure_mean.view({1, -1, 1, 1, 1});
+      const auto logits = s.structure_vae->decode(latent1);  // [B, 1, R, R, R]
+      for (int64_t i = 0; i < b; ++i) {
+        auto& a = active[static_cast<size_t>(i)];
+        a = torch::nonzero(logits[i][0] > opt.occupancy_threshold);
+        if (a.size(0) < 8) {
+          // Degenerate structure: keep the most likely voxels so the asset is not empty.
+          out[members[static_cast<size_t>(i)]].warnings.push_back(
+              "the structure stage produced almost no voxels; kept the 64 most likely ones");
+          const auto flat = logits[i][0].flatten();
+          const auto top = std::get<1>(flat.topk(64));
+          const int64_t r = sv.resolution;
+          a = torch::stack({top.div(r * r, "floor"), top.div(r, "floor").remainder(r), top.remainder(r)}, 1);
+        }
+      }
     }
-    latent1 = latent1 * s.structure_std.view({1, -1, 1, 1, 1}) + s.structure_mean.view({1, -1, 1, 1, 1});
-    const auto logits = s.structure_vae->decode(latent1);  // [B, 1, R, R, R]
     std::vector<torch::Tensor> coords;
     std::vector<int64_t> counts;
     for (int64_t i = 0; i < b; ++i) {
-      auto active = torch::nonzero(logits[i][0] > opt.occupancy_threshold);
-      if (active.size(0) < 8) {
-        // Degenerate structure: keep the most likely voxels so the asset is not empty.
-        out[members[static_cast<size_t>(i)]].warnings.push_back(
-            "the structure stage produced almost no voxels; kept the 64 most likely ones");
-        const auto flat = logits[i][0].flatten();
-        const auto top = std::get<1>(flat.topk(64));
-        const int64_t r = sv.resolution;
-        active = torch::stack({top.div(r * r, "floor"), top.div(r, "floor").remainder(r), top.remainder(r)}, 1);
-      }
-      coords.push_back(torch::cat({torch::full({active.size(0), 1}, i, active.options()), active}, 1).to(torch::kInt));
-      counts.push_back(active.size(0));
+      const auto& a = active[static_cast<size_t>(i)];
+      coords.push_back(torch::cat({torch::full({a.size(0), 1}, i, a.options()), a}, 1).to(torch::kInt));
+      counts.push_back(a.size(0));
     }
     const double structure_seconds = clock.lap();
 

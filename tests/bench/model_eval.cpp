@@ -12,14 +12,19 @@
 //                                        [--structure-guidance G] [--latent-guidance G]
 //                                        [--occupancy-threshold L] [--keep-logit L] [--heun 0|1]
 //                                        [--candidates N] [--image-prior-noise T]
-//                                        [--text-prior-noise T]
+//                                        [--multimodal-prior-noise T] [--text-prior-noise T]
+//                                        [--given-structure 0|1]
 //       Text: K held-out captions per category (the colour-led phrasing, never trained on) from
 //       held-out assets; the generated mesh's nearest held-out shape (Chamfer, both normalised to
 //       a unit bounding-box diagonal) must have the prompt's category. Attributes: "a tall X" vs
 //       "a short X" for every category with that size word, same seed; the height ratio is taken
 //       on the normalised shapes (height / horizontal extent), since every asset is scaled to the
 //       unit cube. Image: N held-out renders -> F@0.01 against the source shape; multimodal: the
-//       same assets with text only, image only, and both. Timing: median seconds per stage.
+//       same assets with text only, image only, and both, and the image F per category.
+//       --given-structure 1 gives the image and multimodal prompts their source shape's voxels
+//       (model::Prompt::structure), skipping stage 1: what the latent stage reaches when the
+//       structure is right, the ceiling of the structure stage's improvements. Timing: median
+//       seconds per stage.
 //
 //   flexforge_bench_model profile MODEL [--prompt P] [--steps S]
 //       One generation under libtorch's profiler: share of the wall time spent in GEMM
@@ -155,6 +160,7 @@ struct EvalSettings {
   std::uint64_t data_seed = kHeldOutSeed;
   std::vector<double> image_weights = {model::kDefaultImageWeight};
   int categories = 0, per_category = 5, images = 50, multimodal = 25;
+  bool given_structure = false;  // image section: prompts carry their source shape's voxels
   std::string sections = "text,attributes,image";
   model::GenerateOptions options;  // the sampler settings under test (defaults = shipped)
   bool runs(const char* section) const { return sections.find(section) != std::string::npos; }
@@ -284,6 +290,12 @@ int run_generate(const std::string& model_name, const EvalSettings& e) {
       image_prompts.push_back({"", held[k].image, 1.0, 2000 + i});
       if (i < m) text_only.push_back({held[k].caption, {}, 1.0, 2000 + i});
     }
+    const auto give_structure = [&](std::vector<model::Prompt>& prompts) {
+      if (!e.given_structure) return;
+      for (std::size_t i = 0; i < prompts.size(); ++i) prompts[i].structure = held[asset_of(i)].mesh;
+    };
+    give_structure(image_prompts);
+    give_structure(text_only);
     MetricOptions metric;
     const auto scores = [&](const std::vector<model::GeneratedMesh>& out) {
       std::vector<double> f;
@@ -300,11 +312,17 @@ int run_generate(const std::string& model_name, const EvalSettings& e) {
     };
     const auto f_image = scores(run(image_prompts));
     const auto f_text = scores(run(text_only));
-    std::printf("IMAGE: mean F@0.01 vs the source shape over %zu held-out renders: %.3f\n", n,
-                mean_of(f_image, n));
-    for (const double w : e.image_weights) {
+    std::printf("IMAGE: mean F@0.01 vs the source shape over %zu held-out renders%s: %.3f\n", n,
+                e.given_structure ? " (source structure given)" : "", mean_of(f_image, n));
+    std::map<std::string, std::vector<double>> per_category;
+    for (std::size_t i = 0; i < f_image.size(); ++i) per_category[held[asset_of(i)].category].push_back(f_image[i]);
+    for (const auto& [cat, f] : per_category) {
+      std::printf("  %-14s F@0.01 %.3f over %zu\n", cat.c_str(), mean_of(f, f.size()), f.size());
+    }
+    for (const double w : m > 0 ? e.image_weights : std::vector<double>{}) {
       std::vector<model::Prompt> both;
       for (std::size_t i = 0; i < m; ++i) both.push_back({held[asset_of(i)].caption, held[asset_of(i)].image, w, 2000 + i});
+      give_structure(both);
       const auto f_both = scores(run(both));
       std::printf("MULTIMODAL (first %zu of those assets, image weight %.2f): text %.3f, image %.3f, text+image %.3f\n",
                   m, w, mean_of(f_text, m), mean_of(f_image, m), mean_of(f_both, m));
@@ -387,6 +405,7 @@ int main(int argc, char** argv) {
       e.images = static_cast<int>(number("--images", 50));
       e.multimodal = static_cast<int>(number("--multimodal", 25));
       e.sections = get("--sections", e.sections);
+      e.given_structure = number("--given-structure", 0) != 0;
       auto& o = e.options;
       o.structure_steps = o.latent_steps = static_cast<int>(number("--steps", o.structure_steps));
       o.structure_guidance = number("--structure-guidance", o.structure_guidance);
@@ -396,6 +415,7 @@ int main(int argc, char** argv) {
       o.heun = number("--heun", 0) != 0;
       o.image_candidates = static_cast<int>(number("--candidates", o.image_candidates));
       o.image_prior_noise = number("--image-prior-noise", o.image_prior_noise);
+      o.multimodal_prior_noise = number("--multimodal-prior-noise", o.multimodal_prior_noise);
       o.text_prior_noise = number("--text-prior-noise", o.text_prior_noise);
       o.validate();
       return run_generate(model, e);

@@ -32,12 +32,16 @@ constexpr double kDefaultImageWeight = 0.5;
 constexpr double kDefaultGuidance = 5.0;
 
 // Default noise levels the structure priors' estimates are refined from (GenerateOptions::
-// image_prior_noise / text_prior_noise), chosen on synth tuning seed 2. Image (40 renders, 25 with
-// their captions, 5000-step prior): image-only F@0.01 0.611 / 0.615 / 0.612 / 0.583 at 0 / 0.15
-// / 0.3 / 0.5 (0.137 without the prior), text+image 0.617 / 0.640 / 0.609 / 0.547: a little noise
-// lets the text reshape the estimate, more loses the picture. Text (60 prompts, category
-// retrieval): 80% without the prior, 83% / 85% / 85% at 0.4 / 0.6 / 0.8.
-constexpr double kDefaultImagePriorNoise = 0.15;
+// image_prior_noise / multimodal_prior_noise / text_prior_noise), chosen on synth tuning seed 2.
+// Image (40 renders, 25 with their captions, 5000-step prior): image-only F@0.01 0.611 / 0.615 /
+// 0.612 / 0.583 at 0 / 0.15 / 0.3 / 0.5 (0.137 without the prior), text+image 0.617 / 0.640 /
+// 0.609 / 0.547: a little noise lets the text reshape the estimate, more loses the picture. With
+// the image alone the flow has nothing to add (it sees the same image through a weaker encoder):
+// with the later priors image-only read 0.638 vs 0.624 and 0.637 vs 0.629 at T = 0 vs 0.15, and
+// T = 0 skips the structure sampling. Text (60 prompts, category retrieval): 80% without the
+// prior, 83% / 85% / 85% at 0.4 / 0.6 / 0.8.
+constexpr double kDefaultImagePriorNoise = 0.0;
+constexpr double kDefaultMultimodalPriorNoise = 0.15;
 constexpr double kDefaultTextPriorNoise = 0.6;
 
 struct Prompt {
@@ -45,6 +49,11 @@ struct Prompt {
   std::filesystem::path image;       // PNG/JPEG; empty = none
   double image_weight = kDefaultImageWeight;  // used only when both text and image are given
   std::uint64_t seed = 0;
+  // Optional coarse shape (any frame; scaled into the generation frame like a training asset):
+  // its occupied 32^3 voxels replace the structure stage, and the prompt generates the surface
+  // on them. Empty = none. Also how `flexforge_bench_model --given-structure` measures what the
+  // latent stage achieves when the structure is right.
+  Mesh structure;
 };
 
 struct GenerateOptions {
@@ -68,10 +77,12 @@ struct GenerateOptions {
   // to 0.198, noise-level changes for 4x the sampling time; F@0.01 is bound by the surface, which
   // a better silhouette does not fix.
   int image_candidates = 1;
-  // Prompts with an image, on a model with an image prior (nn/image_prior.h): the structure flow
+  // Image-only prompts, on a model with an image prior (nn/structure_prior.h): the structure flow
   // starts from the prior's latent for the image, noised to this time (0 = the prior as it is,
   // no structure sampling; 1 = ignore the prior, sample from pure noise).
   double image_prior_noise = kDefaultImagePriorNoise;
+  // Text+image prompts: the same, from the image prior's latent, with the text guiding the flow.
+  double multimodal_prior_noise = kDefaultMultimodalPriorNoise;
   // Text-only prompts, on a model with a text prior: the same, from the caption's estimate.
   double text_prior_noise = kDefaultTextPriorNoise;
   std::int64_t max_fine_voxels = 4000000;
