@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Trains the shipped default model (models/default/) from scratch on this machine: the SparseFlex
-# VAE, then the structure stage (occupancy VAE + flow), the latent flow, the image prior (two
+# VAE, then the structure stage (occupancy VAE + flow), the latent flow, the image prior (three
 # phases) and text prior, and the part head. Every step is
 # resumable: rerun the script after an interruption and each network continues from its last
 # checkpoint (a finished network is not retrained).
@@ -45,17 +45,22 @@ mkdir -p "$out"
 "$bin" --threads "$threads" train image-prior --model-dir "$out" --resume --batch 32 --lr 1e-3 \
   --steps "${PRIOR_STEPS:-10000}" --synth-count "${PRIOR_SYNTH:-5000}" --synth-seed 1 --views 6 \
   --checkpoint-every 250 --time-limit "${PRIOR_MINUTES:-0}"
-# Image prior, phase 2: continue from phase 1's weights (--init, fresh optimiser) on 5000 shapes it
-# has never seen (synth seed 5): more distinct shapes, not more passes over the same ones, is what
-# the held-out renders need. Its own directory, so each phase resumes from its own checkpoint.
-phase2="$out/image-prior-phase2"
-mkdir -p "$phase2"
-cp "$out"/{config.json,tokenizer.json,structure_vae.safetensors,structure_flow.safetensors} "$phase2/"
-"$bin" --threads "$threads" train image-prior --model-dir "$phase2" --resume \
-  --init "$out/checkpoint/image_prior.safetensors" --batch 32 --lr 5e-4 \
-  --steps "${PRIOR2_STEPS:-9000}" --synth-count "${PRIOR_SYNTH:-5000}" --synth-seed 5 --views 6 \
-  --checkpoint-every 250 --time-limit "${PRIOR2_MINUTES:-0}"
-cp "$phase2/image_prior.safetensors" "$out/image_prior.safetensors"
+# Image prior, later phases: each continues from the previous phase's weights (--init, fresh
+# optimiser) on 5000 shapes it has never seen (a new synth seed): more distinct shapes, not more
+# passes over the same ones, is what the held-out renders need. Each phase has its own directory,
+# so it resumes from its own checkpoint, and a finished phase is not rerun.
+prior_phase() {  # NAME SEED STEPS LR INIT
+  local dir="$out/image-prior-$1"
+  mkdir -p "$dir"
+  cp "$out"/{config.json,tokenizer.json,structure_vae.safetensors,structure_flow.safetensors} "$dir/"
+  "$bin" --threads "$threads" train image-prior --model-dir "$dir" --resume \
+    --init "$5" --batch 32 --lr "$4" \
+    --steps "$3" --synth-count "${PRIOR_SYNTH:-5000}" --synth-seed "$2" --views 6 \
+    --checkpoint-every 250 --time-limit "${PRIOR_PHASE_MINUTES:-0}"
+}
+prior_phase phase2 5 "${PRIOR2_STEPS:-9000}" 5e-4 "$out/checkpoint/image_prior.safetensors"
+prior_phase phase3 6 "${PRIOR3_STEPS:-7000}" 3e-4 "$out/image-prior-phase2/image_prior.safetensors"
+cp "$out/image-prior-phase3/image_prior.safetensors" "$out/image_prior.safetensors"
 # Text prior: caption -> structure latent, the same way (no rendered views needed).
 "$bin" --threads "$threads" train text-prior --model-dir "$out" --resume --batch 32 --lr 1e-3 \
   --steps "${TEXT_PRIOR_STEPS:-4000}" --synth-count "${TEXT_PRIOR_SYNTH:-3000}" --synth-seed 1 \
@@ -66,5 +71,5 @@ cp "$phase2/image_prior.safetensors" "$out/image_prior.safetensors"
   --time-limit "${SEGMENT_MINUTES:-0}"
 # Store the flows, the priors and the part head as F16 (loaded back into fp32): keeps the model within 30 MB.
 python3 "$root/scripts/half_weights.py" "$out"/{structure_flow,latent_flow,image_prior,text_prior,part_head}.safetensors
-rm -rf "$out/checkpoint" "$phase2"
+rm -rf "$out/checkpoint" "$out"/image-prior-phase*
 echo "done: $out"

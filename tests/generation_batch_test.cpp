@@ -209,11 +209,38 @@ TEST(GenerationManifest, SamplerFieldsAreCheckedPerLine) {
       {R"({"prompt": "a vase", "image_weight": 3})", "image_weight"},
       {R"({"prompt": "a vase", "preview": "yes"})", "preview"},
       {R"({"input": "a.obj", "steps": 4})", "only to prompt/image jobs"},
+      {R"({"input": "a.obj", "structure": "b.obj"})", "only to prompt/image jobs"},
+      {R"({"prompt": "a vase", "structure": 3})", "structure"},
   };
   for (const auto& [line, word] : bad) {
     const JobSpec j = parse_job_line(line, 3, ".");
     EXPECT_NE(j.error.find(word), std::string::npos) << line << " -> " << j.error;
   }
+}
+
+// "structure" (generate --structure): resolved against the manifest, echoed in the results line;
+// a structure file that does not load fails only its own job.
+TEST(GenerationBatch, StructureJobsKeepTheirMeshAndABadOneFailsAlone) {
+  const JobSpec parsed = parse_job_line(R"({"prompt": "a pig", "structure": "shapes/pig.obj"})", 1, "/data");
+  ASSERT_EQ(parsed.error, "");
+  EXPECT_EQ(*parsed.structure, "/data/shapes/pig.obj");
+  REQUIRE_GENERATOR_MODEL();
+  TempDir dir;
+  const std::string pig = cgal_mesh("pig.off").string();
+  write_text(dir / "jobs.jsonl",
+             R"({"id": "shaped", "prompt": "a cow", "structure": ")" + pig + R"(", "stages": []})" "\n"
+             R"({"id": "unshaped", "prompt": "a cow", "structure": "missing.obj", "stages": []})" "\n");
+  const fs::path out = dir / "out";
+  const CommandResult r = run_shell(batch_command(dir / "jobs.jsonl", out, ""));
+  EXPECT_EQ(r.exit_code, 6) << r.err;
+  const auto jobs = by_name(read_jsonl(out / "results.jsonl"));
+  ASSERT_EQ(jobs.size(), 2u);
+  for (const auto& [name, row] : jobs) expect_results_schema(row);
+  EXPECT_EQ(jobs.at("shaped")["status"], "ok") << jobs.at("shaped");
+  EXPECT_EQ(jobs.at("shaped")["structure"], pig);
+  EXPECT_EQ(jobs.at("unshaped")["exit_code"], 3) << jobs.at("unshaped");
+  EXPECT_NE(jobs.at("unshaped").value("error", "").find("missing.obj"), std::string::npos);
+  EXPECT_FALSE(fs::exists(out / "unshaped.glb"));
 }
 
 TEST(GenerationBatch, ModelThatFailsToLoadFailsOnlyTheGenerationJobs) {

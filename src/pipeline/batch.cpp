@@ -4,6 +4,7 @@
 #include "flexforge/core/error.h"
 #include "flexforge/core/hash.h"
 #include "flexforge/core/progress.h"
+#include "flexforge/core/scene_ops.h"
 #include "flexforge/io/export.h"
 #include "flexforge/io/import.h"
 #include "flexforge/model/generate.h"
@@ -95,6 +96,7 @@ json job_header(const JobSpec& job) {
   if (job.input) result["input"] = *job.input;
   if (job.prompt) result["prompt"] = *job.prompt;
   if (job.image) result["image"] = *job.image;
+  if (job.structure) result["structure"] = *job.structure;
   return result;
 }
 
@@ -224,6 +226,7 @@ void run_generation_group(const std::vector<const JobSpec*>& group, const fs::pa
     json result;
     AssetRequest request;
     model::GeneratedMesh mesh;
+    Mesh structure;  // the job's "structure" mesh, loaded; empty = none
   };
   std::vector<Item> items;
   for (const JobSpec* job : group) {
@@ -235,6 +238,8 @@ void run_generation_group(const std::vector<const JobSpec*>& group, const fs::pa
       if (job->image && !fs::is_regular_file(*job->image, ec)) {
         throw Error(ExitCode::InvalidInput, *job->image + ": image not found");
       }
+      Mesh structure;
+      if (job->structure) structure = join_parts(load_scene(*job->structure));
       const JobOutputs targets = job_outputs(*job, out_dir);
       AssetRequest request;
       request.prompt = job->prompt.value_or("");
@@ -244,7 +249,7 @@ void run_generation_group(const std::vector<const JobSpec*>& group, const fs::pa
       request.output = targets.main;
       request.extra_formats = targets.extra_formats;
       request.preview = targets.preview;
-      items.push_back({job, std::move(result), std::move(request), {}});
+      items.push_back({job, std::move(result), std::move(request), {}, std::move(structure)});
     } catch (const std::exception& e) {
       // Nothing to sample for this one: record it now rather than after the group.
       mark_failed(result, e);
@@ -261,6 +266,7 @@ void run_generation_group(const std::vector<const JobSpec*>& group, const fs::pa
     p.image = item.job->image.value_or("");
     p.image_weight = item.job->image_weight;
     p.seed = item.job->seed;
+    p.structure = item.structure;
     prompts.push_back(std::move(p));
   }
   const SamplerSettings settings = sampler_settings(*items.front().job, options);

@@ -47,7 +47,8 @@ JobSpec parse_job_line(const std::string& text, std::size_t line, const fs::path
   job.name = "line-" + std::to_string(line);
   static const std::set<std::string> known = {"id",      "prompt",  "image",        "input",
                                               "seed",    "stages",  "formats",      "options",
-                                              "preview", "steps",   "guidance",     "image_weight"};
+                                              "preview", "steps",   "guidance",     "image_weight",
+                                              "structure"};
   try {
     if (text.find('\0') != std::string::npos) throw std::runtime_error("line contains a NUL byte");
     json j = json::parse(text);
@@ -64,6 +65,7 @@ JobSpec parse_job_line(const std::string& text, std::size_t line, const fs::path
     job.prompt = text_field("prompt");
     job.image = text_field("image");
     job.input = text_field("input");
+    job.structure = text_field("structure");
     if (j.contains("seed")) {
       if (!j["seed"].is_number_unsigned()) throw std::runtime_error("\"seed\" must be a non-negative integer");
       job.seed = j["seed"].get<std::uint64_t>();
@@ -101,7 +103,7 @@ JobSpec parse_job_line(const std::string& text, std::size_t line, const fs::path
       throw std::runtime_error("a job has either \"input\" (a mesh) or \"prompt\"/\"image\", not both");
     }
     if (job.input) {
-      for (const char* key : {"steps", "guidance", "image_weight"}) {
+      for (const char* key : {"steps", "guidance", "image_weight", "structure"}) {
         if (j.contains(key)) {
           throw std::runtime_error(std::string("\"") + key + "\" applies only to prompt/image jobs");
         }
@@ -113,7 +115,7 @@ JobSpec parse_job_line(const std::string& text, std::size_t line, const fs::path
     if (job.prompt && job.prompt->find_first_not_of(" \t\r\n") == std::string::npos) {
       throw std::runtime_error("\"prompt\" is empty");
     }
-    for (auto* path : {&job.input, &job.image}) {
+    for (auto* path : {&job.input, &job.image, &job.structure}) {
       if (*path && path->has_value() && fs::path(**path).is_relative()) {
         **path = (base_dir / **path).lexically_normal().string();
       }

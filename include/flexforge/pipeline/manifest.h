@@ -24,6 +24,7 @@ struct JobSpec {
   std::string id;            // as given (may be empty)
   std::string error;         // non-empty: this line is unusable and the job fails with this text
   std::optional<std::string> prompt, image, input;
+  std::optional<std::string> structure;  // generation jobs: a mesh that fixes the coarse shape
   std::uint64_t seed = 0;
   std::vector<std::string> stages;
   bool stages_given = false;  // generation jobs without "stages" run every available stage
@@ -43,7 +44,7 @@ struct JobSpec {
 // [A-Za-z0-9._-], not starting with '.', no "..". Returns the reason when rejected, "" when fine.
 std::string id_problem(const std::string& id);
 
-// Parses every non-blank line. Relative "input"/"image" paths are resolved against the manifest's
+// Parses every non-blank line. Relative "input"/"image"/"structure" paths are resolved against the manifest's
 // directory. Throws Error(InvalidInput) only when the manifest file itself cannot be read.
 std::vector<JobSpec> read_manifest(const std::filesystem::path& manifest);
 
