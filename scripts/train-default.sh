@@ -59,7 +59,7 @@ prior_phase() {  # NAME SEED STEPS LR INIT
     --checkpoint-every 250 --time-limit "${PRIOR_PHASE_MINUTES:-0}"
 }
 prior_phase phase2 5 "${PRIOR2_STEPS:-9000}" 5e-4 "$out/checkpoint/image_prior.safetensors"
-prior_phase phase3 6 "${PRIOR3_STEPS:-7000}" 3e-4 "$out/image-prior-phase2/image_prior.safetensors"
+prior_phase phase3 6 "${PRIOR3_STEPS:-5000}" 3e-4 "$out/image-prior-phase2/image_prior.safetensors"
 cp "$out/image-prior-phase3/image_prior.safetensors" "$out/image_prior.safetensors"
 # Text prior: caption -> structure latent, the same way (no rendered views needed).
 "$bin" --threads "$threads" train text-prior --model-dir "$out" --resume --batch 32 --lr 1e-3 \
