@@ -158,3 +158,115 @@ TEST(Batch, KilledShardResumesWithoutDuplicatesOrPartialFiles) {
   }
   EXPECT_NE(resumed.out.find(std::to_string(done_before) + " skipped"), std::string::npos) << resumed.out;
 }
+
+namespace {
+
+// `count` quick mesh jobs through the complete stage (the pig is closed: nothing to fill).
+fs::path write_complete_jobs(const fs::path& dir, int count, const std::string& mesh_file) {
+  const std::string mesh = cgal_mesh(mesh_file).string();
+  std::string text;
+  for (int i = 0; i < count; ++i) {
+    text += R"({"id": "job)" + std::to_string(i) + R"(", "input": ")" + mesh +
+            R"(", "stages": ["complete"]})" "\n";
+  }
+  write_text(dir / "jobs.jsonl", text);
+  return dir / "jobs.jsonl";
+}
+
+}  // namespace
+
+// A job that crashes its worker fails alone: the other jobs finish, the crash is recorded once
+// with the signal and stage, --resume neither reruns it nor writes a line twice, and
+// --retry-failed runs it again.
+TEST(Batch, ACrashingJobFailsAloneAndIsNotRetriedOnResume) {
+  TempDir dir;
+  const fs::path manifest = write_complete_jobs(dir.path(), 5, "pig.off");
+  const fs::path out = dir / "out";
+  const std::string base = shell_quote(FLEXFORGE_CLI_PATH) + " -q batch " + shell_quote(manifest.string()) +
+                           " --out-dir " + shell_quote(out.string());
+  const std::string faulty = "FLEXFORGE_TEST_FAULT=complete@job2 " + base;
+  const CommandResult first = run_shell(faulty);
+  EXPECT_EQ(first.exit_code, 6) << first.err;
+  EXPECT_NE(first.out.find("4 ok, 1 failed"), std::string::npos) << first.out;
+  auto rows = read_jsonl(out / "results.jsonl");
+  ASSERT_EQ(rows.size(), 5u);
+  for (const json& row : rows) {
+    if (row["name"] == "job2") {
+      EXPECT_EQ(row["status"], "failed");
+      EXPECT_EQ(row["error"], "crashed: SIGSEGV in stage complete");
+      EXPECT_EQ(row["exit_code"], 8);
+      EXPECT_EQ(row["crashed"], true);
+    } else {
+      EXPECT_EQ(row["status"], "ok") << row.dump();
+    }
+  }
+  const CommandResult resumed = run_shell(faulty + " --resume");
+  EXPECT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_NE(resumed.out.find("0 ok, 0 failed, 5 skipped"), std::string::npos) << resumed.out;
+  EXPECT_EQ(read_jsonl(out / "results.jsonl").size(), 5u);
+
+  const CommandResult retried = run_shell(base + " --resume --retry-failed");
+  EXPECT_EQ(retried.exit_code, 0) << retried.err;
+  EXPECT_NE(retried.out.find("1 ok, 0 failed, 4 skipped"), std::string::npos) << retried.out;
+  ASSERT_EQ(merge_results(out), 5u);
+  for (const json& row : read_jsonl(out / "results.jsonl")) EXPECT_EQ(row["status"], "ok") << row.dump();
+
+  // An abort (std::abort, a failed assertion) is isolated the same way.
+  const fs::path out2 = dir / "out2";
+  const CommandResult aborted = run_shell("FLEXFORGE_TEST_FAULT=complete@job0 FLEXFORGE_TEST_FAULT_SIGNAL=SIGABRT " +
+                                          shell_quote(FLEXFORGE_CLI_PATH) + " -q batch " +
+                                          shell_quote(manifest.string()) + " --out-dir " + shell_quote(out2.string()));
+  EXPECT_EQ(aborted.exit_code, 6);
+  EXPECT_NE(aborted.out.find("4 ok, 1 failed"), std::string::npos) << aborted.out;
+  EXPECT_NE(read_text(out2 / "results.jsonl").find("crashed: SIGABRT in stage complete"), std::string::npos);
+}
+
+// The whole shard SIGKILLed mid-run, with a crashing job in it, then resumed: every job has
+// exactly one line, the crash among them, and no temporary file is left.
+TEST(Batch, KilledShardWithACrashingJobResumesWithoutDuplicates) {
+  TempDir dir;
+  const fs::path mesh = cgal_mesh("bunny00.off");
+  std::string text;
+  for (int i = 0; i < 6; ++i) {
+    text += R"({"id": "bunny)" + std::to_string(i) + R"(", "input": ")" + mesh.string() +
+            R"(", "stages": ["retopo"], "options": {"retopo": {"faces": )" + std::to_string(3000 + i) + "}}}\n";
+  }
+  write_text(dir / "jobs.jsonl", text);
+  const fs::path out = dir / "out";
+  const std::string cmd = "FLEXFORGE_TEST_FAULT=retopo@bunny4 " + shell_quote(FLEXFORGE_CLI_PATH) +
+                          " -q --threads 1 batch " + shell_quote((dir / "jobs.jsonl").string()) +
+                          " --out-dir " + shell_quote(out.string());
+  const std::size_t done_before = kill_after_first_result(
+      cmd, out / "results.jsonl", dir / "pid", std::chrono::seconds(120), std::chrono::milliseconds(300));
+  ASSERT_GE(done_before, 1u);
+  ASSERT_LT(done_before, 6u) << "the run finished before it could be killed";
+  const CommandResult resumed = run_shell(cmd + " --resume");
+  EXPECT_EQ(resumed.exit_code, 6) << resumed.err;
+  const auto rows = read_jsonl(out / "results.jsonl");
+  ASSERT_EQ(rows.size(), 6u);
+  std::map<std::string, int> seen;
+  for (const json& row : rows) {
+    ++seen[row["name"].get<std::string>()];
+    EXPECT_EQ(row["status"], row["name"] == "bunny4" ? "failed" : "ok") << row.dump();
+  }
+  EXPECT_EQ(seen.size(), 6u);
+  for (const auto& e : fs::directory_iterator(out)) {
+    EXPECT_NE(e.path().filename().string()[0], '.') << "leftover temporary " << e.path();
+  }
+}
+
+// Two processes given the same shard of the same output directory never both run it.
+TEST(Batch, ASecondProcessOnTheSameShardIsRefused) {
+  TempDir dir;
+  const fs::path manifest = write_complete_jobs(dir.path(), 1, "pig.off");
+  const fs::path out = dir / "out";
+  fs::create_directories(out);
+  // Hold the shard's lock the way a running batch does (flock on the lock file).
+  const std::string hold = "flock " + shell_quote((out / "results.shard-1-of-2.jsonl").string()) + " sleep 5 & sleep 0.5; ";
+  const CommandResult second = run_shell("( " + hold + shell_quote(FLEXFORGE_CLI_PATH) + " -q batch " +
+                                         shell_quote(manifest.string()) + " --out-dir " +
+                                         shell_quote(out.string()) + " --shard 1/2; st=$?; wait; exit $st )");
+  EXPECT_EQ(second.exit_code, 7) << second.err;
+  EXPECT_NE(second.err.find("another flexforge batch is running this shard"), std::string::npos) << second.err;
+  EXPECT_TRUE(read_jsonl(out / "results.shard-1-of-2.jsonl").empty()) << "the refused run wrote a line";
+}

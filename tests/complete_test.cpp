@@ -168,3 +168,101 @@ TEST(CompleteCli, WritesClosedPartsAndMapsErrorsToExitCodes) {
                            (dir / "x.glb").string()}).exit_code, 3);
   EXPECT_FALSE(std::filesystem::exists(dir / "x.glb"));
 }
+
+// Flat, single-sided and zero-area parts (what real furniture is full of: glass panes, decals)
+// used to crash inside CGAL's orient_to_bound_a_volume. Each must exit 0 with the documented
+// report: a thin closed shell, or the part left as it was, never a signal.
+TEST(CompleteCli, FlatSingleSidedAndZeroAreaPartsNeverCrash) {
+  test::TempDir dir;
+  struct Case {
+    std::string name, obj, closed_by;
+    std::size_t faces;
+  };
+  const std::vector<Case> cases = {
+      {"one_triangle", "v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n", "shell", 8},
+      {"flat_quad", "v 0 0 0\nv 1 0 0\nv 1 1 0\nv 0 1 0\nf 1 2 3 4\n", "shell", 12},
+      {"coplanar_panes",
+       "v 0 0 0\nv 1 0 0\nv 1 1 0\nv 0 1 0\nv 2 0 0\nv 3 0 0\nv 3 1 0\nv 2 1 0\nf 1 2 3 4\nf 5 6 7 8\n",
+       "shell", 24},
+      {"zero_area", "v 0 0 0\nv 1 0 0\nv 2 0 0\nf 1 2 3\n", "left open", 1},
+  };
+  for (const Case& c : cases) {
+    for (const std::vector<std::string>& extra :
+         {std::vector<std::string>{}, {"--no-wrap"}, {"--fill", "flat"}, {"--continuity", "0"}}) {
+      test::write_text(dir / (c.name + ".obj"), c.obj);
+      std::vector<std::string> args = {"complete", (dir / (c.name + ".obj")).string(), "-o",
+                                       (dir / (c.name + "_out.obj")).string(), "--json"};
+      args.insert(args.end(), extra.begin(), extra.end());
+      const auto run = test::run_cli(args);
+      ASSERT_EQ(run.exit_code, 0) << c.name << ": " << run.err;
+      const auto report = nlohmann::json::parse(run.out);
+      const auto& part = report["parts"].at(0);
+      EXPECT_EQ(part["closed_by"], c.closed_by) << c.name;
+      EXPECT_EQ(part["output_faces"], c.faces) << c.name;
+      const Scene back = load_scene((dir / (c.name + "_out.obj")).string());
+      ASSERT_EQ(back.parts.size(), 1u);
+      if (c.closed_by == "shell") {
+        expect_closed(back.parts[0].mesh, c.name);
+        EXPECT_LT(part["visible_deviation"].get<double>(), 0.005) << c.name;
+      } else {
+        EXPECT_EQ(part["left_open_reason"], "zero area");
+        EXPECT_NE(run.err.find("left as it was (zero area)"), std::string::npos) << run.err;
+      }
+    }
+  }
+}
+
+// The face budget holds for every part: a part whose hole filling or wrap would grow it past
+// 4x its faces is filled flatter or simplified; --max-faces sets the budget outright.
+TEST(Complete, OutputStaysWithinTheFaceBudget) {
+  // An open cylinder tube (no caps), coarse: 2 x 16 triangles, two wide holes.
+  Mesh tube;
+  const int n = 16;
+  for (int ring = 0; ring < 2; ++ring) {
+    for (int i = 0; i < n; ++i) {
+      const float a = 2.0f * 3.14159265f * static_cast<float>(i) / n;
+      tube.positions.emplace_back(std::cos(a), std::sin(a), ring * 3.0f);
+    }
+  }
+  for (int i = 0; i < n; ++i) {
+    const std::uint32_t a = i, b = (i + 1) % n, c = n + i, d = n + (i + 1) % n;
+    tube.triangles.push_back({a, b, d});
+    tube.triangles.push_back({a, d, c});
+  }
+  for (std::size_t max_faces : {std::size_t{0}, std::size_t{100}}) {
+    complete::CompleteOptions options;
+    options.max_faces = max_faces;
+    complete::PartReport report;
+    const Mesh out = complete::complete_mesh(tube, options, &report);
+    const std::size_t budget = max_faces ? max_faces : complete::kMinFaceBudget;
+    EXPECT_EQ(report.face_budget, budget);
+    EXPECT_LE(out.face_count(), budget) << report.closed_by;
+    expect_closed(out, "tube/" + std::to_string(max_faces));
+  }
+  // Automatic budget: 4x the faces, never below kMinFaceBudget.
+  EXPECT_EQ(complete::face_budget({}, 1), complete::kMinFaceBudget);
+  EXPECT_EQ(complete::face_budget({}, 10000), 40000u);
+}
+
+// A crash inside a stage reaches the user as one line and exit code 8, never as a signal. The
+// test-only fault hook raises SIGSEGV as the complete stage starts.
+TEST(CompleteCli, ACrashInTheStageIsAOneLineErrorWithExitCode8) {
+  test::TempDir dir;
+  test::write_text(dir / "quad.obj", "v 0 0 0\nv 1 0 0\nv 1 1 0\nv 0 1 0\nf 1 2 3 4\n");
+  const std::string cmd = "FLEXFORGE_TEST_FAULT=complete " + test::shell_quote(FLEXFORGE_CLI_PATH) +
+                          " complete " + test::shell_quote((dir / "quad.obj").string()) + " -o " +
+                          test::shell_quote((dir / "out.glb").string());
+  const auto run = test::run_shell(cmd);
+  EXPECT_EQ(run.exit_code, 8) << run.err;
+  EXPECT_NE(run.err.find("flexforge: error: crashed: SIGSEGV in stage complete"), std::string::npos)
+      << run.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "out.glb"));
+  const auto json_run = test::run_shell("FLEXFORGE_TEST_FAULT=complete FLEXFORGE_TEST_FAULT_SIGNAL=SIGABRT " +
+                                        test::shell_quote(FLEXFORGE_CLI_PATH) + " --log-format json complete " +
+                                        test::shell_quote((dir / "quad.obj").string()) + " -o " +
+                                        test::shell_quote((dir / "out.glb").string()));
+  EXPECT_EQ(json_run.exit_code, 8) << json_run.err;
+  const auto line = nlohmann::json::parse(json_run.err.substr(json_run.err.rfind('{')));
+  EXPECT_EQ(line["msg"], "crashed: SIGABRT in stage complete");
+  EXPECT_EQ(line["exit_code"], 8);
+}

@@ -129,7 +129,7 @@ bool has_type(const json& v, const std::string& type) {
 // Every field the schema requires under `conditions` is there with its type, and the object has
 // no field the schema does not document.
 void expect_schema(const json& object, const std::string& schema, const std::set<std::string>& conditions) {
-  static const std::set<std::string> known_when = {"always", "if given", "ok", "failed", "generation",
+  static const std::set<std::string> known_when = {"always", "if given", "ok", "failed", "crashed", "generation",
                                                    "generation ok"};
   ASSERT_TRUE(object.is_object()) << object;
   std::set<std::string> documented;

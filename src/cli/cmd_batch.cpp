@@ -30,7 +30,10 @@ class BatchCommand : public Command {
     sub.add_option("--assign", assign_, "How jobs map to shards")
         ->check(CLI::IsMember({"contiguous", "hashed"}))
         ->capture_default_str();
-    sub.add_flag("--resume", options_.resume, "Skip jobs whose results line is ok and outputs exist");
+    sub.add_flag("--resume", options_.resume,
+                 "Skip jobs whose results line is ok and outputs exist, and jobs that crashed");
+    sub.add_flag("--retry-failed", options_.retry_failed,
+                 "With --resume: rerun jobs that crashed as well");
     sub.add_option("--model", options_.model,
                    "Model for prompt/image jobs (directory or installed name), loaded once")
         ->capture_default_str();

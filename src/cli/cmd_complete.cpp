@@ -34,6 +34,13 @@ class CompleteCommand : public Command {
         ->capture_default_str();
     sub.add_flag("!--no-wrap", options_.wrap_fallback,
                  "Fail instead of alpha-wrapping a part that hole filling cannot close cleanly");
+    sub.add_option("--max-faces", options_.max_faces,
+                   "Face budget per part (0 = 4x the part's faces, at least 4096)")
+        ->capture_default_str();
+    sub.add_option("--time-limit", options_.time_limit_seconds,
+                   "Seconds per part after which no further retry starts (then: thin shell, "
+                   "else the part is left as it was)")
+        ->capture_default_str();
     sub.add_flag("--json", json_,
                  "Print per-part results (faces, holes, method, seconds) as JSON on stdout");
   }
@@ -56,7 +63,7 @@ class CompleteCommand : public Command {
     for (const auto& r : reports) ++how[r.closed_by];
     std::string summary;
     for (const auto& [k, n] : how) summary += (summary.empty() ? "" : ", ") + k + " " + std::to_string(n);
-    spdlog::info("wrote {} ({} parts closed: {})", output_, out.parts.size(), summary);
+    spdlog::info("wrote {} ({} parts: {})", output_, out.parts.size(), summary);
     if (json_) std::cout << complete::describe(reports).dump(2) << "\n";
     return 0;
   }

@@ -3,6 +3,7 @@
 #include "command.h"
 
 #include "flexforge/build_info.h"
+#include "flexforge/core/crash_guard.h"
 #include "flexforge/core/error.h"
 #include "flexforge/core/log.h"
 #include "flexforge/nn/runtime.h"
@@ -23,7 +24,8 @@ const char* kExamples = R"(Examples:
   flexforge --config settings.toml convert in.obj -o out.stl
 
 Exit codes: 0 ok, 2 usage, 3 invalid input, 4 model, 5 output not writable, 6 stage failed,
-7 resource limit or device unavailable. Run 'flexforge COMMAND --help' for a command's options.)";
+7 resource limit or device unavailable, 8 a stage crashed (a bug: the message names the signal
+and the stage). Run 'flexforge COMMAND --help' for a command's options.)";
 
 const std::vector<std::function<std::unique_ptr<Command>()>> kCommands = {
     make_generate_command,
@@ -82,6 +84,7 @@ int run(int argc, char** argv) {
 
   configure_logging({global.log_format == "json" ? LogFormat::Json : LogFormat::Text,
                      global.quiet ? -1 : global.verbose});
+  install_crash_handler(static_cast<int>(ExitCode::Crashed));
   set_thread_count(global.threads);
   global.resolved_device = resolve_device(global.device);
   spdlog::debug("device {}, {} threads", global.resolved_device, thread_count());

@@ -9,6 +9,7 @@
 
 #include <CGAL/Exact_predicates_inexact_constructions_kernel.h>
 #include <CGAL/Polygon_mesh_processing/border.h>
+#include <CGAL/Polygon_mesh_processing/connected_components.h>
 #include <CGAL/Polygon_mesh_processing/orient_polygon_soup.h>
 #include <CGAL/Polygon_mesh_processing/orientation.h>
 #include <CGAL/Polygon_mesh_processing/polygon_soup_to_polygon_mesh.h>
@@ -17,6 +18,9 @@
 #include <CGAL/Polygon_mesh_processing/self_intersections.h>
 #include <CGAL/Polygon_mesh_processing/triangulate_hole.h>
 #include <CGAL/Surface_mesh.h>
+#include <CGAL/Surface_mesh_simplification/Policies/Edge_collapse/Bounded_normal_change_filter.h>
+#include <CGAL/Surface_mesh_simplification/Policies/Edge_collapse/Count_stop_predicate.h>
+#include <CGAL/Surface_mesh_simplification/edge_collapse.h>
 #include <CGAL/alpha_wrap_3.h>
 #include <CGAL/boost/graph/helpers.h>
 
@@ -51,9 +55,13 @@ double diagonal(const std::vector<Point>& points) {
   return std::sqrt(dx * dx + dy * dy + dz * dz);
 }
 
+// CGAL's default refinement density (density_control_factor): patch faces match the rim's edge
+// length. Patch face counts scale with the square of the factor.
+constexpr double kDefaultDensity = 1.4142135623730951;
+
 // Fills every boundary cycle of `mesh` with `method`. Returns false if some hole could not be
 // triangulated (the mesh is then still open).
-bool fill_holes(SurfaceMesh& mesh, FillMethod method, int continuity) {
+bool fill_holes(SurfaceMesh& mesh, FillMethod method, int continuity, double density = kDefaultDensity) {
   std::vector<HalfedgeIndex> cycles;
   PMP::extract_boundary_cycles(mesh, std::back_inserter(cycles));
   bool all = true;
@@ -65,7 +73,8 @@ bool fill_holes(SurfaceMesh& mesh, FillMethod method, int continuity) {
       case FillMethod::Fair: {
         const auto r = PMP::triangulate_refine_and_fair_hole(
             mesh, h, std::back_inserter(faces), std::back_inserter(vertices),
-            CGAL::parameters::fairing_continuity(static_cast<unsigned>(continuity)));
+            CGAL::parameters::fairing_continuity(static_cast<unsigned>(continuity))
+                .density_control_factor(density));
         // A failed fairing solve still leaves the refined patch in place: the hole is closed,
         // only flatter, which is what Refine would give.
         (void)std::get<0>(r);
@@ -73,7 +82,8 @@ bool fill_holes(SurfaceMesh& mesh, FillMethod method, int continuity) {
       }
       case FillMethod::Refine:
         PMP::triangulate_and_refine_hole(mesh, h, std::back_inserter(faces),
-                                         std::back_inserter(vertices));
+                                         std::back_inserter(vertices),
+                                         CGAL::parameters::density_control_factor(density));
         break;
       case FillMethod::Flat:
         PMP::triangulate_hole(mesh, h, std::back_inserter(faces));
@@ -186,6 +196,105 @@ bool repair_crossings(SurfaceMesh& mesh, KeptMap kept, bool allow_trim, std::siz
 
 std::size_t count_self_intersections(SurfaceMesh mesh) { return new_crossings(mesh, nullptr).size(); }
 
+// orient_to_bound_a_volume() assumes a closed mesh whose every connected component bounds a
+// volume; on a zero-volume component (a filled single triangle or flat quad is two faces on the
+// same vertices) it crashes. This checks that: closed, and each component has at least 4 faces
+// and a volume that is not negligible against its area (|V| / A^1.5 above 1e-9; a sphere has
+// 0.094, a shell of 0.2% thickness about 1e-3).
+bool bounds_volumes(SurfaceMesh& mesh) {
+  if (mesh.number_of_faces() < 4 || !CGAL::is_closed(mesh)) return false;
+  auto component = mesh.add_property_map<FaceIndex, std::size_t>("f:component-check").first;
+  const std::size_t count = PMP::connected_components(mesh, component);
+  std::vector<double> volume(count, 0.0), area(count, 0.0);
+  std::vector<std::size_t> faces(count, 0);
+  for (FaceIndex f : mesh.faces()) {
+    const HalfedgeIndex h = mesh.halfedge(f);
+    const Point& a = mesh.point(mesh.source(h));
+    const Point& b = mesh.point(mesh.target(h));
+    const Point& c = mesh.point(mesh.target(mesh.next(h)));
+    const Kernel::Vector_3 va = a - CGAL::ORIGIN, vb = b - CGAL::ORIGIN, vc = c - CGAL::ORIGIN;
+    const std::size_t k = component[f];
+    volume[k] += CGAL::scalar_product(va, CGAL::cross_product(vb, vc)) / 6.0;
+    area[k] += std::sqrt(CGAL::cross_product(b - a, c - a).squared_length()) / 2.0;
+    ++faces[k];
+  }
+  mesh.remove_property_map(component);
+  for (std::size_t k = 0; k < count; ++k) {
+    if (faces[k] < 4 || !(area[k] > 0) ||
+        !(std::abs(volume[k]) > 1e-9 * std::pow(area[k], 1.5))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The surface solidified: each vertex is copied to both sides along its area-weighted normal by
+// half the thickness, the copy on the inner side with reversed faces, and the two sides are
+// joined by a strip of two triangles along every boundary edge. The input must be an oriented
+// 2-manifold with boundary (what soup repair gives). Returns an empty mesh when a vertex has no
+// usable normal or the faces would not form a 2-manifold.
+SurfaceMesh thin_shell(const SurfaceMesh& input, double thickness) {
+  using Vector = Kernel::Vector_3;
+  std::vector<Vector> normal(input.num_vertices(), CGAL::NULL_VECTOR);
+  for (FaceIndex f : input.faces()) {
+    const HalfedgeIndex h = input.halfedge(f);
+    const Point& a = input.point(input.source(h));
+    const Point& b = input.point(input.target(h));
+    const Point& c = input.point(input.target(input.next(h)));
+    const Vector n = CGAL::cross_product(b - a, c - a);  // length = twice the area
+    for (VertexIndex v : CGAL::vertices_around_face(h, input)) normal[static_cast<std::size_t>(v)] += n;
+  }
+  SurfaceMesh shell;
+  std::vector<VertexIndex> outer(input.num_vertices()), inner(input.num_vertices());
+  for (VertexIndex v : input.vertices()) {
+    const std::size_t i = static_cast<std::size_t>(v);
+    const double length = std::sqrt(normal[i].squared_length());
+    if (!(length > 0)) return {};
+    const Vector offset = normal[i] * (0.5 * thickness / length);
+    outer[i] = shell.add_vertex(input.point(v) + offset);
+    inner[i] = shell.add_vertex(input.point(v) - offset);
+  }
+  auto add = [&](VertexIndex a, VertexIndex b, VertexIndex c) {
+    return shell.add_face(a, b, c) != SurfaceMesh::null_face();
+  };
+  for (FaceIndex f : input.faces()) {
+    std::array<std::size_t, 3> v{};
+    int k = 0;
+    for (VertexIndex w : CGAL::vertices_around_face(input.halfedge(f), input)) {
+      if (k < 3) v[k] = static_cast<std::size_t>(w);
+      ++k;
+    }
+    if (k != 3) return {};
+    if (!add(outer[v[0]], outer[v[1]], outer[v[2]]) || !add(inner[v[0]], inner[v[2]], inner[v[1]])) {
+      return {};
+    }
+  }
+  for (HalfedgeIndex h : input.halfedges()) {
+    if (!input.is_border(h)) continue;
+    // The face's own halfedge u -> v runs opposite to the border halfedge.
+    const HalfedgeIndex inside = input.opposite(h);
+    const std::size_t u = static_cast<std::size_t>(input.source(inside));
+    const std::size_t v = static_cast<std::size_t>(input.target(inside));
+    if (!add(outer[v], outer[u], inner[u]) || !add(inner[u], inner[v], outer[v])) return {};
+  }
+  if (!CGAL::is_closed(shell)) return {};
+  return shell;
+}
+
+// Lindstrom-Turk edge collapse down to `max_faces` (a closed mesh keeps its topology: CGAL only
+// collapses edges that satisfy the link condition). Returns false as well when the filter left
+// it above the budget. Returns false when the result crosses itself.
+bool simplify_to_budget(SurfaceMesh& mesh, std::size_t max_faces) {
+  if (max_faces == 0 || mesh.number_of_faces() <= max_faces) return true;
+  namespace SMS = CGAL::Surface_mesh_simplification;
+  // A closed triangle mesh has 3/2 edges per face.
+  const SMS::Count_stop_predicate<SurfaceMesh> stop(max_faces * 3 / 2);
+  // The filter refuses collapses that flip a face, the usual source of crossings.
+  SMS::edge_collapse(mesh, stop, CGAL::parameters::filter(SMS::Bounded_normal_change_filter<>()));
+  mesh.collect_garbage();
+  return mesh.number_of_faces() <= max_faces && new_crossings(mesh, nullptr).empty();
+}
+
 ClosedSurface to_result(const SurfaceMesh& mesh) {
   ClosedSurface out;
   std::vector<std::uint32_t> index(mesh.num_vertices(), UINT32_MAX);
@@ -241,10 +350,29 @@ ClosedSurface close_surface(const std::vector<Eigen::Vector3d>& positions,
                   input_crossings);
   }
 
+  // Fills keep every original face where it was, so they are never simplified (that would move
+  // the visible surface); only a wrap or a shell, new surface throughout, is.
   auto done = [&](SurfaceMesh& mesh, const std::string& how, std::size_t trimmed_faces) {
     mesh.collect_garbage();
+    const std::size_t faces_before = mesh.number_of_faces();
+    const bool may_simplify = how == "wrap" || how == "shell";
+    if (!may_simplify && attempt.max_faces > 0 && faces_before > attempt.max_faces) {
+      throw Error(ExitCode::StageFailed, "closing by " + how + " gave " + std::to_string(faces_before) +
+                                             " faces, over the budget of " +
+                                             std::to_string(attempt.max_faces));
+    }
+    if (may_simplify && !simplify_to_budget(mesh, attempt.max_faces)) {
+      throw Error(ExitCode::StageFailed, "closing by " + how + " gave " + std::to_string(faces_before) +
+                                             " faces, and simplifying to the budget of " +
+                                             std::to_string(attempt.max_faces) +
+                                             " made it cross itself");
+    }
+    if (!bounds_volumes(mesh)) {
+      throw Error(ExitCode::StageFailed, "closing by " + how + " gave a mesh that bounds no volume");
+    }
     PMP::orient_to_bound_a_volume(mesh);
     ClosedSurface out = to_result(mesh);
+    if (mesh.number_of_faces() < faces_before) out.simplified_from = faces_before;
     out.trimmed_faces = trimmed_faces;
     out.holes = holes;
     out.split_vertices = split;
@@ -266,6 +394,16 @@ ClosedSurface close_surface(const std::vector<Eigen::Vector3d>& positions,
   KeptMap kept = input.add_property_map<FaceIndex, bool>("f:kept", false).first;
   for (FaceIndex f : input.faces()) kept[f] = true;
   std::size_t trimmed = 0;
+  if (attempt.thin_shell) {
+    SurfaceMesh shell = thin_shell(input, kShellThickness * diagonal(soup.points));
+    if (shell.is_empty()) {
+      throw Error(ExitCode::StageFailed, "the surface has no consistent normals for a thin shell");
+    }
+    if (!new_crossings(shell, nullptr).empty()) {
+      throw Error(ExitCode::StageFailed, "a thin shell of this surface crosses itself");
+    }
+    return done(shell, "shell", 0);
+  }
   if (attempt.wrap_only) {
     // straight to the wrap below
   } else if (holes == 0) {
@@ -279,13 +417,44 @@ ClosedSurface close_surface(const std::vector<Eigen::Vector3d>& positions,
         spdlog::debug("complete: {} fill left a hole open", to_string(method));
         continue;
       }
+      // Refined patches can hold far more faces than the part (a wide hole at a fine rim). The
+      // patch is then refilled coarser, at the density that fits the budget (with a 20% margin
+      // for the crossing repair); a flatter method adds fewer faces still, and simplifying
+      // would move the kept surface.
+      const std::size_t kept_faces = input.number_of_faces();
+      if (attempt.max_faces > 0 && mesh.number_of_faces() > attempt.max_faces &&
+          method != FillMethod::Flat && attempt.max_faces > kept_faces) {
+        const double room = 0.8 * static_cast<double>(attempt.max_faces - kept_faces);
+        const double patch = static_cast<double>(mesh.number_of_faces() - kept_faces);
+        const double density = std::max(0.05, kDefaultDensity * std::sqrt(room / patch));
+        spdlog::debug("complete: {} fill gives {} faces, over the budget of {}; refilling at "
+                      "density {:.3f}", to_string(method), mesh.number_of_faces(), attempt.max_faces,
+                      density);
+        mesh = input;
+        mesh_kept = mesh.property_map<FaceIndex, bool>("f:kept").first;
+        if (!fill_holes(mesh, method, options.fairing_continuity, density)) continue;
+      }
+      if (attempt.max_faces > 0 && mesh.number_of_faces() > attempt.max_faces &&
+          method != FillMethod::Flat) {
+        spdlog::debug("complete: {} fill gives {} faces, over the budget of {}", to_string(method),
+                      mesh.number_of_faces(), attempt.max_faces);
+        continue;
+      }
       if (!options.check_result) {
         separate_coincident_vertices(mesh);
         return done(mesh, to_string(method), 0);
       }
       trimmed = 0;
       if (repair_crossings(mesh, mesh_kept, attempt.allow_trim, trimmed)) {
-        return done(mesh, to_string(method), trimmed);
+        mesh.collect_garbage();
+        if (attempt.max_faces > 0 && mesh.number_of_faces() > attempt.max_faces) {
+          spdlog::debug("complete: {} fill gives {} faces after repair, over the budget of {}",
+                        to_string(method), mesh.number_of_faces(), attempt.max_faces);
+          continue;
+        }
+        if (bounds_volumes(mesh)) return done(mesh, to_string(method), trimmed);
+        spdlog::debug("complete: {} fill bounds no volume", to_string(method));
+        continue;
       }
       spdlog::debug("complete: {} fill crosses the surface", to_string(method));
     }
@@ -317,12 +486,41 @@ ClosedSurface close_surface(const std::vector<Eigen::Vector3d>& positions,
     if (k == 3) faces.push_back(tri);
   }
   const double diag = diagonal(points);
-  SurfaceMesh wrap;
-  CGAL::alpha_wrap_3(points, faces, options.wrap_alpha * diag, options.wrap_offset * diag, wrap);
-  if (!CGAL::is_closed(wrap) || !new_crossings(wrap, nullptr).empty()) {
-    throw Error(ExitCode::StageFailed, "alpha wrap did not give a closed, self-intersection-free mesh");
+  // A wrap has about area / alpha^2 faces, whatever the input had, so a fine alpha can give far
+  // more faces than the budget, and simplifying a wrap by a large factor makes it cross itself
+  // (measured on a real elk part: 40k faces down to 1.5k). So a wrap within 40x of the budget is
+  // simplified (Lindstrom-Turk keeps it closest to the wrapped surface: 0.5% of the diagonal
+  // where a coarser wrap strays 1.2%); when that crosses, or the excess is larger, the wrap is
+  // redone with a larger alpha (at most 4x a step, four steps).
+  double alpha = options.wrap_alpha * diag;
+  std::string failure;
+  for (int step = 0; step < 5; ++step) {
+    SurfaceMesh wrap;
+    CGAL::alpha_wrap_3(points, faces, alpha, options.wrap_offset * diag, wrap);
+    if (!CGAL::is_closed(wrap) || !new_crossings(wrap, nullptr).empty()) {
+      throw Error(ExitCode::StageFailed, "alpha wrap did not give a closed, self-intersection-free mesh");
+    }
+    const double excess = attempt.max_faces > 0
+                              ? static_cast<double>(wrap.number_of_faces()) /
+                                    (0.8 * static_cast<double>(attempt.max_faces))
+                              : 0.0;
+    if (excess <= 40 || step == 4) {
+      try {
+        ClosedSurface out = done(wrap, "wrap", 0);
+        out.coarsened = step > 0;
+        return out;
+      } catch (const Error& e) {
+        if (step == 4) throw;
+        failure = e.what();
+      }
+    }
+    // Aim at a wrap with ~4x the budget, which simplifies without crossing more often than a
+    // wrap at the budget keeps the surface.
+    alpha *= std::clamp(0.5 * std::sqrt(std::max(excess, 1.0)), 1.25, 4.0);
+    spdlog::debug("complete: wrap gave {} faces for a budget of {}; rewrapping at alpha {:.4f}",
+                  wrap.number_of_faces(), attempt.max_faces, alpha / diag);
   }
-  return done(wrap, "wrap", 0);
+  throw Error(ExitCode::StageFailed, failure);
 }
 
 }  // namespace flexforge::complete::detail

@@ -3,6 +3,7 @@
 #include "flexforge/complete/complete.h"
 
 #include "close_surface.h"
+#include "flexforge/core/crash_guard.h"
 #include "flexforge/core/bvh.h"
 #include "flexforge/core/error.h"
 #include "flexforge/core/mesh_ops.h"
@@ -14,7 +15,10 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <Eigen/Eigenvalues>
+
 #include <map>
+#include <optional>
 
 namespace flexforge::complete {
 
@@ -55,6 +59,65 @@ void CompleteOptions::validate() const {
   if (!std::isfinite(wrap_offset) || wrap_offset <= 0 || wrap_offset > 0.1) {
     throw Error(ExitCode::Usage, "wrap offset must be in (0, 0.1] (fraction of the part diagonal)");
   }
+  if (max_faces > 1000000000) throw Error(ExitCode::Usage, "max faces must be at most 1e9");
+  if (!std::isfinite(time_limit_seconds) || time_limit_seconds <= 0) {
+    throw Error(ExitCode::Usage, "time limit per part must be a positive number of seconds");
+  }
+}
+
+namespace {
+
+// Total triangle area and the part's extent across its flattest direction (the smallest
+// principal axis of its vertices), as fractions of the bounding-box diagonal.
+struct PartShape {
+  double diagonal = 0.0;
+  double area = 0.0;       // / diagonal^2
+  double thickness = 0.0;  // / diagonal
+};
+
+PartShape measure_shape(const Mesh& part) {
+  PartShape shape;
+  shape.diagonal = static_cast<double>(bounding_box(part).diagonal());
+  if (!(shape.diagonal > 0)) return shape;
+  Eigen::Vector3d mean = Eigen::Vector3d::Zero();
+  for (const Vec3& p : part.positions) mean += p.cast<double>();
+  mean /= static_cast<double>(part.positions.size());
+  Eigen::Matrix3d cov = Eigen::Matrix3d::Zero();
+  for (const Vec3& p : part.positions) {
+    const Eigen::Vector3d d = p.cast<double>() - mean;
+    cov += d * d.transpose();
+  }
+  const Eigen::SelfAdjointEigenSolver<Eigen::Matrix3d> eigen(cov);
+  const Eigen::Vector3d axis = eigen.eigenvectors().col(0);  // smallest eigenvalue first
+  double lo = 0.0, hi = 0.0;
+  for (const Vec3& p : part.positions) {
+    const double t = axis.dot(p.cast<double>() - mean);
+    lo = std::min(lo, t);
+    hi = std::max(hi, t);
+  }
+  shape.thickness = (hi - lo) / shape.diagonal;
+  double area = 0.0;
+  for (const Triangle& t : part.triangles) {
+    const Eigen::Vector3d a = part.positions[t[0]].cast<double>();
+    const Eigen::Vector3d b = part.positions[t[1]].cast<double>();
+    const Eigen::Vector3d c = part.positions[t[2]].cast<double>();
+    area += 0.5 * (b - a).cross(c - a).norm();
+  }
+  shape.area = area / (shape.diagonal * shape.diagonal);
+  return shape;
+}
+
+// A part this flat (thinner than a tenth of the shell it would get) has no inside to fill:
+// filling its rim would give two faces on the same vertices.
+constexpr double kFlatThickness = 0.1 * detail::kShellThickness;
+// Below this area (relative to the diagonal squared) a part is lines and points, not a surface.
+constexpr double kZeroArea = 1e-10;
+
+}  // namespace
+
+std::size_t face_budget(const CompleteOptions& options, std::size_t input_faces) {
+  if (options.max_faces > 0) return options.max_faces;
+  return std::max(kMinFaceBudget, kFaceGrowth * input_faces);
 }
 
 Mesh complete_mesh(const Mesh& part, const CompleteOptions& options, PartReport* report) {
@@ -62,6 +125,10 @@ Mesh complete_mesh(const Mesh& part, const CompleteOptions& options, PartReport*
   part.validate("part mesh");
   if (part.empty()) throw Error(ExitCode::InvalidInput, "part mesh has no faces");
   const auto start = std::chrono::steady_clock::now();
+  auto elapsed = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  const std::size_t budget = face_budget(options, part.face_count());
 
   std::vector<Eigen::Vector3d> positions;
   positions.reserve(part.positions.size());
@@ -73,37 +140,99 @@ Mesh complete_mesh(const Mesh& part, const CompleteOptions& options, PartReport*
     m.triangles = closed.triangles;
     return m;
   };
-  detail::ClosedSurface closed = detail::close_surface(positions, part.triangles, options, {});
-  Mesh out = to_mesh(closed);
-  double deviation = visible_deviation(part, out, kDeviationSamples);
-  if (closed.trimmed_faces > 0 && deviation > options.max_visible_deviation) {
-    spdlog::debug("complete: rim repair moved the visible surface by {:.4f}; redone without it",
-                  deviation);
-    closed = detail::close_surface(positions, part.triangles, options, {false, false});
-    out = to_mesh(closed);
-    deviation = visible_deviation(part, out, kDeviationSamples);
+  // One closing attempt; a StageFailed (or a CGAL exception) is a reason to try the next one.
+  std::string last_failure;
+  auto attempt = [&](detail::Attempt a) -> std::optional<detail::ClosedSurface> {
+    a.max_faces = budget;
+    try {
+      return detail::close_surface(positions, part.triangles, options, a);
+    } catch (const Error& e) {
+      if (e.code() != ExitCode::StageFailed) throw;
+      last_failure = e.what();
+    } catch (const std::exception& e) {
+      last_failure = std::string("CGAL: ") + e.what();
+    }
+    spdlog::debug("complete: {}", last_failure);
+    return std::nullopt;
+  };
+
+  const PartShape shape = measure_shape(part);
+  std::optional<detail::ClosedSurface> closed;
+  Mesh out;
+  double deviation = 0.0;
+  std::string left_open;  // why the part is returned as it was ("" = it was closed)
+  if (!(shape.diagonal > 0) || !(shape.area > kZeroArea)) {
+    left_open = "zero area";
+  } else if (shape.thickness < kFlatThickness) {
+    closed = attempt({true, false, true, 0});
+    if (!closed) left_open = "flat, and no thin shell: " + last_failure;
+  } else {
+    closed = attempt({});
+    if (!closed && !options.wrap_fallback) {
+      throw Error(ExitCode::StageFailed, last_failure);
+    }
+    if (!closed && elapsed() < options.time_limit_seconds) closed = attempt({false, true, false, 0});
+    if (!closed) closed = attempt({true, false, true, 0});
+    if (!closed) left_open = "no closing method succeeded: " + last_failure;
   }
-  // The wrap cannot follow concavities narrower than its alpha, so a kept face there can sit
-  // farther than the offset from the wrap (measured up to 0.8% of the diagonal at alpha 1%).
-  // Halving alpha and offset (about 4x the time each step) brings such parts back within the
-  // tolerance; two steps at most.
-  CompleteOptions finer = options;
-  for (int step = 0; step < 2 && closed.closed_by == "wrap" &&
-                     deviation > options.max_visible_deviation;
-       ++step) {
-    finer.wrap_alpha *= 0.5;
-    finer.wrap_offset *= 0.5;
-    spdlog::debug("complete: wrap deviates {:.4f}; wrapping at alpha {:.4f}", deviation,
-                  finer.wrap_alpha);
-    closed = detail::close_surface(positions, part.triangles, finer, {false, true});
-    out = to_mesh(closed);
+  if (closed) {
+    out = to_mesh(*closed);
     deviation = visible_deviation(part, out, kDeviationSamples);
+    if (closed->trimmed_faces > 0 && deviation > options.max_visible_deviation &&
+        elapsed() < options.time_limit_seconds) {
+      spdlog::debug("complete: rim repair moved the visible surface by {:.4f}; redone without it",
+                    deviation);
+      if (auto again = attempt({false, false, false, 0})) {
+        Mesh candidate = to_mesh(*again);
+        const double d = visible_deviation(part, candidate, kDeviationSamples);
+        if (d < deviation) {
+          closed = std::move(again);
+          out = std::move(candidate);
+          deviation = d;
+        }
+      }
+    }
+    // The wrap cannot follow concavities narrower than its alpha, so a kept face there can sit
+    // farther than the offset from the wrap (measured up to 0.8% of the diagonal at alpha 1%).
+    // Halving alpha and offset (about 4x the faces and time each step) brings such parts back
+    // within the tolerance; two steps at most, and none once the wrap had to be simplified to
+    // the face budget or coarsened to fit it (a finer wrap would only be coarsened again), or
+    // the time is up.
+    CompleteOptions finer = options;
+    for (int step = 0; step < 2 && closed->closed_by == "wrap" && closed->simplified_from == 0 &&
+                       !closed->coarsened &&
+                       deviation > options.max_visible_deviation &&
+                       elapsed() < options.time_limit_seconds;
+         ++step) {
+      finer.wrap_alpha *= 0.5;
+      finer.wrap_offset *= 0.5;
+      spdlog::debug("complete: wrap deviates {:.4f}; wrapping at alpha {:.4f}", deviation,
+                    finer.wrap_alpha);
+      std::optional<detail::ClosedSurface> again;
+      try {
+        again = detail::close_surface(positions, part.triangles, finer, {false, true, false, budget});
+      } catch (const std::exception& e) {
+        spdlog::debug("complete: finer wrap failed: {}", e.what());
+        break;
+      }
+      Mesh candidate = to_mesh(*again);
+      const double d = visible_deviation(part, candidate, kDeviationSamples);
+      if (d >= deviation) break;
+      closed = std::move(again);
+      out = std::move(candidate);
+      deviation = d;
+    }
+  }
+  if (!left_open.empty()) {
+    spdlog::warn("complete: a part is left as it was ({})", left_open);
+    out = part;
+    deviation = 0.0;
   }
 
   // Colours and skin: each output vertex copies the original vertex nearest to it, found as the
   // corner with the largest barycentric weight of the closest original face (kept vertices land
   // exactly on their own corner; new ones take the rim vertex they grew from).
-  if (part.has_colors() || part.has_skin()) {
+  if (left_open.empty() && (part.has_colors() || part.has_skin())) {
     const TriangleBvh bvh(part);
     if (part.has_colors()) out.colors.resize(out.positions.size());
     if (part.has_skin()) out.skin.resize(out.positions.size());
@@ -116,8 +245,8 @@ Mesh complete_mesh(const Mesh& part, const CompleteOptions& options, PartReport*
       if (part.has_skin()) out.skin[v] = part.skin[src];
     }
   }
-  if (part.has_normals()) compute_vertex_normals(out);
-  if (!part.face_parts.empty()) {
+  if (part.has_normals() && left_open.empty()) compute_vertex_normals(out);
+  if (!part.face_parts.empty() && left_open.empty()) {
     std::map<std::int32_t, std::size_t> count;
     for (std::int32_t id : part.face_parts) ++count[id];
     const auto best = std::max_element(count.begin(), count.end(), [](const auto& a, const auto& b) {
@@ -129,11 +258,18 @@ Mesh complete_mesh(const Mesh& part, const CompleteOptions& options, PartReport*
   if (report) {
     report->input_faces = part.face_count();
     report->output_faces = out.face_count();
-    report->holes = closed.holes;
-    report->split_vertices = closed.split_vertices;
-    report->input_self_intersections = closed.input_self_intersections;
-    report->closed_by = closed.closed_by;
-    report->trimmed_faces = closed.trimmed_faces;
+    report->face_budget = budget;
+    if (closed && left_open.empty()) {
+      report->holes = closed->holes;
+      report->split_vertices = closed->split_vertices;
+      report->input_self_intersections = closed->input_self_intersections;
+      report->closed_by = closed->closed_by;
+      report->trimmed_faces = closed->trimmed_faces;
+      report->simplified_from = closed->simplified_from;
+    } else {
+      report->closed_by = "left open";
+      report->left_open_reason = left_open;
+    }
     report->deviation = deviation;
     report->seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -143,6 +279,7 @@ Mesh complete_mesh(const Mesh& part, const CompleteOptions& options, PartReport*
 
 Scene complete_scene(const Scene& scene, const CompleteOptions& options,
                      std::vector<PartReport>* reports) {
+  const StageScope stage_scope("complete");  // names the stage in a crash report
   options.validate();
   scene.validate();
   Scene out;
@@ -213,6 +350,9 @@ nlohmann::json describe(const std::vector<PartReport>& reports) {
                      {"trimmed_faces", r.trimmed_faces},
                      {"visible_deviation", r.deviation},
                      {"closed_by", r.closed_by},
+                     {"left_open_reason", r.left_open_reason},
+                     {"face_budget", r.face_budget},
+                     {"simplified_from", r.simplified_from},
                      {"seconds", r.seconds}});
   }
   return {{"parts", parts}};

@@ -2,6 +2,7 @@
 
 #include "flexforge/condition/image_input.h"
 #include "flexforge/condition/tokenizer.h"
+#include "flexforge/core/crash_guard.h"
 #include "flexforge/core/error.h"
 #include "flexforge/core/hash.h"
 #include "flexforge/core/mesh_ops.h"
@@ -271,6 +272,7 @@ std::uint64_t image_candidate_seed(std::uint64_t seed, int k) {
 std::vector<GeneratedMesh> Generator::generate(const std::vector<Prompt>& prompts,
                                                const GenerateOptions& o) {
   o.validate();
+  const StageScope scope("generate");
   const bool any_image = std::any_of(prompts.begin(), prompts.end(), [](const Prompt& p) { return !p.image.empty(); });
   if (o.image_candidates > 1 && any_image) return generate_best_of(prompts, o);
   State& s = *state_;

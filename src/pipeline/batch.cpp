@@ -1,6 +1,7 @@
 #include "flexforge/pipeline/batch.h"
 
 #include "flexforge/core/atomic_file.h"
+#include "flexforge/core/crash_guard.h"
 #include "flexforge/core/error.h"
 #include "flexforge/core/hash.h"
 #include "flexforge/core/progress.h"
@@ -10,12 +11,14 @@
 #include "flexforge/model/generate.h"
 #include "flexforge/pipeline/asset_outputs.h"
 #include "flexforge/pipeline/generation_job.h"
+#include "flexforge/pipeline/job_isolation.h"
 #include "flexforge/pipeline/stages.h"
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -82,6 +85,12 @@ std::vector<json> read_results(const fs::path& file) {
   return out;
 }
 
+// A job that crashed its worker: recorded once, and not retried by --resume unless
+// --retry-failed is given (on a cluster the same crash would otherwise recur on every retry).
+bool crashed(const json& result) {
+  return result.value("status", "") == "failed" && result.value("crashed", false);
+}
+
 bool outputs_complete(const json& result) {
   if (result.value("status", "") != "ok" || !result.contains("outputs")) return false;
   for (const json& path : result["outputs"]) {
@@ -143,6 +152,7 @@ JobOutputs job_outputs(const JobSpec& job, const fs::path& out_dir) {
 json run_single_job(const JobSpec& job, const fs::path& out_dir) {
   const auto start = std::chrono::steady_clock::now();
   json result = job_header(job);
+  set_current_job(job.name);
   try {
     if (!job.error.empty()) throw Error(ExitCode::InvalidInput, job.error);
     if (!job.input) throw Error(ExitCode::InvalidInput, "job has no \"input\" mesh");
@@ -278,6 +288,7 @@ void run_generation_group(const std::vector<const JobSpec*>& group, const fs::pa
   std::vector<bool> sampled(items.size(), false);
   std::string model_hash;
   std::filesystem::path model_dir;
+  set_current_job("");  // a crash while sampling belongs to the whole group
   try {
     model::Generator& generator = lazy.get();
     model_hash = generator.model_hash();
@@ -324,6 +335,7 @@ void run_generation_group(const std::vector<const JobSpec*>& group, const fs::pa
   for (std::size_t k = 0; k < items.size(); ++k) {
     Item& item = items[k];
     const auto own_start = std::chrono::steady_clock::now();
+    set_current_job(item.job->name);
     item.result["model_hash"] = model_hash;
     if (!sampled[k]) {
       mark_failed(item.result, Error(codes[k], errors[k]));
@@ -343,6 +355,74 @@ void run_generation_group(const std::vector<const JobSpec*>& group, const fs::pa
     }
     item.mesh = {};  // release the generated mesh before the next job's stages
     record(item.result);
+  }
+  set_current_job("");
+}
+
+// Holds an exclusive lock on the shard's results file for the life of the run, so that two
+// processes given the same shard of one output directory never both run its jobs. flock() locks
+// are released by the kernel when the holder dies, so a SIGKILLed shard never leaves a stale
+// lock, and locking the results file itself adds no file to the output directory.
+class ShardLock {
+ public:
+  explicit ShardLock(const fs::path& file) {
+    fd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) {
+      throw Error(ExitCode::OutputFailed, file.string() + ": cannot open to lock: " +
+                                              std::strerror(errno));
+    }
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      ::close(fd_);
+      throw Error(ExitCode::Resource, file.string() +
+                                          ": another flexforge batch is running this shard in this "
+                                          "output directory");
+    }
+  }
+  ~ShardLock() { ::close(fd_); }
+  ShardLock(const ShardLock&) = delete;
+  ShardLock& operator=(const ShardLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
+// Runs `jobs` in forked workers until each has a results line. A worker that crashes fails the
+// job it was in (recorded with "crashed": true and the signal and stage); the jobs it had not
+// reached yet run again in a new worker. A crash in the shared sampler pass of a group belongs
+// to no single job, so the group's jobs are then run one per worker to find it.
+void run_jobs_isolated(std::vector<const JobSpec*> pending,
+                       const std::function<void(const std::vector<const JobSpec*>&, const ResultSink&)>& work,
+                       const ResultSink& record) {
+  while (!pending.empty()) {
+    std::set<std::string> recorded;
+    const WorkerOutcome outcome = run_in_worker(
+        [&](const ResultSink& sink) { work(pending, sink); },
+        [&](const json& line) {
+          recorded.insert(line.value("name", ""));
+          record(line);
+        });
+    std::vector<const JobSpec*> left;
+    for (const JobSpec* job : pending) {
+      if (!recorded.count(job->name)) left.push_back(job);
+    }
+    if (left.empty()) return;
+    const JobSpec* culprit = nullptr;
+    for (const JobSpec* job : left) {
+      if (job->name == outcome.job) culprit = job;
+    }
+    if (!culprit && left.size() > 1) {
+      for (const JobSpec* job : left) run_jobs_isolated({job}, work, record);
+      return;
+    }
+    if (!culprit) culprit = left.front();
+    json result = job_header(*culprit);
+    result["status"] = "failed";
+    result["error"] = outcome.crashed ? outcome.error : "worker ended without recording the job";
+    result["exit_code"] = static_cast<int>(ExitCode::Crashed);
+    result["crashed"] = true;
+    record(result);
+    left.erase(std::find(left.begin(), left.end(), culprit));
+    pending = std::move(left);
   }
 }
 
@@ -436,11 +516,17 @@ BatchReport run_batch(const BatchOptions& options) {
   BatchReport report;
   report.results = out_dir / ("results" + options.shard.tag() + ".jsonl");
   require_writable_parent(report.results);
+  const ShardLock lock(report.results);
 
   std::set<std::string> done;
   if (options.resume) {
     for (const json& r : read_results(report.results)) {
-      if (outputs_complete(r)) done.insert(r["name"].get<std::string>());
+      const std::string name = r["name"].get<std::string>();
+      if (outputs_complete(r) || (crashed(r) && !options.retry_failed)) {
+        done.insert(name);
+      } else {
+        done.erase(name);  // a later line (a retry) decides
+      }
     }
   }
   std::vector<const JobSpec*> mine;
@@ -471,7 +557,15 @@ BatchReport run_batch(const BatchOptions& options) {
       continue;
     }
     if (!job->is_generation() || !job->error.empty()) {
-      record(run_single_job(*job, out_dir));
+      if (!job->error.empty()) {
+        record(run_single_job(*job, out_dir));  // a line that cannot run: nothing to isolate
+      } else {
+        run_jobs_isolated({job},
+                          [&](const std::vector<const JobSpec*>& jobs, const ResultSink& sink) {
+                            sink(run_single_job(*jobs.front(), out_dir));
+                          },
+                          record);
+      }
       continue;
     }
     // Gather this job's sampler batch from the pending generation jobs that follow.
@@ -487,7 +581,26 @@ BatchReport run_batch(const BatchOptions& options) {
       handled[j] = true;
     }
     ++report.sampler_batches;
-    run_generation_group(group, out_dir, options, lazy, record);
+    // Loaded here, before the fork, so that every worker shares the weights copy-on-write; a
+    // load failure is remembered and fails the group's jobs inside the worker with its reason.
+    // A group whose every job will fail its own checks first (no prompt text, no image) does
+    // not load it; were that guess wrong, the worker would load the model itself.
+    const bool may_sample = std::any_of(group.begin(), group.end(), [](const JobSpec* j) {
+      std::error_code ec;
+      const bool text = j->prompt && j->prompt->find_first_not_of(" \t\r\n") != std::string::npos;
+      return text || (j->image && fs::is_regular_file(*j->image, ec));
+    });
+    if (may_sample) {
+      try {
+        lazy.get();
+      } catch (const std::exception&) {
+      }
+    }
+    run_jobs_isolated(group,
+                      [&](const std::vector<const JobSpec*>& jobs, const ResultSink& sink) {
+                        run_generation_group(jobs, out_dir, options, lazy, sink);
+                      },
+                      record);
   }
   progress.finish();
   return report;

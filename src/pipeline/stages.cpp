@@ -53,12 +53,14 @@ Scene run_segment(const Scene& scene, const json& o) {
 }
 
 Scene run_complete(const Scene& scene, const json& o) {
-  reject_unknown_keys(o, "complete", {"fill", "continuity", "wrap_fallback"});
+  reject_unknown_keys(o, "complete", {"fill", "continuity", "wrap_fallback", "max_faces", "time_limit"});
   complete::CompleteOptions options;
   options.method = complete::parse_fill_method(option<std::string>(o, "complete", "fill", "fair"));
   options.fairing_continuity =
       option<int>(o, "complete", "continuity", options.fairing_continuity);
   options.wrap_fallback = option<bool>(o, "complete", "wrap_fallback", options.wrap_fallback);
+  options.max_faces = option<std::size_t>(o, "complete", "max_faces", options.max_faces);
+  options.time_limit_seconds = option<double>(o, "complete", "time_limit", options.time_limit_seconds);
   options.validate();
   return complete::complete_scene(scene, options);
 }

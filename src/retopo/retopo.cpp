@@ -3,6 +3,7 @@
 // vertex_fit, quad_pairing); this file only sequences them and owns the budget bookkeeping.
 #include "flexforge/retopo/retopo.h"
 
+#include "flexforge/core/crash_guard.h"
 #include "flexforge/core/bvh.h"
 #include "flexforge/core/error.h"
 #include "flexforge/core/mesh_ops.h"
@@ -210,6 +211,7 @@ Mesh retopologize(const Mesh& mesh, const RetopoOptions& options, RetopoReport* 
 
 Scene retopologize_scene(const Scene& scene, const RetopoOptions& options,
                          RetopoReport* report_out) {
+  const StageScope stage_scope("retopo");  // names the stage in a crash report
   options.validate();
   scene.validate();
   const std::size_t total = scene.face_count();

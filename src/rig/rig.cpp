@@ -2,6 +2,7 @@
 // sources are cited in their own files.
 #include "flexforge/rig/rig.h"
 
+#include "flexforge/core/crash_guard.h"
 #include "flexforge/core/error.h"
 #include "flexforge/core/mesh_ops.h"
 #include "flexforge/core/scene_ops.h"
@@ -95,6 +96,7 @@ nlohmann::json skeleton_json(const RigResult& r) {
 }
 
 RigResult rig_scene(Scene& scene, const RigOptions& options) {
+  const StageScope stage_scope("rig");  // names the stage in a crash report
   std::vector<std::size_t> first;
   const Mesh all = join_parts(scene, &first);
   RigResult result = rig_mesh(all, options);

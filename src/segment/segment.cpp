@@ -2,6 +2,7 @@
 // split into named parts and the --json part list.
 #include "flexforge/segment/segment.h"
 
+#include "flexforge/core/crash_guard.h"
 #include "flexforge/core/scene_ops.h"
 
 #include "flexforge/core/error.h"
@@ -322,6 +323,7 @@ std::vector<Part> split_parts(const Mesh& mesh, const Segmentation& seg) {
 }
 
 Scene segment_scene(const Scene& scene, const SegmentOptions& options, Segmentation* out) {
+  const StageScope stage_scope("segment");  // names the stage in a crash report
   const Mesh joined = join_parts(scene);  // attributes survive only when every part has them
   Segmentation seg = segment_mesh(joined, options);
   Scene result;

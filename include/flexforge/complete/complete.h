@@ -18,7 +18,14 @@
 //      with flat refined patches, then plain triangulation, and finally closed by an alpha wrap
 //      of the open surface (a thin shell around it, the only path that moves kept faces, by about
 //      the wrap offset; alpha and offset are halved up to twice while they stray further than
-//      max_visible_deviation). Every result is oriented outward (orient_to_bound_a_volume).
+//      max_visible_deviation). Every result is oriented outward (orient_to_bound_a_volume, called
+//      only after checking that each component is closed and bounds a volume).
+//   4. Flat, single-sided and zero-volume parts (a glass pane, one triangle, a flat quad) have no
+//      inside to fill: they become a thin closed shell (the surface solidified by 0.2% of the
+//      part's diagonal). Zero-area parts, and parts no method closes, are left as they were and
+//      the report says so (closed_by "left open", left_open_reason).
+//   5. The result stays within a face budget (CompleteOptions::max_faces) and a time limit per
+//      part (CompleteOptions::time_limit_seconds).
 // New vertices take colour and skin from the nearest original vertex; normals are recomputed.
 #pragma once
 #include "flexforge/core/mesh.h"
@@ -64,9 +71,23 @@ struct CompleteOptions {
   // Only for measuring the plain methods as baselines (complete_bench); the output may then
   // self-intersect.
   bool check_result = true;
+  // Face budget per part: 0 = automatic, kFaceGrowth x the part's input faces but at least
+  // kMinFaceBudget (no closed shell of a one-triangle part fits in 4 faces). A closing over the
+  // budget is redone with a flatter fill (no new vertices), and a wrap or shell over it is
+  // simplified to it (Lindstrom-Turk edge collapse, which keeps a closed mesh closed).
+  std::size_t max_faces = 0;
+  // Time per part: once a part has taken this long, no further refinement or retry is started
+  // (a step already running finishes); the part keeps the best valid result so far, else it is
+  // closed as a thin shell, else left as it was.
+  double time_limit_seconds = 20.0;
   // Throws Error(Usage) naming the option for a value out of range.
   void validate() const;
 };
+
+// Automatic face budget: kFaceGrowth x the input part's faces, at least kMinFaceBudget.
+inline constexpr std::size_t kFaceGrowth = 4;
+inline constexpr std::size_t kMinFaceBudget = 4096;
+std::size_t face_budget(const CompleteOptions& options, std::size_t input_faces);
 
 // What happened to one part.
 struct PartReport {
@@ -79,7 +100,13 @@ struct PartReport {
                                              // (kept: completion never moves kept faces)
   std::size_t trimmed_faces = 0;    // kept faces at a patch rim replaced by the crossing repair
   double deviation = 0.0;           // visible_deviation of the input to the result
-  std::string closed_by;            // "already closed", "fair", "refine", "flat" or "wrap"
+  // "already closed", "fair", "refine", "flat", "wrap", "shell" (a flat, single-sided or
+  // zero-volume surface solidified into a thin closed shell) or "left open" (returned as it was:
+  // zero area, or no method gave a valid closed mesh; see left_open_reason).
+  std::string closed_by;
+  std::string left_open_reason;
+  std::size_t face_budget = 0;
+  std::size_t simplified_from = 0;  // faces before simplification to the budget (0 = none)
   double seconds = 0.0;
 };
 

@@ -15,6 +15,7 @@ enum class ExitCode : int {
   OutputFailed = 5,   // output path not writable
   StageFailed = 6,    // a pipeline stage failed on valid input (batch: some jobs failed)
   Resource = 7,       // a resource limit was hit or a requested device is unavailable
+  Crashed = 8,        // a stage crashed (a signal: a bug); the message names the signal and stage
 };
 
 class Error : public std::runtime_error {

@@ -4,7 +4,16 @@
 // Crash safety: every output file is written atomically, and a job's results line is appended
 // (one write(2) of a whole line, O_APPEND, fsync) only after all its outputs exist. A process
 // killed at any moment therefore leaves only complete outputs and complete lines; `--resume`
-// skips exactly the jobs whose line says "ok" and whose outputs are all present.
+// skips the jobs whose line says "ok" and whose outputs are all present, and the jobs that
+// crashed (unless retry_failed).
+//
+// Crash isolation: every job (or group of generation jobs sampled together) runs in a forked
+// worker process (pipeline/job_isolation.h), so a crash, abort or out-of-memory kill fails only
+// the job it happened in: its line says "status":"failed", "crashed":true, "exit_code":8 and
+// "error":"crashed: SIGSEGV in stage complete". The other jobs of the shard carry on.
+//
+// A lock on the shard's results file (flock) keeps two processes from running the same shard of
+// one output directory at once: the second one fails with Error(Resource).
 #pragma once
 
 #include "flexforge/pipeline/manifest.h"
@@ -33,6 +42,9 @@ struct BatchOptions {
   std::filesystem::path out_dir;
   ShardSpec shard;
   bool resume = false;
+  // With resume: also rerun jobs whose worker crashed (by default a crash is recorded once and
+  // not retried, since it would recur).
+  bool retry_failed = false;
   // Generation jobs: one model per process, loaded at the first generation job (a batch of mesh
   // jobs never pays for it); a model that fails to load fails only the generation jobs.
   std::string model = "default";
