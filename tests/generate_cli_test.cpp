@@ -317,3 +317,46 @@ TEST_F(GenerateCli, ReconstructRoundTripsAMesh) {
 
 }  // namespace
 }  // namespace flexforge::test
+
+namespace flexforge::test {
+namespace {
+
+// The default chain rigs only creatures: the README's chair gets no skeleton (and says why in
+// the report), --rig always still rigs it, a cat is rigged by default.
+TEST_F(GenerateCli, TheChairIsNotRiggedUnlessAskedAndACatIs) {
+  const std::vector<std::string> fast = {"--steps", "4", "--no-complete", "--no-retopo"};
+  auto run = [&](const std::string& prompt, const std::string& name, std::vector<std::string> extra) {
+    std::vector<std::string> args = {"generate", prompt, "-o", (dir / (name + ".glb")).string(),
+                                     "--report", (dir / (name + ".json")).string()};
+    args.insert(args.end(), fast.begin(), fast.end());
+    args.insert(args.end(), extra.begin(), extra.end());
+    const auto r = run_cli(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return nlohmann::json::parse(read_text(dir / (name + ".json")))["assets"][0];
+  };
+  auto ran_rig = [](const nlohmann::json& asset) {
+    for (const auto& s : asset["stages"]) {
+      if (s["name"] == "rig") return true;
+    }
+    return false;
+  };
+  const auto chair = run("a wooden chair with armrests", "chair", {});
+  EXPECT_EQ(chair["rig"]["mode"], "auto");
+  EXPECT_EQ(chair["rig"]["rigged"], false);
+  EXPECT_NE(chair["rig"]["reason"].get<std::string>().find("'chair'"), std::string::npos) << chair["rig"];
+  EXPECT_FALSE(ran_rig(chair));
+  EXPECT_EQ(read_text(dir / "chair.glb").find("\"skins\""), std::string::npos);
+
+  const auto forced = run("a wooden chair with armrests", "forced", {"--rig", "always"});
+  EXPECT_EQ(forced["rig"]["rigged"], true);
+  EXPECT_TRUE(ran_rig(forced));
+  EXPECT_NE(read_text(dir / "forced.glb").find("\"skins\""), std::string::npos);
+
+  const auto cat = run("a sleepy cat", "cat", {});
+  EXPECT_EQ(cat["rig"]["rigged"], true) << cat["rig"];
+  EXPECT_TRUE(ran_rig(cat));
+  EXPECT_EQ(run_cli({"generate", "a cat", "-o", (dir / "x.glb").string(), "--rig", "maybe"}).exit_code, 2);
+}
+
+}  // namespace
+}  // namespace flexforge::test

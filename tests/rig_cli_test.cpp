@@ -62,3 +62,22 @@ TEST(RigCli, BadInputsGiveDocumentedExitCodes) {
 }
 
 }  // namespace
+
+namespace {
+
+// A requested rig type is honoured or refused with the reason, never silently replaced: the
+// cow is a quadruped, so "biped" is refused (exit 6) and "quadruped" gives a quadruped.
+TEST(RigCli, RequestedRigTypeIsHonouredOrRefused) {
+  TempDir dir;
+  const CommandResult biped = run_cli({"rig", cgal_mesh("cow.off").string(), "-o", (dir / "b.glb").string(),
+                                       "--rig-type", "biped"});
+  EXPECT_EQ(biped.exit_code, 6) << biped.err;
+  EXPECT_NE(biped.err.find("requested rig type biped does not fit"), std::string::npos) << biped.err;
+  EXPECT_FALSE(fs::exists(dir / "b.glb"));
+  const CommandResult quad = run_cli({"rig", cgal_mesh("cow.off").string(), "-o", (dir / "q.glb").string(),
+                                      "--rig-type", "quadruped", "--json", "-q"});
+  ASSERT_EQ(quad.exit_code, 0) << quad.err;
+  EXPECT_EQ(nlohmann::json::parse(quad.out).at("rig_type"), "quadruped");
+}
+
+}  // namespace

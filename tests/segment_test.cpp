@@ -237,6 +237,7 @@ TEST(Segment, KeepsSmallAppendageBehindConcaveCrease) {
       [&](const Vec3& p) { return std::min(slab.distance(p), post.distance(p)); }, bounds, 0.02f);
   segment::SegmentOptions o;
   o.min_part_area = 0.05;  // the post is ~3% of the area
+  o.keep_small_strength = 0.4;  // off by default
   const segment::Segmentation kept = segment::segment_mesh(m, o);
   expect_every_face_assigned(m, kept);
   EXPECT_EQ(kept.part_count, 2);

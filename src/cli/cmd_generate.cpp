@@ -80,6 +80,11 @@ class GenerateCommand : public Command {
     for (const auto& s : pipeline_stages()) {
       sub.add_flag("--no-" + s.name, skip_[s.name], "Skip the " + s.name + " stage");
     }
+    sub.add_option("--rig", rig_mode_,
+                   "Rig stage: auto (only creatures and characters, judged from the prompt and "
+                   "the parts), always or never")
+        ->check(CLI::IsMember({"auto", "always", "never"}))
+        ->capture_default_str();
     sub.add_option("--faces", faces_, "Face budget of the retopo stage")->capture_default_str();
     sub.add_flag("--watertight", options_.watertight, "Close the extracted surface");
     sub.add_option("--formats", formats_, "Extra output formats next to OUT, e.g. fbx,stl");
@@ -147,6 +152,7 @@ class GenerateCommand : public Command {
     request.stages = planned_;
     request.stage_options = planned_has("retopo") ? json{{"retopo", {{"faces", faces_}}}} : json::object();
     request.extra_formats = extra_formats_;
+    request.rig_mode = parse_rig_mode(rig_mode_);
     for (size_t i = 0; i < meshes.size(); ++i) {
       request.output = variant_path(output_, i);
       request.preview = preview_.empty() ? fs::path() : variant_path(preview_, i);
@@ -172,6 +178,7 @@ class GenerateCommand : public Command {
 
   model::Prompt prompt_;
   std::string image_, structure_, output_, model_ = "default", stages_, formats_, report_, preview_;
+  std::string rig_mode_ = "auto";
   std::uint64_t seed_ = 0;
   int steps_ = 12, num_ = 1;
   double guidance_ = model::kDefaultGuidance;

@@ -1,5 +1,7 @@
 #include "flexforge/pipeline/generation_job.h"
 
+#include "flexforge/core/crash_guard.h"
+#include "flexforge/core/error.h"
 #include "flexforge/core/scene.h"
 #include "flexforge/pipeline/asset_outputs.h"
 #include "flexforge/pipeline/stages.h"
@@ -60,7 +62,33 @@ json finish_generated_asset(const model::GeneratedMesh& generated, const AssetRe
     if (s.is_null()) s = json::object();
     if (s.is_object() && !s.contains("model")) s["model"] = request.model_dir.string();
   }
-  scene = run_stages(std::move(scene), request.stages, stage_options, &runs);
+  // The stages before the rig run first, so that the rig decision can see the parts.
+  const auto rig_at = std::find(request.stages.begin(), request.stages.end(), "rig");
+  std::vector<std::string> first(request.stages.begin(), rig_at), then(rig_at, request.stages.end());
+  if (stage_options.is_object()) {
+    for (const auto& [key, value] : stage_options.items()) {
+      if (std::find(request.stages.begin(), request.stages.end(), key) == request.stages.end()) {
+        throw Error(ExitCode::Usage, "options given for stage '" + key + "', which is not run");
+      }
+    }
+  }
+  auto options_for = [&](const std::vector<std::string>& names) {
+    if (!stage_options.is_object()) return stage_options;  // run_stages rejects a non-object
+    json picked = json::object();
+    for (const std::string& name : names) {
+      if (stage_options.contains(name)) picked[name] = stage_options[name];
+    }
+    return picked;
+  };
+  scene = run_stages(std::move(scene), first, options_for(first), &runs);
+  json rig_report;
+  if (rig_at != request.stages.end()) {
+    const RigDecision decision = decide_rig(request.rig_mode, request.prompt, scene);
+    spdlog::info("rig: {} ({})", decision.rig ? "rigging" : "not rigged", decision.reason);
+    rig_report = {{"mode", to_string(request.rig_mode)}, {"rigged", decision.rig}, {"reason", decision.reason}};
+    if (!decision.rig) then.erase(then.begin());
+  }
+  scene = run_stages(std::move(scene), then, options_for(then), &runs);
   json stages = json::array();
   for (const StageRun& r : runs) {
     timings[r.name] = r.seconds;
@@ -68,6 +96,7 @@ json finish_generated_asset(const model::GeneratedMesh& generated, const AssetRe
   }
 
   const auto t0 = std::chrono::steady_clock::now();
+  const StageScope export_scope("export");
   json outputs = json::array();
   for (const fs::path& f : write_formats(scene, request.output, request.extra_formats)) {
     outputs.push_back(f.string());
@@ -89,6 +118,7 @@ json finish_generated_asset(const model::GeneratedMesh& generated, const AssetRe
                  {"timings", timings},
                  {"stages", stages},
                  {"warnings", generated.warnings}};
+  if (!rig_report.is_null()) report["rig"] = rig_report;
   if (generated.candidates > 1) {
     report["candidates"] = generated.candidates;
     report["silhouette_iou"] = generated.silhouette_iou;

@@ -88,9 +88,16 @@ NamedJoints name_joints(const JointTree& t, const MirrorPlane& plane, RigType re
     else if (feet.size() == 4 && others.size() >= 1) type = RigType::Quadruped;
     else type = RigType::Generic;
   }
+  // A requested type is honoured or refused, never silently replaced by another.
   if ((type == RigType::Biped && (feet.size() != 2 || others.size() < 3)) ||
-      (type == RigType::Quadruped && (feet.size() != 4 || others.empty())))
-    type = RigType::Generic;
+      (type == RigType::Quadruped && (feet.size() != 4 || others.empty()))) {
+    throw Error(ExitCode::StageFailed,
+                "requested rig type " + rig_type_name(type) + " does not fit this shape: its curve skeleton has " +
+                    std::to_string(feet.size()) + " limb ends near the ground and " +
+                    std::to_string(others.size()) + " others (a " + rig_type_name(type) + " needs " +
+                    (type == RigType::Biped ? "2 and at least 3" : "4 and at least 1") +
+                    "); rig type auto or generic rigs it");
+  }
 
   const Vec3 side_axis = plane.found ? Vec3(plane.normal * (plane.normal.x() < 0 ? -1.0f : 1.0f)) : Vec3(Vec3::UnitX());
   const float side_offset = plane.found ? side_axis.dot(plane.normal * plane.offset) : t.position[0].dot(side_axis);

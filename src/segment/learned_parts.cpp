@@ -126,8 +126,27 @@ LearnedParts learned_parts(const WorkingMesh& w, const std::vector<float>& proba
   }
 
   // Small components, smallest first, join the neighbour with the longest shared boundary (and
-  // take its class). A component with no neighbour (a separate piece of the mesh) stays.
+  // take its class). A component with no neighbour (a separate piece of the mesh: debris, a
+  // button, a leaf) joins the part nearest to it, so that no part below the threshold survives.
   const double threshold = min_part_area * total_area;
+  const auto face_centroid = [&](std::uint32_t f) {
+    const auto& t = w.triangles[f];
+    return ((w.positions[t[0]] + w.positions[t[1]] + w.positions[t[2]]) / 3.0f).eval();
+  };
+  const auto nearest_other = [&](int c) {
+    Vec3 centre = Vec3::Zero();
+    for (std::uint32_t f : faces[c]) centre += face_centroid(f);
+    centre /= static_cast<float>(faces[c].size());
+    int best = -1;
+    float best_distance = 0.0f;
+    for (std::size_t f = 0; f < F; ++f) {
+      const int d = comp[f];
+      if (d == c) continue;
+      const float distance = (face_centroid(static_cast<std::uint32_t>(f)) - centre).squaredNorm();
+      if (best < 0 || distance < best_distance) best = d, best_distance = distance;
+    }
+    return best;
+  };
   for (int c : order) {
     if (!alive[c]) continue;
     if (comp_area[c] >= threshold) break;
@@ -140,7 +159,11 @@ LearnedParts learned_parts(const WorkingMesh& w, const std::vector<float>& proba
         boundary[d] += (w.positions[e[0]] - w.positions[e[1]]).norm();
       }
     }
-    if (boundary.empty()) continue;
+    if (boundary.empty()) {
+      const int nearest = nearest_other(c);
+      if (nearest >= 0) absorb(c, nearest);
+      continue;
+    }
     int best = boundary.begin()->first;
     for (const auto& [d, length] : boundary) {
       if (length > boundary[best]) best = d;

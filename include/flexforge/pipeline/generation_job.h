@@ -4,10 +4,12 @@
 //
 // The per-asset report (README, "Running at scale", generate report schema):
 //   {"seed", "outputs", "generated_faces", "faces", "parts", "active_voxels",
-//    "timings": {stage: seconds}, "stages": [{name, seconds, faces, parts}], "warnings"}
+//    "timings": {stage: seconds}, "stages": [{name, seconds, faces, parts}], "warnings",
+//    "rig": {mode, rigged, reason} when the rig stage was planned}
 #pragma once
 
 #include "flexforge/model/generate.h"
+#include "flexforge/pipeline/riggability.h"
 
 #include <nlohmann/json.hpp>
 
@@ -43,6 +45,9 @@ struct AssetRequest {
   std::filesystem::path output;         // main file; its extension picks the format
   std::vector<std::string> extra_formats;  // written next to `output` with these extensions
   std::filesystem::path preview;        // PNG thumbnail; empty = none
+  // Whether the rig stage (when planned) runs: Auto decides from the prompt and the parts
+  // (pipeline/riggability.h); the decision and its reason go into the report's "rig" field.
+  RigMode rig_mode = RigMode::Auto;
 };
 
 // Adds the default retopo face budget when retopo runs and no budget was given.

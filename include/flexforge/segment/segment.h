@@ -70,8 +70,9 @@ struct SegmentOptions {
   int parts = 0;
   // Parts whose area is below this fraction of the total surface area are merged into the
   // neighbour they share the longest boundary with (or the nearest part, for a separate small
-  // component). 0 keeps every region.
-  double min_part_area = 0.002;
+  // component). 0 keeps every region. 0.5% by default: smaller parts (a 4-face "armrest", debris
+  // of a generated surface, 229 leaves of a real potted plant) are noise to every later stage.
+  double min_part_area = 0.005;
   // Geodesic radii, as fractions of the bounding-box diagonal, at which concavity is measured.
   // Chosen on the synth tuning seeds (1 and 2, 3 assets per category): {0.015, 0.03} beat
   // {0.02, 0.04} (the earlier default, chosen on seed 1), {0.01, 0.02, 0.04} and {0.03, 0.06,
@@ -86,7 +87,8 @@ struct SegmentOptions {
   // Parts below min_part_area are kept when the mean concavity of their whole boundary is at
   // least keep_small_strength (0 = never) and their area at least keep_small_floor * min_part_area.
   // Only a region with a single neighbour qualifies (an appendage, not a tile of a mosaic).
-  double keep_small_strength = 0.4;
+  // Off by default, so that no part below min_part_area survives; 0.4 keeps appendages.
+  double keep_small_strength = 0.0;
   double keep_small_floor = 0.25;
   // Experimental thickness cue (thickness.h), off by default: it lost on the synth tuning seeds
   // (tapering tubes split into bands; see the README). Convex cores are split where the
