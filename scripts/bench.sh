@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks, one per stage, each timing the peer library in the same run and reporting ratios.
-#   scripts/bench.sh [foundation|nn|segment|retopo|rig|complete|extract|model|batch|all]   (all = foundation and nn; segment runs ~10 min)
+#   scripts/bench.sh [foundation|nn|segment|retopo|rig|complete|stages|extract|model|batch|all]   (all = foundation and nn; segment runs ~10 min)
 # Output: JSON lines on stdout (one per measurement); build output goes to stderr.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,8 +51,12 @@ case "$what" in
              # handles; unseen seed) vs the incomplete part and plain hole filling
     scripts/build.sh --target flexforge_bench_complete
     build/tests/flexforge_bench_complete --seed 20250707 --per-category 2 ;;
+  stages)  # every stage as its own process on 30 real Sweet Home 3D models (not the held-out
+           # catalog) and 50 generated assets: signals, exit codes, face growth, retopo budget
+    scripts/setup.sh --with-training-data
+    scripts/bench_stages_real.py --real 30 --generated 50 --faces 2000 ;;
   batch)  # prompt jobs per minute: one batch process (model once, batched sampler) vs one generate
           # process per job; 8 jobs with the default model (scripts/bench_batch.sh for other N/models)
     scripts/bench_batch.sh 8 default ;;
-  *) echo "bench.sh: unknown benchmark '$what' (foundation, nn, segment, retopo, rig, complete, extract, model, batch, all)" >&2; exit 2 ;;
+  *) echo "bench.sh: unknown benchmark '$what' (foundation, nn, segment, retopo, rig, complete, stages, extract, model, batch, all)" >&2; exit 2 ;;
 esac

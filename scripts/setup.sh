@@ -6,14 +6,18 @@
 #   - the real test meshes from Debian's libcgal-demo, unpacked into .cache/cgal-data/.
 # Idempotent; when everything is present it only checks and returns in about a second.
 # Options: --with-blender  also install Blender 3.4 (headless import checks in the tests; large).
+#          --with-training-data  also install the real artist models (sweethome3d-furniture) that
+#                                the stage benchmark uses; neither the build nor the tests need them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 with_blender=0
+with_training_data=0
 for arg in "$@"; do
   case "$arg" in
     --with-blender) with_blender=1 ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    --with-training-data) with_training_data=1 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) echo "setup.sh: unknown option '$arg'" >&2; exit 2 ;;
   esac
 done
@@ -35,6 +39,7 @@ packages=(
 # (e.g. a nodesource nodejs that bundles npm), so only the commands are required.
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 ((with_blender)) && packages+=(blender python3-numpy)  # the glTF importer needs NumPy
+((with_training_data)) && packages+=(sweethome3d-furniture)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -34,7 +34,7 @@ class CompleteCommand : public Command {
         ->capture_default_str();
     sub.add_flag("!--no-wrap", options_.wrap_fallback,
                  "Fail instead of alpha-wrapping a part that hole filling cannot close cleanly");
-    sub.add_option("--max-faces", options_.max_faces,
+    sub.add_option("--max-part-faces", options_.max_faces,
                    "Face budget per part (0 = 4x the part's faces, at least 4096)")
         ->capture_default_str();
     sub.add_option("--time-limit", options_.time_limit_seconds,

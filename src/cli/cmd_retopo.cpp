@@ -29,6 +29,9 @@ class RetopoCommand : public Command {
                    "Face budget N (output within 5% of N; with --quad a quad counts as one face)")
         ->required();
     sub.add_flag("--quad", quad_, "Quad-dominant: pair triangles into quads");
+    sub.add_flag("--strict-topology", options_.strict_topology,
+                 "Keep every separate piece even when that leaves the mesh above the budget "
+                 "(default: remove the smallest pieces until it is met)");
     sub.add_flag("--preserve-parts", preserve_parts_,
                  "Keep the seams between face part labels as seams");
     sub.add_option("--feature-angle", feature_angle_,
@@ -64,8 +67,13 @@ class RetopoCommand : public Command {
     if (report.unchanged) {
       spdlog::warn("{}: {} faces is already within the budget of {}; written unchanged", input_,
                    report.input_faces, options_.target_faces);
-    } else if (!report.budget_met) {
-      spdlog::warn("budget {} not reachable without breaking the topology; {} faces", 
+    }
+    if (report.dropped_components > 0) {
+      spdlog::warn("removed the {} smallest separate pieces to meet the budget "
+                   "(--strict-topology keeps them)", report.dropped_components);
+    }
+    if (!report.unchanged && !report.budget_met) {
+      spdlog::warn("budget {} not reachable without breaking the topology; {} faces",
                    options_.target_faces, report.output_faces);
     }
     if (report.features_relaxed) {

@@ -17,6 +17,8 @@ struct GlobalOptions {
   int threads = 0;
   std::string device = "auto";  // as given
   std::string resolved_device;  // "cpu" or "cuda:N", filled in before execute()
+  std::string max_memory = "auto";  // --max-memory: auto (90% of RAM), 0 (none) or a size
+  std::size_t max_faces = 0;        // --max-faces: input face limit (set from the default)
 };
 
 class Command {

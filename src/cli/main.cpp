@@ -5,6 +5,7 @@
 #include "flexforge/build_info.h"
 #include "flexforge/core/crash_guard.h"
 #include "flexforge/core/error.h"
+#include "flexforge/core/resource_limits.h"
 #include "flexforge/core/log.h"
 #include "flexforge/nn/runtime.h"
 
@@ -61,6 +62,14 @@ int run(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--device", global.device, "Compute device: auto, cpu, cuda or cuda:N")
       ->capture_default_str();
+  global.max_faces = kDefaultMaxInputFaces;
+  app.add_option("--max-memory", global.max_memory,
+                 "Memory limit: auto (90% of RAM), 0 (none) or a size such as 8G; past it a run "
+                 "ends with exit 7 instead of an out-of-memory kill")
+      ->capture_default_str();
+  app.add_option("--max-faces", global.max_faces,
+                 "Largest input mesh in faces (0 = no limit); a larger file exits 7")
+      ->capture_default_str();
   app.set_config("--config", "", "Read any option from a TOML or JSON file");
   app.config_formatter(make_config_reader());
 
@@ -85,6 +94,11 @@ int run(int argc, char** argv) {
   configure_logging({global.log_format == "json" ? LogFormat::Json : LogFormat::Text,
                      global.quiet ? -1 : global.verbose});
   install_crash_handler(static_cast<int>(ExitCode::Crashed));
+  resource_limits().max_input_faces = global.max_faces;
+  resource_limits().max_memory_bytes = global.max_memory == "auto"
+                                           ? default_memory_limit()
+                                           : parse_byte_size(global.max_memory, "--max-memory");
+  apply_resource_limits(resource_limits());
   set_thread_count(global.threads);
   global.resolved_device = resolve_device(global.device);
   spdlog::debug("device {}, {} threads", global.resolved_device, thread_count());
@@ -107,7 +121,7 @@ int main(int argc, char** argv) {
     report_error(e.what(), static_cast<int>(e.code()));
     return static_cast<int>(e.code());
   } catch (const std::bad_alloc&) {
-    report_error("out of memory", static_cast<int>(ExitCode::Resource));
+    report_error("out of memory (the limit is --max-memory)", static_cast<int>(ExitCode::Resource));
     return static_cast<int>(ExitCode::Resource);
   } catch (const std::exception& e) {
     report_error(std::string("internal error: ") + e.what(), static_cast<int>(ExitCode::StageFailed));

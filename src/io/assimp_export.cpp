@@ -5,7 +5,13 @@
 #include "flexforge/core/error.h"
 #include "flexforge/io/export.h"
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <assimp/DefaultIOSystem.h>
 #include <assimp/Exporter.hpp>
+#include <assimp/IOStream.hpp>
+#include <assimp/IOSystem.hpp>
 #include <assimp/scene.h>
 
 #include <memory>
@@ -90,6 +96,56 @@ std::unique_ptr<aiScene> to_assimp(const Scene& scene) {
   return out;
 }
 
+// Assimp's own file streams ignore short writes: on a full disk it reports success and leaves a
+// truncated file. These streams count what the kernel refused, so the export can fail instead.
+class CheckedStream : public Assimp::IOStream {
+ public:
+  CheckedStream(std::FILE* file, int* error) : file_(file), error_(error) {}
+  ~CheckedStream() override {
+    if (std::fflush(file_) != 0 && *error_ == 0) *error_ = errno ? errno : EIO;
+    if (std::fclose(file_) != 0 && *error_ == 0) *error_ = errno ? errno : EIO;
+  }
+  size_t Read(void* buffer, size_t size, size_t count) override { return std::fread(buffer, size, count, file_); }
+  size_t Write(const void* buffer, size_t size, size_t count) override {
+    const size_t written = std::fwrite(buffer, size, count, file_);
+    if (written != count && *error_ == 0) *error_ = errno ? errno : EIO;
+    return written;
+  }
+  aiReturn Seek(size_t offset, aiOrigin origin) override {
+    const int whence = origin == aiOrigin_SET ? SEEK_SET : origin == aiOrigin_CUR ? SEEK_CUR : SEEK_END;
+    return std::fseek(file_, static_cast<long>(offset), whence) == 0 ? aiReturn_SUCCESS : aiReturn_FAILURE;
+  }
+  size_t Tell() const override { return static_cast<size_t>(std::ftell(file_)); }
+  size_t FileSize() const override {
+    const long at = std::ftell(file_);
+    std::fseek(file_, 0, SEEK_END);
+    const long size = std::ftell(file_);
+    std::fseek(file_, at, SEEK_SET);
+    return static_cast<size_t>(size);
+  }
+  void Flush() override {
+    if (std::fflush(file_) != 0 && *error_ == 0) *error_ = errno ? errno : EIO;
+  }
+
+ private:
+  std::FILE* file_;
+  int* error_;
+};
+
+class CheckedIOSystem : public Assimp::DefaultIOSystem {
+ public:
+  Assimp::IOStream* Open(const char* file, const char* mode) override {
+    std::FILE* f = std::fopen(file, mode);
+    if (f == nullptr) {
+      if (error == 0) error = errno ? errno : EIO;
+      return nullptr;
+    }
+    return new CheckedStream(f, &error);
+  }
+  void Close(Assimp::IOStream* stream) override { delete stream; }
+  int error = 0;  // the first errno of a failed write, flush or close
+};
+
 }  // namespace
 
 void save_scene_with_assimp(const Scene& scene, const fs::path& path, OutputFormat format) {
@@ -101,9 +157,14 @@ void save_scene_with_assimp(const Scene& scene, const fs::path& path, OutputForm
   const std::unique_ptr<aiScene> ai = to_assimp(scene);
   write_files_atomic(path, [&](const fs::path& staged) {
     Assimp::Exporter exporter;
+    auto* io = new CheckedIOSystem;  // owned by the exporter
+    exporter.SetIOHandler(io);
     if (exporter.Export(ai.get(), id, staged.string()) != AI_SUCCESS) {
       throw Error(ExitCode::OutputFailed,
                   path.string() + ": export failed: " + exporter.GetErrorString());
+    }
+    if (io->error != 0) {
+      throw Error(ExitCode::OutputFailed, path.string() + ": cannot write: " + std::strerror(io->error));
     }
   });
 }

@@ -5,6 +5,7 @@
 #include "flexforge/io/import.h"
 
 #include "flexforge/core/error.h"
+#include "flexforge/core/resource_limits.h"
 
 #include <assimp/Importer.hpp>
 #include <assimp/postprocess.h>
@@ -149,6 +150,11 @@ Scene load_scene(const fs::path& path, const ImportOptions& options, ImportRepor
     invalid(path, "file holds no mesh data (incomplete scene)");
   }
   rep.source_meshes = scene->mNumMeshes;
+  {
+    std::size_t faces = 0;
+    for (unsigned m = 0; m < scene->mNumMeshes; ++m) faces += scene->mMeshes[m]->mNumFaces;
+    check_input_faces(path.string(), faces);
+  }
 
   // Global transforms of all nodes, and where each mesh is instanced.
   std::unordered_map<std::string, NodeInfo> nodes_by_name;

@@ -114,6 +114,9 @@ void mark_failed(json& result, const std::exception& e) {
   if (const auto* error = dynamic_cast<const Error*>(&e)) {
     result["error"] = error->what();
     result["exit_code"] = static_cast<int>(error->code());
+  } else if (dynamic_cast<const std::bad_alloc*>(&e)) {
+    result["error"] = "out of memory (--max-memory)";
+    result["exit_code"] = static_cast<int>(ExitCode::Resource);
   } else {
     result["error"] = std::string("internal error: ") + e.what();
     result["exit_code"] = static_cast<int>(ExitCode::StageFailed);

@@ -77,11 +77,12 @@ Scene run_rig(Scene scene, const json& o) {
 }
 
 Scene run_retopo(const Scene& scene, const json& o) {
-  reject_unknown_keys(o, "retopo", {"faces", "quad", "preserve_parts", "feature_angle"});
+  reject_unknown_keys(o, "retopo", {"faces", "quad", "preserve_parts", "feature_angle", "strict_topology"});
   RetopoOptions options;
   options.target_faces = option<std::size_t>(o, "retopo", "faces", options.target_faces);
   options.quad = option<bool>(o, "retopo", "quad", options.quad);
   options.preserve_parts = option<bool>(o, "retopo", "preserve_parts", options.preserve_parts);
+  options.strict_topology = option<bool>(o, "retopo", "strict_topology", options.strict_topology);
   options.feature_angle_deg =
       option<double>(o, "retopo", "feature_angle", options.feature_angle_deg);
   if (options.target_faces < 1 || options.target_faces > 1000000000) {

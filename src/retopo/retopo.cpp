@@ -14,7 +14,10 @@
 #include "flexforge/retopo/quad_pairing.h"
 #include "flexforge/retopo/vertex_fit.h"
 
+#include <Eigen/Geometry>
+
 #include <algorithm>
+#include <numeric>
 #include <cmath>
 #include <map>
 #include <string>
@@ -98,6 +101,55 @@ void transfer_attributes(const Mesh& input, const TriangleBvh& bvh, Mesh& out) {
   }
 }
 
+// Artist meshes hold hundreds of small separate pieces (screws, leaves, decals); each keeps at
+// least one triangle (a closed one at least four) however far it is collapsed, so their sum can
+// stay far above the budget. The smallest pieces, by area, are removed until the mesh is within
+// the budget (never the largest one). Returns how many were removed.
+std::size_t drop_smallest_components(Mesh& mesh, std::size_t target) {
+  const Components components = connected_components(mesh);
+  if (components.count <= 1) return 0;
+  std::vector<double> area(static_cast<std::size_t>(components.count), 0.0);
+  std::vector<std::size_t> faces(area.size(), 0);
+  for (std::size_t f = 0; f < mesh.triangles.size(); ++f) {
+    const Triangle& t = mesh.triangles[f];
+    const auto c = static_cast<std::size_t>(components.face_component[f]);
+    area[c] += 0.5 * (mesh.positions[t[1]] - mesh.positions[t[0]])
+                         .cross(mesh.positions[t[2]] - mesh.positions[t[0]])
+                         .norm();
+    ++faces[c];
+  }
+  std::vector<std::size_t> order(area.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return area[a] < area[b]; });
+  std::vector<bool> drop(area.size(), false);
+  std::size_t count = mesh.triangles.size(), dropped = 0;
+  for (std::size_t i = 0; i + 1 < order.size() && count > target; ++i) {
+    drop[order[i]] = true;
+    count -= faces[order[i]];
+    ++dropped;
+  }
+  if (dropped == 0) return 0;
+  std::vector<std::uint32_t> remap(mesh.positions.size(), UINT32_MAX);
+  Mesh kept;
+  const bool normals = mesh.normals.size() == mesh.positions.size();
+  for (std::size_t f = 0; f < mesh.triangles.size(); ++f) {
+    if (drop[static_cast<std::size_t>(components.face_component[f])]) continue;
+    Triangle t = mesh.triangles[f];
+    for (std::uint32_t& v : t) {
+      if (remap[v] == UINT32_MAX) {
+        remap[v] = static_cast<std::uint32_t>(kept.positions.size());
+        kept.positions.push_back(mesh.positions[v]);
+        if (normals) kept.normals.push_back(mesh.normals[v]);
+      }
+      v = remap[v];
+    }
+    kept.triangles.push_back(t);
+    if (!mesh.face_parts.empty()) kept.face_parts.push_back(mesh.face_parts[f]);
+  }
+  mesh = std::move(kept);
+  return dropped;
+}
+
 }  // namespace
 
 Mesh retopologize(const Mesh& mesh, const RetopoOptions& options, RetopoReport* report_out) {
@@ -127,6 +179,13 @@ Mesh retopologize(const Mesh& mesh, const RetopoOptions& options, RetopoReport* 
   CollapseResult collapsed = collapse.result();
   report.features_relaxed = collapsed.features_relaxed;
   Mesh out = std::move(collapsed.mesh);
+  const std::size_t ceiling = options.target_faces + options.target_faces / 20;  // +5%
+  const std::size_t counted = options.quad ? out.face_count() / 2 : out.face_count();
+  if (!options.strict_topology && counted > ceiling) {
+    // Quad mode counts a quad as one face: about two triangles each.
+    report.dropped_components =
+        drop_smallest_components(out, options.quad ? 2 * options.target_faces : options.target_faces);
+  }
 
   const TriangleBvh input_bvh(mesh);
   // Enough original samples that every coarse face sees dozens of them.
@@ -239,6 +298,7 @@ Scene retopologize_scene(const Scene& scene, const RetopoOptions& options,
     sum.unchanged = sum.unchanged && r.unchanged;
     sum.features_relaxed = sum.features_relaxed || r.features_relaxed;
     sum.fit_reverted_vertices += r.fit_reverted_vertices;
+    sum.dropped_components += r.dropped_components;
   }
   sum.budget_met = within_budget(sum.output_faces, options.target_faces);
   out.metadata["retopo"] = {{"target_faces", options.target_faces},

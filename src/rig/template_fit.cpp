@@ -104,6 +104,15 @@ NamedJoints name_joints(const JointTree& t, const MirrorPlane& plane, RigType re
   auto side = [&](int j) {
     return side_axis.dot(t.position[j]) - side_offset >= 0 ? std::string("Left") : std::string("Right");
   };
+  // Of a pair of limbs (two feet, two front legs), the one further along the side axis is Left
+  // and the other Right, even when both lie on one side of the mirror plane (a horse's feet in
+  // a walking pose): otherwise both would take one name.
+  auto paired_side = [&](int j, const std::vector<int>& pair) {
+    if (pair.size() != 2) return side(j);
+    const int other = pair[0] == j ? pair[1] : pair[0];
+    return side_axis.dot(t.position[j]) >= side_axis.dot(t.position[other]) ? std::string("Left")
+                                                                            : std::string("Right");
+  };
 
   if (type == RigType::Biped || type == RigType::Quadruped) {
     // Head: for a biped the highest non-foot leaf nearest the plane; for a quadruped the thickest
@@ -141,8 +150,14 @@ NamedJoints name_joints(const JointTree& t, const MirrorPlane& plane, RigType re
       std::sort(f.begin(), f.end(), [&](int a, int b) { return t.position[a].dot(fwd) > t.position[b].dot(fwd); });
       front_feet = {f[0], f[1]};
       hind_feet = {f[2], f[3]};
-      for (int l : front_feet) name_chain(limb_chain(t, children, l), {side(l) + "UpperArm", side(l) + "LowerArm", side(l) + "Hand"}, result.names);
-      for (int l : hind_feet) name_chain(limb_chain(t, children, l), {side(l) + "UpperLeg", side(l) + "LowerLeg", side(l) + "Foot", side(l) + "Toes"}, result.names);
+      for (int l : front_feet) {
+        const std::string s = paired_side(l, front_feet);
+        name_chain(limb_chain(t, children, l), {s + "UpperArm", s + "LowerArm", s + "Hand"}, result.names);
+      }
+      for (int l : hind_feet) {
+        const std::string s = paired_side(l, hind_feet);
+        name_chain(limb_chain(t, children, l), {s + "UpperLeg", s + "LowerLeg", s + "Foot", s + "Toes"}, result.names);
+      }
       // Tail: the on-plane leaf farthest behind.
       int tail = -1;
       float back = 1e30f;
@@ -154,7 +169,10 @@ NamedJoints name_joints(const JointTree& t, const MirrorPlane& plane, RigType re
           if (result.names[chain[i]].empty()) result.names[chain[i]] = i == 0 ? "Tail" : "Tail" + std::to_string(i);
       }
     } else {
-      for (int l : feet) name_chain(limb_chain(t, children, l), {side(l) + "UpperLeg", side(l) + "LowerLeg", side(l) + "Foot", side(l) + "Toes"}, result.names);
+      for (int l : feet) {
+        const std::string s = paired_side(l, feet);
+        name_chain(limb_chain(t, children, l), {s + "UpperLeg", s + "LowerLeg", s + "Foot", s + "Toes"}, result.names);
+      }
       // Arms: the two remaining leaves farthest from the plane, one per side.
       std::vector<int> rest;
       for (int l : others)

@@ -44,6 +44,10 @@ struct RetopoOptions {
   // Vertex-fitting iterations after the collapse, interleaved with surface-fitting edge flips;
   // 0 skips both (pure edge collapse).
   int fit_iterations = 12;
+  // false (default): when the collapse cannot reach the budget (every separate piece keeps at
+  // least one triangle), the smallest pieces by area are removed until it is met. true: every
+  // piece is kept, and the result may stay above the budget (budget_met false).
+  bool strict_topology = false;
   std::uint64_t seed = 0;  // sampling seed of the fit
   unsigned threads = 0;    // 0 = worker_threads()
 
@@ -60,6 +64,7 @@ struct RetopoReport {
   bool unchanged = false;        // the input was already at or under the budget
   bool features_relaxed = false; // some sharp feature curves were simplified across to reach it
   std::size_t fit_reverted_vertices = 0;
+  std::size_t dropped_components = 0;  // small separate pieces removed to meet the budget
 };
 
 // Retopologises one mesh. With options.quad the triangles come out in pairs: the first
