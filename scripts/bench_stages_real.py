@@ -29,6 +29,7 @@ CATALOG_DIR = "/usr/share/sweethome3d/furniture"
 # Catalog ids whose names say person or animal (rigged as well).
 RIG_WORDS = ("man", "woman", "boy", "girl", "person", "people", "child", "horse", "dog", "cat",
              "bird", "fish", "animal", "character")
+CREATURES = {"cat", "dragon", "snake", "octopus", "horse", "spider"}
 PROMPTS = ["a mug", "a wooden chair with armrests", "a tall vase", "a sleepy cat", "a red sports car",
            "a table lamp", "a bookshelf", "a potted cactus", "a dragon", "a snake", "an octopus",
            "a sword", "a hammer", "a stool", "a bed", "a bucket", "a bottle", "a mushroom",
@@ -81,11 +82,11 @@ def inspect(flexforge, path):
 
 
 def faces_of(info):
-    return info.get("faces") if info else None
+    return info.get("totals", {}).get("faces") if info else None
 
 
 def watertight(info):
-    return bool(info and info.get("watertight"))
+    return bool(info and info.get("totals", {}).get("watertight"))
 
 
 def main():
@@ -106,12 +107,15 @@ def main():
         prompt = PROMPTS[i % len(PROMPTS)]
         seed = 901102 if i == 0 else 1000 + i
         out = os.path.join(work, f"gen{i:02d}.glb")
+        if os.path.exists(out):  # a rerun in the same --work directory reuses the assets
+            inputs.append((out, prompt.split()[-1] in CREATURES, "generated"))
+            continue
         rc, secs, err, _ = run([ff, "-q", "generate", prompt, "--seed", str(seed), "-o", out,
                                 "--no-segment", "--no-complete", "--no-rig", "--no-retopo"], a.timeout)
         print(json.dumps({"model": f"generate '{prompt}' --seed {seed}", "stage": "generate", "rc": rc,
                           "seconds": round(secs, 2)}), flush=True)
         if rc == 0:
-            inputs.append((out, False, "generated"))
+            inputs.append((out, prompt.split()[-1] in CREATURES, "generated"))
     rows = []
     for path, rig, kind in inputs:
         stem = os.path.join(work, f"{len(rows):03d}")

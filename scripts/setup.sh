@@ -8,16 +8,19 @@
 # Options: --with-blender  also install Blender 3.4 (headless import checks in the tests; large).
 #          --with-training-data  also install the real artist models (sweethome3d-furniture) that
 #                                the stage benchmark uses; neither the build nor the tests need them.
+#          --with-fuzzing        also install clang-14 and libFuzzer (scripts/fuzz.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 with_blender=0
 with_training_data=0
+with_fuzzing=0
 for arg in "$@"; do
   case "$arg" in
     --with-blender) with_blender=1 ;;
     --with-training-data) with_training_data=1 ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    --with-fuzzing) with_fuzzing=1 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "setup.sh: unknown option '$arg'" >&2; exit 2 ;;
   esac
 done
@@ -40,6 +43,7 @@ packages=(
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 ((with_blender)) && packages+=(blender python3-numpy)  # the glTF importer needs NumPy
 ((with_training_data)) && packages+=(sweethome3d-furniture)
+((with_fuzzing)) && packages+=(clang-14 libfuzzer-14-dev libclang-rt-14-dev)  # scripts/fuzz.sh
 
 missing=()
 for p in "${packages[@]}"; do

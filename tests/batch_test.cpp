@@ -36,6 +36,17 @@ fs::path write_manifest(const fs::path& dir, int good, const std::string& extra_
   return dir / "jobs.jsonl";
 }
 
+// Six jobs bunny0..bunny5 whose retopology takes long enough for a run to be killed in the middle.
+void write_retopo_jobs(const fs::path& dir) {
+  const fs::path mesh = cgal_mesh("bunny00.off");
+  std::string text;
+  for (int i = 0; i < 6; ++i) {
+    text += R"({"id": "bunny)" + std::to_string(i) + R"(", "input": ")" + mesh.string() +
+            R"(", "stages": ["retopo"], "options": {"retopo": {"faces": )" + std::to_string(3000 + i) + "}}}\n";
+  }
+  write_text(dir / "jobs.jsonl", text);
+}
+
 }  // namespace
 
 TEST(BatchManifest, IdsCannotEscapeTheOutputDirectory) {
@@ -126,14 +137,7 @@ TEST(Batch, FourShardsInParallelProduceEveryOutputOnce) {
 
 TEST(Batch, KilledShardResumesWithoutDuplicatesOrPartialFiles) {
   TempDir dir;
-  // Retopology makes each job take long enough to be killed in the middle of the run.
-  const fs::path mesh = cgal_mesh("bunny00.off");
-  std::string text;
-  for (int i = 0; i < 6; ++i) {
-    text += R"({"id": "bunny)" + std::to_string(i) + R"(", "input": ")" + mesh.string() +
-            R"(", "stages": ["retopo"], "options": {"retopo": {"faces": )" + std::to_string(3000 + i) + "}}}\n";
-  }
-  write_text(dir / "jobs.jsonl", text);
+  write_retopo_jobs(dir.path());
   const fs::path out = dir / "out";
   const std::string cmd = shell_quote(FLEXFORGE_CLI_PATH) + " -q --threads 1 batch " +
                           shell_quote((dir / "jobs.jsonl").string()) + " --out-dir " + shell_quote(out.string());
@@ -225,13 +229,7 @@ TEST(Batch, ACrashingJobFailsAloneAndIsNotRetriedOnResume) {
 // exactly one line, the crash among them, and no temporary file is left.
 TEST(Batch, KilledShardWithACrashingJobResumesWithoutDuplicates) {
   TempDir dir;
-  const fs::path mesh = cgal_mesh("bunny00.off");
-  std::string text;
-  for (int i = 0; i < 6; ++i) {
-    text += R"({"id": "bunny)" + std::to_string(i) + R"(", "input": ")" + mesh.string() +
-            R"(", "stages": ["retopo"], "options": {"retopo": {"faces": )" + std::to_string(3000 + i) + "}}}\n";
-  }
-  write_text(dir / "jobs.jsonl", text);
+  write_retopo_jobs(dir.path());
   const fs::path out = dir / "out";
   const std::string cmd = "FLEXFORGE_TEST_FAULT=retopo@bunny4 " + shell_quote(FLEXFORGE_CLI_PATH) +
                           " -q --threads 1 batch " + shell_quote((dir / "jobs.jsonl").string()) +
@@ -269,4 +267,13 @@ TEST(Batch, ASecondProcessOnTheSameShardIsRefused) {
   EXPECT_EQ(second.exit_code, 7) << second.err;
   EXPECT_NE(second.err.find("another flexforge batch is running this shard"), std::string::npos) << second.err;
   EXPECT_TRUE(read_jsonl(out / "results.shard-1-of-2.jsonl").empty()) << "the refused run wrote a line";
+}
+
+TEST(BatchManifest, RigFieldIsCheckedPerLine) {
+  EXPECT_EQ(parse_job_line(R"({"prompt": "a cat", "rig": "never"})", 1, ".").rig, "never");
+  EXPECT_EQ(parse_job_line(R"({"prompt": "a cat"})", 1, ".").rig, "auto");
+  EXPECT_NE(parse_job_line(R"({"prompt": "a cat", "rig": "sometimes"})", 1, ".").error.find("\"rig\""),
+            std::string::npos);
+  EXPECT_NE(parse_job_line(R"({"input": "a.obj", "rig": "always"})", 1, ".").error.find("only to prompt"),
+            std::string::npos);
 }

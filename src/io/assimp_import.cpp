@@ -141,6 +141,16 @@ Scene load_scene(const fs::path& path, const ImportOptions& options, ImportRepor
     flags |= aiProcess_RemoveComponent;
   }
   const aiScene* scene = importer.ReadFile(path.string(), flags);
+  if (scene == nullptr &&
+      std::string(importer.GetErrorString()).find("mPrimitiveTypes does not report") != std::string::npos) {
+    // Real artist OBJ files mix line elements into face groups; Assimp's OBJ reader then sets
+    // the mesh's primitive-type flags wrong and its validator rejects the file, although every
+    // index is valid. Only that flag mismatch is retried without the validator: lines are
+    // dropped later (SortByPType) and only 3-index faces are read.
+    spdlog::debug("{}: {}; reading it again without Assimp's validator", path.string(),
+                  importer.GetErrorString());
+    scene = importer.ReadFile(path.string(), flags & ~static_cast<unsigned>(aiProcess_ValidateDataStructure));
+  }
   if (scene == nullptr) {
     std::string reason = importer.GetErrorString();
     if (reason.empty()) reason = "unknown error";

@@ -262,6 +262,7 @@ void run_generation_group(const std::vector<const JobSpec*>& group, const fs::pa
       request.output = targets.main;
       request.extra_formats = targets.extra_formats;
       request.preview = targets.preview;
+      request.rig_mode = parse_rig_mode(job->rig);
       items.push_back({job, std::move(result), std::move(request), {}, std::move(structure)});
     } catch (const std::exception& e) {
       // Nothing to sample for this one: record it now rather than after the group.

@@ -48,7 +48,7 @@ JobSpec parse_job_line(const std::string& text, std::size_t line, const fs::path
   static const std::set<std::string> known = {"id",      "prompt",  "image",        "input",
                                               "seed",    "stages",  "formats",      "options",
                                               "preview", "steps",   "guidance",     "image_weight",
-                                              "structure"};
+                                              "structure", "rig"};
   try {
     if (text.find('\0') != std::string::npos) throw std::runtime_error("line contains a NUL byte");
     json j = json::parse(text);
@@ -99,11 +99,18 @@ JobSpec parse_job_line(const std::string& text, std::size_t line, const fs::path
     };
     if (j.contains("guidance")) job.guidance = number("guidance", 0, 100, "0..100");
     if (j.contains("image_weight")) job.image_weight = number("image_weight", 0, 2, "0..2");
+    if (j.contains("rig")) {
+      const json& v = j["rig"];
+      if (!v.is_string() || (v != "auto" && v != "always" && v != "never")) {
+        throw std::runtime_error("\"rig\" must be \"auto\", \"always\" or \"never\"");
+      }
+      job.rig = v.get<std::string>();
+    }
     if (job.input && (job.prompt || job.image)) {
       throw std::runtime_error("a job has either \"input\" (a mesh) or \"prompt\"/\"image\", not both");
     }
     if (job.input) {
-      for (const char* key : {"steps", "guidance", "image_weight", "structure"}) {
+      for (const char* key : {"steps", "guidance", "image_weight", "structure", "rig"}) {
         if (j.contains(key)) {
           throw std::runtime_error(std::string("\"") + key + "\" applies only to prompt/image jobs");
         }

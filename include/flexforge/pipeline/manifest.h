@@ -36,6 +36,7 @@ struct JobSpec {
   double image_weight = model::kDefaultImageWeight;
   std::optional<int> steps;
   std::optional<double> guidance;
+  std::string rig = "auto";  // generation jobs: "auto" | "always" | "never" (as generate --rig)
 
   bool is_generation() const { return !input.has_value(); }
 };
