@@ -3,6 +3,7 @@
 // Assimp's OBJ reader flags wrong.
 #include "test_support.h"
 
+#include "flexforge/core/error.h"
 #include "flexforge/io/import.h"
 
 #include <gtest/gtest.h>
@@ -15,4 +16,26 @@ TEST(ImportQuirks, ObjWithLineElementsInAFaceGroupLoads) {
                    "v 0 0 0\nv 1 0 0\nv 0 1 0\nv 0 0 1\ng keys\nf 1 2 3\nf 1 4\nf 1 3 4\n");
   const Scene scene = load_scene((dir / "mixed.obj").string());
   EXPECT_EQ(scene.face_count(), 2u);
+}
+
+// Found by the mesh-import fuzzer: a small GLB whose chunk header claims 2.6 GB made Assimp
+// allocate that much before failing. The header is checked first; the file is refused as corrupt.
+TEST(ImportQuirks, GlbChunkLongerThanTheFileIsRefusedBeforeAssimpAllocates) {
+  test::TempDir dir;
+  const std::string json = R"({"asset":{"version":"2.0"}})";
+  auto u32 = [](std::uint32_t v) {
+    return std::string{char(v & 0xFF), char(v >> 8 & 0xFF), char(v >> 16 & 0xFF), char(v >> 24 & 0xFF)};
+  };
+  const std::string file = "glTF" + u32(2) + u32(12 + 8 + json.size()) + u32(0x9d020000u) + "JSON" + json;
+  test::write_text(dir / "big.glb", file);
+  try {
+    load_scene((dir / "big.glb").string());
+    FAIL() << "a corrupt GLB loaded";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ExitCode::InvalidInput);
+    EXPECT_NE(std::string(e.what()).find("corrupt binary glTF"), std::string::npos) << e.what();
+  }
+  const std::string liar = "glTF" + u32(2) + u32(1u << 30) + u32(json.size()) + "JSON" + json;
+  test::write_text(dir / "liar.glb", liar);
+  EXPECT_THROW(load_scene((dir / "liar.glb").string()), Error);
 }

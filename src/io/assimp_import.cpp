@@ -16,6 +16,8 @@
 
 #include <algorithm>
 #include <fstream>
+#include <cstdint>
+#include <cstring>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -44,6 +46,37 @@ void check_readable(const fs::path& path) {
   if (fs::file_size(path, ec) == 0) invalid(path, "file is empty");
   std::ifstream probe(path, std::ios::binary);
   if (!probe) invalid(path, "file is not readable (permission denied?)");
+}
+
+// Binary glTF sizes its chunks from header fields, and Assimp allocates what they claim before
+// it reads: a 1 KB file claiming a 2.6 GB chunk (found by the mesh-import fuzzer) costs 2.6 GB.
+// The header's total length and every chunk length must fit in the file.
+void check_glb_header(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  unsigned char head[12];
+  if (!in.read(reinterpret_cast<char*>(head), sizeof head)) return;  // Assimp reports short files
+  auto u32 = [](const unsigned char* p) {
+    return std::uint32_t(p[0]) | std::uint32_t(p[1]) << 8 | std::uint32_t(p[2]) << 16 | std::uint32_t(p[3]) << 24;
+  };
+  if (std::memcmp(head, "glTF", 4) != 0) return;
+  std::error_code ec;
+  const std::uintmax_t size = fs::file_size(path, ec);
+  const std::uint32_t length = u32(head + 8);
+  if (ec || length > size) {
+    invalid(path, "corrupt binary glTF: the header claims " + std::to_string(length) + " bytes, the file has " +
+                      std::to_string(size));
+  }
+  std::uintmax_t at = 12;
+  unsigned char chunk[8];
+  while (at + 8 <= length && in.seekg(static_cast<std::streamoff>(at)) &&
+         in.read(reinterpret_cast<char*>(chunk), sizeof chunk)) {
+    const std::uint32_t chunk_length = u32(chunk);
+    if (chunk_length > length - at - 8) {
+      invalid(path, "corrupt binary glTF: a chunk claims " + std::to_string(chunk_length) +
+                        " bytes past the end of the file");
+    }
+    at += 8 + static_cast<std::uintmax_t>(chunk_length);
+  }
 }
 
 std::string unique_name(std::string name, std::set<std::string>& used, std::size_t index) {
@@ -121,6 +154,7 @@ Skeleton build_skeleton(const aiScene* scene,
 
 Scene load_scene(const fs::path& path, const ImportOptions& options, ImportReport* report) {
   check_readable(path);
+  check_glb_header(path);
   ImportReport local_report;
   ImportReport& rep = report ? *report : local_report;
   rep = ImportReport{};
