@@ -97,6 +97,8 @@ def main():
     ap.add_argument("--work", default=None)
     ap.add_argument("--flexforge", default="build/flexforge")
     ap.add_argument("--timeout", type=int, default=600)
+    ap.add_argument("--resume", default=None,
+                    help="JSON lines of an interrupted run: its models are not run again, its rows count")
     a = ap.parse_args()
     work = a.work or tempfile.mkdtemp(prefix="flexforge-stages-")
     os.makedirs(work, exist_ok=True)
@@ -117,8 +119,14 @@ def main():
         if rc == 0:
             inputs.append((out, prompt.split()[-1] in CREATURES, "generated"))
     rows = []
-    for path, rig, kind in inputs:
-        stem = os.path.join(work, f"{len(rows):03d}")
+    if a.resume and os.path.exists(a.resume):
+        with open(a.resume) as f:
+            rows = [r for r in map(json.loads, f) if "kind" in r]
+    done = {r["model"] for r in rows}
+    for index, (path, rig, kind) in enumerate(inputs):
+        if path in done:
+            continue
+        stem = os.path.join(work, f"m{index:03d}")
         info_in = inspect(ff, path)
         steps = [("segment", [ff, "-q", "segment", path, "-o", stem + "_seg.glb"], stem + "_seg.glb"),
                  ("complete", [ff, "-q", "complete", stem + "_seg.glb", "-o", stem + "_done.glb"], stem + "_done.glb"),

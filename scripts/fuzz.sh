@@ -48,9 +48,8 @@ status=0
 for harness in tests/fuzz/*_fuzz.cpp; do
   name=$(basename "$harness" _fuzz.cpp)
   bin="$out/${name}_fuzz"
-  if [[ ! -f $bin || $harness -nt $bin || tests/fuzz/fuzz_support.h -nt $bin ]]; then
-    $cxx "${flags[@]}" -fsanitize=fuzzer "$harness" "${objects[@]}" "${libs[@]}" -o "$bin"
-  fi
+  # Always linked again: any object of the code under test may have changed.
+  $cxx "${flags[@]}" -fsanitize=fuzzer "$harness" "${objects[@]}" "${libs[@]}" -o "$bin"
   mkdir -p "$out/corpus/$name" "$out/crashes/$name"
   log="$out/$name.log"
   set +e

@@ -62,7 +62,8 @@ void check_glb_header(const fs::path& path) {
   std::error_code ec;
   const std::uintmax_t size = fs::file_size(path, ec);
   const std::uint32_t length = u32(head + 8);
-  if (ec || length > size) {
+  // The header's length is the whole file's (glTF 2.0, "Binary glTF Layout").
+  if (ec || length != size || length < 20) {
     invalid(path, "corrupt binary glTF: the header claims " + std::to_string(length) + " bytes, the file has " +
                       std::to_string(size));
   }

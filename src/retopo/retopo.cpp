@@ -101,52 +101,84 @@ void transfer_attributes(const Mesh& input, const TriangleBvh& bvh, Mesh& out) {
   }
 }
 
-// Artist meshes hold hundreds of small separate pieces (screws, leaves, decals); each keeps at
-// least one triangle (a closed one at least four) however far it is collapsed, so their sum can
-// stay far above the budget. The smallest pieces, by area, are removed until the mesh is within
-// the budget (never the largest one). Returns how many were removed.
-std::size_t drop_smallest_components(Mesh& mesh, std::size_t target) {
-  const Components components = connected_components(mesh);
-  if (components.count <= 1) return 0;
-  std::vector<double> area(static_cast<std::size_t>(components.count), 0.0);
-  std::vector<std::size_t> faces(area.size(), 0);
-  for (std::size_t f = 0; f < mesh.triangles.size(); ++f) {
-    const Triangle& t = mesh.triangles[f];
-    const auto c = static_cast<std::size_t>(components.face_component[f]);
-    area[c] += 0.5 * (mesh.positions[t[1]] - mesh.positions[t[0]])
-                         .cross(mesh.positions[t[2]] - mesh.positions[t[0]])
-                         .norm();
-    ++faces[c];
+// Artist meshes hold hundreds of small separate pieces (screws, knobs, leaves, decals), often
+// one node each; each keeps at least one triangle (a closed one at least four) however far it is
+// collapsed, so their sum can stay far above the budget. The smallest pieces by area, over all
+// the meshes given, are removed until the total is within `target` triangles (never the largest
+// piece, never one over 1% of the surface, never more than 5% of it in all). Returns how many were removed; a mesh may end up empty.
+constexpr double kMaxPieceArea = 0.01;   // of the whole surface
+constexpr double kMaxDroppedArea = 0.05;
+
+std::size_t drop_smallest_pieces(const std::vector<Mesh*>& meshes, std::size_t target) {
+  struct Piece {
+    std::size_t mesh;
+    int component;
+    double area;
+    std::size_t faces;
+  };
+  std::vector<Piece> pieces;
+  std::vector<Components> components;
+  std::size_t count = 0;
+  for (std::size_t m = 0; m < meshes.size(); ++m) {
+    const Mesh& mesh = *meshes[m];
+    components.push_back(connected_components(mesh));
+    const std::size_t first = pieces.size();
+    for (int c = 0; c < components.back().count; ++c) pieces.push_back({m, c, 0.0, 0});
+    for (std::size_t f = 0; f < mesh.triangles.size(); ++f) {
+      const Triangle& t = mesh.triangles[f];
+      Piece& piece = pieces[first + static_cast<std::size_t>(components.back().face_component[f])];
+      piece.area += 0.5 * (mesh.positions[t[1]] - mesh.positions[t[0]])
+                              .cross(mesh.positions[t[2]] - mesh.positions[t[0]])
+                              .norm();
+      ++piece.faces;
+    }
+    count += mesh.triangles.size();
   }
-  std::vector<std::size_t> order(area.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return area[a] < area[b]; });
-  std::vector<bool> drop(area.size(), false);
-  std::size_t count = mesh.triangles.size(), dropped = 0;
-  for (std::size_t i = 0; i + 1 < order.size() && count > target; ++i) {
-    drop[order[i]] = true;
-    count -= faces[order[i]];
+  if (pieces.size() <= 1 || count <= target) return 0;
+  double total_area = 0.0;
+  for (const Piece& p : pieces) total_area += p.area;
+  std::stable_sort(pieces.begin(), pieces.end(), [](const Piece& a, const Piece& b) { return a.area < b.area; });
+  std::vector<std::vector<bool>> drop(meshes.size());
+  for (std::size_t m = 0; m < meshes.size(); ++m) drop[m].assign(static_cast<std::size_t>(components[m].count), false);
+  std::size_t dropped = 0;
+  // Only small pieces go: each under kMaxPieceArea of the surface, together under
+  // kMaxDroppedArea. A person's limbs or a lamp's shade are never removed to meet a budget.
+  double dropped_area = 0.0;
+  for (std::size_t i = 0; i + 1 < pieces.size() && count > target; ++i) {
+    if (pieces[i].area > kMaxPieceArea * total_area ||
+        dropped_area + pieces[i].area > kMaxDroppedArea * total_area) {
+      break;
+    }
+    dropped_area += pieces[i].area;
+    drop[pieces[i].mesh][static_cast<std::size_t>(pieces[i].component)] = true;
+    count -= pieces[i].faces;
     ++dropped;
   }
-  if (dropped == 0) return 0;
-  std::vector<std::uint32_t> remap(mesh.positions.size(), UINT32_MAX);
-  Mesh kept;
-  const bool normals = mesh.normals.size() == mesh.positions.size();
-  for (std::size_t f = 0; f < mesh.triangles.size(); ++f) {
-    if (drop[static_cast<std::size_t>(components.face_component[f])]) continue;
-    Triangle t = mesh.triangles[f];
-    for (std::uint32_t& v : t) {
-      if (remap[v] == UINT32_MAX) {
-        remap[v] = static_cast<std::uint32_t>(kept.positions.size());
-        kept.positions.push_back(mesh.positions[v]);
-        if (normals) kept.normals.push_back(mesh.normals[v]);
+  for (std::size_t m = 0; m < meshes.size(); ++m) {
+    Mesh& mesh = *meshes[m];
+    std::vector<std::uint32_t> remap(mesh.positions.size(), UINT32_MAX);
+    Mesh kept;
+    const bool normals = mesh.normals.size() == mesh.positions.size();
+    const bool colors = mesh.colors.size() == mesh.positions.size();
+    const bool skin = mesh.skin.size() == mesh.positions.size();
+    for (std::size_t f = 0; f < mesh.triangles.size(); ++f) {
+      if (drop[m][static_cast<std::size_t>(components[m].face_component[f])]) continue;
+      Triangle t = mesh.triangles[f];
+      for (std::uint32_t& v : t) {
+        if (remap[v] == UINT32_MAX) {
+          remap[v] = static_cast<std::uint32_t>(kept.positions.size());
+          kept.positions.push_back(mesh.positions[v]);
+          if (normals) kept.normals.push_back(mesh.normals[v]);
+          if (colors) kept.colors.push_back(mesh.colors[v]);
+          if (skin) kept.skin.push_back(mesh.skin[v]);
+        }
+        v = remap[v];
       }
-      v = remap[v];
+      kept.triangles.push_back(t);
+      if (!mesh.face_parts.empty()) kept.face_parts.push_back(mesh.face_parts[f]);
     }
-    kept.triangles.push_back(t);
-    if (!mesh.face_parts.empty()) kept.face_parts.push_back(mesh.face_parts[f]);
+    if (kept.triangles.size() != mesh.triangles.size()) mesh = std::move(kept);
   }
-  mesh = std::move(kept);
   return dropped;
 }
 
@@ -184,7 +216,7 @@ Mesh retopologize(const Mesh& mesh, const RetopoOptions& options, RetopoReport* 
   if (!options.strict_topology && counted > ceiling) {
     // Quad mode counts a quad as one face: about two triangles each.
     report.dropped_components =
-        drop_smallest_components(out, options.quad ? 2 * options.target_faces : options.target_faces);
+        drop_smallest_pieces({&out}, options.quad ? 2 * options.target_faces : options.target_faces);
   }
 
   const TriangleBvh input_bvh(mesh);
@@ -268,19 +300,18 @@ Mesh retopologize(const Mesh& mesh, const RetopoOptions& options, RetopoReport* 
   return out;
 }
 
-Scene retopologize_scene(const Scene& scene, const RetopoOptions& options,
-                         RetopoReport* report_out) {
-  const StageScope stage_scope("retopo");  // names the stage in a crash report
-  options.validate();
-  scene.validate();
+namespace {
+
+// Every part at its share of the budget (shares follow face counts, the density the input chose
+// for each part).
+Scene retopologize_parts(const Scene& scene, const RetopoOptions& options, RetopoReport& sum) {
   const std::size_t total = scene.face_count();
   Scene out;
   out.skeleton = scene.skeleton;
   out.metadata = scene.metadata;
-  RetopoReport sum;
+  sum = RetopoReport{};
   sum.unchanged = true;
   for (const Part& part : scene.parts) {
-    // Budget shares follow face counts, the density the input chose for each part.
     RetopoOptions po = options;
     const double share = total > 0 ? static_cast<double>(options.target_faces) *
                                          static_cast<double>(part.mesh.face_count()) /
@@ -299,6 +330,31 @@ Scene retopologize_scene(const Scene& scene, const RetopoOptions& options,
     sum.features_relaxed = sum.features_relaxed || r.features_relaxed;
     sum.fit_reverted_vertices += r.fit_reverted_vertices;
     sum.dropped_components += r.dropped_components;
+  }
+  return out;
+}
+
+}  // namespace
+
+Scene retopologize_scene(const Scene& scene, const RetopoOptions& options,
+                         RetopoReport* report_out) {
+  const StageScope stage_scope("retopo");  // names the stage in a crash report
+  options.validate();
+  scene.validate();
+  RetopoReport sum;
+  Scene out = retopologize_parts(scene, options, sum);
+  // Each part keeps at least its own pieces; a scene of many small parts (knobs, screws, one
+  // node each) can stay above the budget. The smallest pieces over the whole scene then go, as
+  // within one mesh (quad mode keeps them: its triangles are ordered in pairs).
+  if (!options.strict_topology && !options.quad &&
+      sum.output_faces > options.target_faces + options.target_faces / 20) {
+    std::vector<Mesh*> meshes;
+    for (Part& p : out.parts) meshes.push_back(&p.mesh);
+    sum.dropped_components += drop_smallest_pieces(meshes, options.target_faces);
+    out.parts.erase(std::remove_if(out.parts.begin(), out.parts.end(),
+                                   [](const Part& p) { return p.mesh.empty(); }),
+                    out.parts.end());
+    sum.output_triangles = sum.output_faces = out.face_count();
   }
   sum.budget_met = within_budget(sum.output_faces, options.target_faces);
   out.metadata["retopo"] = {{"target_faces", options.target_faces},

@@ -45,7 +45,8 @@ struct RetopoOptions {
   // 0 skips both (pure edge collapse).
   int fit_iterations = 12;
   // false (default): when the collapse cannot reach the budget (every separate piece keeps at
-  // least one triangle), the smallest pieces by area are removed until it is met. true: every
+  // least one triangle), the smallest pieces by area are removed until it is met (only pieces
+  // under 1% of the surface, 5% in all: a limb or a lampshade is never removed). true: every
   // piece is kept, and the result may stay above the budget (budget_met false).
   bool strict_topology = false;
   std::uint64_t seed = 0;  // sampling seed of the fit
