@@ -141,13 +141,12 @@ TEST(Batch, KilledShardResumesWithoutDuplicatesOrPartialFiles) {
   const fs::path out = dir / "out";
   const std::string cmd = shell_quote(FLEXFORGE_CLI_PATH) + " -q --threads 1 batch " +
                           shell_quote((dir / "jobs.jsonl").string()) + " --out-dir " + shell_quote(out.string());
-  // Start it, wait for the first finished job, then SIGKILL it mid-run.
-  const std::size_t done_before = kill_after_first_result(
-      cmd, out / "results.jsonl", dir / "pid", std::chrono::seconds(120), std::chrono::milliseconds(300));
-  ASSERT_GE(done_before, 1u);
-  ASSERT_LT(done_before, 6u) << "the run finished before it could be killed";
-
-  const CommandResult resumed = run_shell(cmd + " --resume");
+  // Start it, wait for the first finished job, then SIGKILL it mid-run and resume.
+  const KilledAndResumed run = kill_then_resume(cmd, out / "results.jsonl", dir / "pid", 6,
+                                                std::chrono::seconds(120), std::chrono::milliseconds(300));
+  ASSERT_TRUE(run.killed_mid_run);
+  const std::size_t done_before = run.done_before;
+  const CommandResult& resumed = run.resumed;
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
   const auto rows = read_jsonl(out / "results.jsonl");
   ASSERT_EQ(rows.size(), 6u);  // no job recorded twice
@@ -234,12 +233,10 @@ TEST(Batch, KilledShardWithACrashingJobResumesWithoutDuplicates) {
   const std::string cmd = "FLEXFORGE_TEST_FAULT=retopo@bunny4 " + shell_quote(FLEXFORGE_CLI_PATH) +
                           " -q --threads 1 batch " + shell_quote((dir / "jobs.jsonl").string()) +
                           " --out-dir " + shell_quote(out.string());
-  const std::size_t done_before = kill_after_first_result(
-      cmd, out / "results.jsonl", dir / "pid", std::chrono::seconds(120), std::chrono::milliseconds(300));
-  ASSERT_GE(done_before, 1u);
-  ASSERT_LT(done_before, 6u) << "the run finished before it could be killed";
-  const CommandResult resumed = run_shell(cmd + " --resume");
-  EXPECT_EQ(resumed.exit_code, 6) << resumed.err;
+  const KilledAndResumed run = kill_then_resume(cmd, out / "results.jsonl", dir / "pid", 6,
+                                                std::chrono::seconds(120), std::chrono::milliseconds(300));
+  ASSERT_TRUE(run.killed_mid_run);
+  EXPECT_EQ(run.resumed.exit_code, 6) << run.resumed.err;
   const auto rows = read_jsonl(out / "results.jsonl");
   ASSERT_EQ(rows.size(), 6u);
   std::map<std::string, int> seen;

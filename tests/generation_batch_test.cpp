@@ -452,12 +452,11 @@ TEST(GenerationBatch, KilledShardWithGenerationJobsResumes) {
   const fs::path out = dir / "out";
   const std::string cmd = batch_command(dir / "jobs.jsonl", out, "-q --gen-batch 2");
   // Killed while the next sampler pass runs (or while it writes the group's second job).
-  const std::size_t done_before = kill_after_first_result(
-      cmd, out / "results.jsonl", dir / "pid", std::chrono::seconds(240), std::chrono::milliseconds(200));
-  ASSERT_GE(done_before, 1u);
-  ASSERT_LT(done_before, 8u) << "the run finished before it could be killed";
-
-  const CommandResult resumed = run_shell(cmd + " --resume");
+  const KilledAndResumed run = kill_then_resume(cmd, out / "results.jsonl", dir / "pid", 8,
+                                                std::chrono::seconds(240), std::chrono::milliseconds(200));
+  ASSERT_TRUE(run.killed_mid_run);
+  const std::size_t done_before = run.done_before;
+  const CommandResult& resumed = run.resumed;
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
   const auto rows = read_jsonl(out / "results.jsonl");
   ASSERT_EQ(rows.size(), 8u) << "no job recorded twice";

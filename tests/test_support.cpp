@@ -201,6 +201,20 @@ std::size_t kill_after_first_result(const std::string& command, const std::files
   return read_jsonl(results).size();
 }
 
+KilledAndResumed kill_then_resume(const std::string& command, const std::filesystem::path& results,
+                                  const std::filesystem::path& pid_file, std::size_t jobs,
+                                  std::chrono::seconds timeout, std::chrono::milliseconds grace) {
+  KilledAndResumed run;
+  run.done_before = kill_after_first_result(command, results, pid_file, timeout, grace);
+  run.killed_mid_run = run.done_before >= 1 && run.done_before < jobs;
+  if (!run.killed_mid_run) {
+    ADD_FAILURE() << run.done_before << " of " << jobs << " jobs were done at the kill: not mid-run";
+    return run;
+  }
+  run.resumed = run_shell(command + " --resume");
+  return run;
+}
+
 // UV sphere of radius r centred at c; outward-facing, closed.
 Mesh make_sphere(float r, const Vec3& c, int stacks, int slices) {
   Mesh m;

@@ -44,6 +44,18 @@ std::size_t kill_after_first_result(const std::string& command, const std::files
                                     const std::filesystem::path& pid_file, std::chrono::seconds timeout,
                                     std::chrono::milliseconds grace);
 
+// The crash-and-resume scenario of a batch run: `command` is started, SIGKILLed after its first
+// results line (kill_after_first_result), then run again with --resume. killed_mid_run is false
+// (with a test failure saying why) when no line was written before the kill or all `jobs` were.
+struct KilledAndResumed {
+  std::size_t done_before = 0;
+  bool killed_mid_run = false;
+  CommandResult resumed;
+};
+KilledAndResumed kill_then_resume(const std::string& command, const std::filesystem::path& results,
+                                  const std::filesystem::path& pid_file, std::size_t jobs,
+                                  std::chrono::seconds timeout, std::chrono::milliseconds grace);
+
 class TempDir {
  public:
   TempDir();
