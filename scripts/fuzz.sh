@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # libFuzzer harnesses (tests/fuzz/*_fuzz.cpp) for the parsers that read untrusted input: manifest
-# lines, --config files, image prompts, prompt text and mesh files through Assimp.
-#   scripts/fuzz.sh [--smoke | SECONDS]     (default 1200 s per harness)
+# lines, --config files, image prompts, prompt text, safetensors headers and mesh files through
+# Assimp.
+#   scripts/fuzz.sh [--smoke | SECONDS] [HARNESS...]   (default 1200 s per harness, all harnesses)
 # --smoke (CI): about 30 s each, made deterministic so that CI cannot turn red by chance: a fixed
 # random seed, a fixed number of runs per harness (sized from the measured exec/s) and a fresh
 # copy of the seed corpus every time.
@@ -15,10 +16,12 @@ cd "$(dirname "$0")/.."
 seconds=1200
 smoke=0
 case "${1:-}" in
-  --smoke) smoke=1 seconds=30 ;;
+  --smoke) smoke=1 seconds=30; shift ;;
   "") ;;
-  *) seconds=$1 ;;
+  *[!0-9]*) ;;  # a harness name: default time
+  *) seconds=$1; shift ;;
 esac
+only=("$@")
 scripts/setup.sh --with-fuzzing
 scripts/build.sh --target flexforge_cli >/dev/null  # generated headers (build_info.h)
 out=build-fuzz
@@ -28,7 +31,7 @@ flags=(-std=c++17 -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,addre
        -Iinclude -Ibuild/generated -I/usr/include/eigen3)
 # The code under test: everything the harnesses reach, none of it needing libtorch.
 sources=(src/core/*.cpp src/io/*.cpp src/synth/*.cpp src/condition/*.cpp
-         src/pipeline/manifest.cpp src/cli/config_reader.cpp)
+         src/pipeline/manifest.cpp src/cli/config_reader.cpp src/nn/safetensors_header.cpp)
 objects=()
 for src in "${sources[@]}"; do
   [[ $src == src/core/model_registry.cpp ]] && continue  # model directories: not a parser
@@ -43,10 +46,11 @@ libs=(-lassimp -lspdlog -lfmt -lpthread)
 # fail as std::bad_alloc, which the CLI reports as exit 7, rather than count as a fuzzer crash.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-allocator_may_return_null=1:max_allocation_size_mb=2048:detect_leaks=0}
 # Runs per harness for --smoke: about 30 s each at the speeds measured on a 2-core machine.
-declare -A smoke_runs=([config]=150000 [manifest]=150000 [image]=6000 [tokenizer]=6000 [mesh_import]=400)
+declare -A smoke_runs=([config]=150000 [manifest]=150000 [image]=6000 [tokenizer]=6000 [mesh_import]=400 [safetensors]=150000)
 status=0
 for harness in tests/fuzz/*_fuzz.cpp; do
   name=$(basename "$harness" _fuzz.cpp)
+  if ((${#only[@]})) && [[ " ${only[*]} " != *" $name "* ]]; then continue; fi
   bin="$out/${name}_fuzz"
   # Always linked again: any object of the code under test may have changed.
   $cxx "${flags[@]}" -fsanitize=fuzzer "$harness" "${objects[@]}" "${libs[@]}" -o "$bin"

@@ -23,8 +23,13 @@ TEST(Cli, InfoJsonReportsBlasSpeedAndDevices) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   EXPECT_FALSE(j.at("torch_version").get<std::string>().empty());
-  // Conservative floor: OpenBLAS gives ~120 GFLOP/s here, the reference BLAS ~5.
-  EXPECT_GT(j.at("blas").at("gflops").get<double>(), 20.0) << j.dump();
+  // The point of this report is to catch libtorch running on Debian's reference BLAS (~5 GFLOP/s
+  // against ~120 for OpenBLAS on a quiet 2-core machine). The speed itself depends on what else
+  // runs (CI measured 16 GFLOP/s with two test processes beside it), so the test checks which
+  // library was resolved, and only that a speed was measured.
+  const auto library = j.at("blas").at("library").get<std::string>();
+  EXPECT_EQ(library.find("/blas/libblas"), std::string::npos) << "reference BLAS: " << j.dump();
+  EXPECT_GT(j.at("blas").at("gflops").get<double>(), 0.0) << j.dump();
   EXPECT_EQ(j.at("device").get<std::string>(), j.at("cuda").at("available").get<bool>() ? "cuda:0" : "cpu");
   EXPECT_TRUE(j.at("models").is_array());
 }

@@ -4,6 +4,7 @@
 // endian and so are the hosts flexforge targets (x86-64, aarch64); the length prefix is decoded
 // byte by byte regardless.
 #include "flexforge/nn/safetensors.h"
+#include "flexforge/nn/safetensors_header.h"
 
 #include "flexforge/core/atomic_file.h"
 #include "flexforge/core/error.h"
@@ -23,8 +24,6 @@ namespace flexforge::nn {
 
 namespace {
 
-constexpr uint64_t kMaxHeaderBytes = 100ull << 20;  // the format's own limit
-
 struct DtypeName {
   const char* name;
   torch::ScalarType type;
@@ -38,12 +37,6 @@ constexpr DtypeName kDtypes[] = {
 
 [[noreturn]] void fail(const std::filesystem::path& path, const std::string& why) {
   throw Error(ExitCode::Model, path.string() + ": " + why);
-}
-
-std::string shape_string(const std::vector<int64_t>& shape) {
-  std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
-  return s + "]";
 }
 
 }  // namespace
@@ -65,10 +58,9 @@ SafetensorsFile::SafetensorsFile(const std::filesystem::path& path) : path_(path
     fail(path, "not a regular file");
   }
   const auto size = static_cast<uint64_t>(st.st_size);
-  if (size < 8) {
+  if (size < 8) {  // mmap of an empty file fails; the parser words the message
     ::close(fd);
-    fail(path, "truncated safetensors file (" + std::to_string(size) +
-                   " bytes, shorter than the 8-byte header length)");
+    (void)parse_safetensors_header(nullptr, size, path.string());
   }
   void* map = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
   ::close(fd);
@@ -78,84 +70,20 @@ SafetensorsFile::SafetensorsFile(const std::filesystem::path& path) : path_(path
   const auto* bytes = static_cast<const uint8_t*>(map);
 
   try {
-    uint64_t header_len = 0;
-    for (int i = 7; i >= 0; --i) header_len = (header_len << 8) | bytes[i];
-    if (header_len > kMaxHeaderBytes) {
-      fail(path, "corrupt safetensors header (claims " + std::to_string(header_len) +
-                     " header bytes)");
-    }
-    if (header_len > size - 8) {
-      fail(path, "truncated safetensors file (header needs " + std::to_string(header_len) +
-                     " bytes, file has " + std::to_string(size - 8) + " after the length)");
-    }
-    const std::string header_text(reinterpret_cast<const char*>(bytes + 8), header_len);
-    const auto header = nlohmann::json::parse(header_text, nullptr, /*allow_exceptions=*/false);
-    if (header.is_discarded() || !header.is_object()) {
-      fail(path, "corrupt safetensors header (not a JSON object)");
-    }
-    data_ = bytes + 8 + header_len;
-    const uint64_t data_size = size - 8 - header_len;
-
-    for (const auto& [name, info] : header.items()) {
-      if (name == "__metadata__") {
-        if (!info.is_object()) fail(path, "corrupt safetensors header (__metadata__ not an object)");
-        for (const auto& [key, value] : info.items()) {
-          if (!value.is_string()) fail(path, "corrupt safetensors header (__metadata__." + key +
-                                                 " is not a string)");
-          metadata_[key] = value.get<std::string>();
-        }
-        continue;
-      }
-      const std::string where = "tensor '" + name + "'";
-      if (!info.is_object() || !info.contains("dtype") || !info.contains("shape") ||
-          !info.contains("data_offsets") || !info["dtype"].is_string() ||
-          !info["shape"].is_array() || !info["data_offsets"].is_array() ||
-          info["data_offsets"].size() != 2) {
-        fail(path, "corrupt safetensors header (" + where + " lacks dtype/shape/data_offsets)");
-      }
+    auto header = parse_safetensors_header(bytes, size, path.string());
+    data_ = bytes + header.data_offset;
+    metadata_ = std::move(header.metadata);
+    for (auto& r : header.tensors) {
       SafetensorsEntry e;
-      e.name = name;
-      const auto dtype = info["dtype"].get<std::string>();
-      const auto* found = std::find_if(std::begin(kDtypes), std::end(kDtypes),
-                                       [&](const DtypeName& d) { return dtype == d.name; });
-      if (found == std::end(kDtypes)) fail(path, where + " has unsupported dtype " + dtype);
-      e.dtype = found->type;
-      uint64_t numel = 1;
-      for (const auto& dim : info["shape"]) {
-        if (!dim.is_number_unsigned()) fail(path, "corrupt safetensors header (" + where + " shape)");
-        e.shape.push_back(dim.get<int64_t>());
-        numel *= dim.get<uint64_t>();
-      }
-      for (const auto& off : info["data_offsets"]) {
-        if (!off.is_number_unsigned()) {
-          fail(path, "corrupt safetensors header (" + where + " data_offsets)");
-        }
-      }
-      e.begin = info["data_offsets"][0].get<uint64_t>();
-      e.end = info["data_offsets"][1].get<uint64_t>();
-      const uint64_t expected = numel * c10::elementSize(e.dtype);
-      if (e.end < e.begin || e.end - e.begin != expected) {
-        fail(path, "corrupt safetensors header (" + where + " " + dtype + " " +
-                       shape_string(e.shape) + " needs " + std::to_string(expected) +
-                       " bytes, offsets give " + std::to_string(e.end - e.begin) + ")");
-      }
-      if (e.end > data_size) {
-        fail(path, "truncated safetensors file (" + where + " ends at byte " +
-                       std::to_string(e.end) + " of a " + std::to_string(data_size) +
-                       "-byte data section)");
-      }
-      index_[name] = entries_.size();
+      e.name = std::move(r.name);
+      e.dtype = std::find_if(std::begin(kDtypes), std::end(kDtypes),
+                             [&](const DtypeName& d) { return r.dtype == d.name; })
+                    ->type;  // the parser accepts only the names in kDtypes
+      e.shape = std::move(r.shape);
+      e.begin = r.begin;
+      e.end = r.end;
+      index_[e.name] = entries_.size();
       entries_.push_back(std::move(e));
-    }
-    std::vector<const SafetensorsEntry*> by_offset;
-    for (const auto& e : entries_) by_offset.push_back(&e);
-    std::sort(by_offset.begin(), by_offset.end(),
-              [](const auto* a, const auto* b) { return a->begin < b->begin; });
-    for (size_t i = 1; i < by_offset.size(); ++i) {
-      if (by_offset[i]->begin < by_offset[i - 1]->end) {
-        fail(path, "corrupt safetensors header (tensors '" + by_offset[i - 1]->name + "' and '" +
-                       by_offset[i]->name + "' overlap)");
-      }
     }
   } catch (...) {
     ::munmap(mapping_, mapping_size_);

@@ -4,6 +4,7 @@
 // weights yet, so the exit-code mapping is checked on the library's Error code.
 #include "flexforge/nn/model_config.h"
 #include "flexforge/nn/safetensors.h"
+#include "flexforge/nn/safetensors_header.h"
 #include "flexforge/nn/weights.h"
 
 #include <gtest/gtest.h>
@@ -51,6 +52,14 @@ class WeightsFiles : public ::testing::Test {
   }
   fs::path dir_;
 };
+
+// A safetensors file's bytes: the length prefix, `json`, then `data_bytes` zero bytes.
+std::string with_header(const std::string& json, size_t data_bytes) {
+  std::string out(8, '\0');
+  const uint64_t n = json.size();
+  std::memcpy(out.data(), &n, 8);
+  return out + json + std::string(data_bytes, '\0');
+}
 
 bool same_bytes(const torch::Tensor& a, const torch::Tensor& b) {
   return a.scalar_type() == b.scalar_type() && a.sizes() == b.sizes() &&
@@ -114,12 +123,6 @@ TEST_F(WeightsFiles, TruncatedFilesRaiseModelErrorsNamingTheFile) {
 }
 
 TEST_F(WeightsFiles, CorruptHeadersRaiseModelErrors) {
-  const auto with_header = [](const std::string& json, size_t data_bytes) {
-    std::string out(8, '\0');
-    const uint64_t n = json.size();
-    std::memcpy(out.data(), &n, 8);
-    return out + json + std::string(data_bytes, '\0');
-  };
   write(file("junk.safetensors"), with_header("{not json", 16));
   expect_model_error(file("junk.safetensors"), "corrupt");
   write(file("huge.safetensors"), std::string("\xff\xff\xff\xff\xff\xff\xff\x7f", 8) + "{}");
@@ -137,6 +140,37 @@ TEST_F(WeightsFiles, CorruptHeadersRaiseModelErrors) {
   expect_model_error(file("overlap.safetensors"), "overlap");
   write(file("fields.safetensors"), with_header(R"({"w":{"dtype":"F32"}})", 0));
   expect_model_error(file("fields.safetensors"), "lacks");
+  // A shape whose byte count wraps 64 bits around (2^40 * 2^40 * 2^14 * 4 bytes = 2^96 = 0 mod
+  // 2^64 in an unchecked product) must not pass as an empty tensor.
+  write(file("wrap.safetensors"),
+        with_header(R"({"w":{"dtype":"F32","shape":[1099511627776,1099511627776,16384],)"
+                    R"("data_offsets":[0,0]}})", 8));
+  expect_model_error(file("wrap.safetensors"), "overflows");
+  write(file("dim.safetensors"),
+        with_header(R"({"w":{"dtype":"F32","shape":[0,18446744073709551615],"data_offsets":[0,0]}})", 0));
+  expect_model_error(file("dim.safetensors"), "shape");
+}
+
+TEST_F(WeightsFiles, HeaderParsesWithoutTorchFromBytes) {
+  const std::string bytes =
+      with_header(R"({"__metadata__":{"k":"v"},"b":{"dtype":"BF16","shape":[2,0],"data_offsets":[8,8]},)"
+                  R"("a":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}})", 8);
+  const auto header = parse_safetensors_header(reinterpret_cast<const uint8_t*>(bytes.data()),
+                                               bytes.size(), "mem");
+  ASSERT_EQ(header.tensors.size(), 2u);
+  EXPECT_EQ(header.metadata.at("k"), "v");
+  EXPECT_EQ(header.data_offset + 8, bytes.size());
+  for (const auto& t : header.tensors) {
+    if (t.name == "a") EXPECT_EQ(t.dtype, "I64");
+    if (t.name == "b") EXPECT_EQ(t.shape, (std::vector<int64_t>{2, 0}));
+  }
+  try {
+    (void)parse_safetensors_header(reinterpret_cast<const uint8_t*>(bytes.data()), 5, "mem");
+    FAIL() << "a 5-byte prefix parsed";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ExitCode::Model);
+    EXPECT_NE(std::string(e.what()).find("mem: truncated"), std::string::npos) << e.what();
+  }
 }
 
 struct Tiny : torch::nn::Module {
