@@ -473,3 +473,84 @@ TEST(GenerationBatch, KilledShardWithGenerationJobsResumes) {
   EXPECT_EQ(files, 8u * 2u + 1u);
   EXPECT_NE(resumed.out.find(std::to_string(done_before) + " skipped"), std::string::npos) << resumed.out;
 }
+
+// The reliability scenario end to end: eight prompt jobs and the four kinds of bad line (an empty
+// prompt, a missing image, a broken line, an id that climbs out with "../") in two shards run at
+// once; one shard is SIGKILLed after its first result and resumed. Every good job is ok once,
+// every bad line fails once with its reason, nothing lands outside the output directory and no
+// temporary file is left.
+TEST(GenerationBatch, TwoShardsOneKilledAndResumedGiveEveryJobOnce) {
+  REQUIRE_GENERATOR_MODEL();
+  TempDir dir;
+  std::string text;
+  const char* prompts[] = {"a tall red bottle", "a wooden chair", "a small vase", "a white mug",
+                           "a table",           "a cat",          "a lamp",       "a bowl"};
+  for (int i = 0; i < 8; ++i) {
+    text += R"({"id": "g)" + std::to_string(i) + R"(", "prompt": ")" + prompts[i] + R"(", "seed": )" +
+            std::to_string(i) + R"(, "stages": [], "formats": ["glb"]})" "\n";
+    if (i == 1) text += R"({"id": "empty_prompt", "prompt": ""})" "\n";
+    if (i == 3) text += R"({"id": "needs_image", "image": "no/such/image.png"})" "\n";
+    if (i == 5) text += "{\"id\": \"broken\", \"prompt\": \n";
+    if (i == 6) text += R"({"id": "../escaped", "prompt": "a cup"})" "\n";
+  }
+  write_text(dir / "jobs.jsonl", text);
+  const fs::path out = dir / "work" / "out";
+  const auto shard = [&](int k) {
+    return batch_command(dir / "jobs.jsonl", out, "-q --gen-batch 1 --shard " + std::to_string(k) + "/2");
+  };
+  // Shard 1 runs to the end in the background while shard 0 is killed and resumed beside it.
+  const CommandResult background = run_shell("(" + shard(1) + " & echo $! > " +
+                                             shell_quote((dir / "pid1").string()) + ")");
+  ASSERT_EQ(background.exit_code, 0) << background.err;
+  const KilledAndResumed run = kill_then_resume(shard(0), out / "results.shard-0-of-2.jsonl", dir / "pid0", 6,
+                                                std::chrono::seconds(240), std::chrono::milliseconds(200));
+  ASSERT_TRUE(run.killed_mid_run);
+  EXPECT_TRUE(run.resumed.exit_code == 0 || run.resumed.exit_code == 6) << run.resumed.err;
+  // Wait for shard 1 (it is not this shell's child: poll its pid).
+  const CommandResult waited = run_shell("p=$(cat " + shell_quote((dir / "pid1").string()) +
+                                         "); for i in $(seq 2400); do kill -0 $p 2>/dev/null || exit 0; "
+                                         "sleep 0.1; done; exit 1");
+  ASSERT_EQ(waited.exit_code, 0) << "shard 1 did not finish within 240 s";
+  ASSERT_EQ(run_cli({"batch", "merge", out.string()}).exit_code, 0);
+
+  const auto rows = read_jsonl(out / "results.jsonl");
+  ASSERT_EQ(rows.size(), 12u) << "every job exactly once";
+  const auto jobs = by_name(rows);
+  ASSERT_EQ(jobs.size(), 12u);
+  std::size_t ok = 0;
+  for (int i = 0; i < 8; ++i) {
+    const json& row = jobs.at("g" + std::to_string(i));
+    EXPECT_EQ(row.value("status", ""), "ok") << row;
+    ok += row.value("status", "") == "ok";
+    ASSERT_EQ(row["outputs"].size(), 1u);
+    EXPECT_EQ(fs::path(row["outputs"][0].get<std::string>()).parent_path(), out);
+  }
+  EXPECT_EQ(ok, 8u);
+  std::size_t failed = 0;
+  for (const json& row : rows) {
+    if (row["status"] == "ok") continue;
+    ++failed;
+    EXPECT_EQ(row["exit_code"], 3) << row;
+    EXPECT_FALSE(row.value("error", "").empty()) << row;
+  }
+  EXPECT_EQ(failed, 4u);
+  EXPECT_NE(read_text(out / "results.jsonl").find("image not found"), std::string::npos);
+  EXPECT_NE(read_text(out / "results.jsonl").find("\\\"prompt\\\" is empty"), std::string::npos);
+  EXPECT_NE(read_text(out / "results.jsonl").find("id starts with '.'"), std::string::npos);
+  // Nothing outside the output directory: its parent holds only `out`.
+  std::size_t beside = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir / "work")) ++beside;
+  EXPECT_EQ(beside, 1u);
+  // 8 GLBs, 2 shard results files, the merged results; no temporaries, no lock leftovers.
+  std::set<std::string> present;
+  for (const auto& e : fs::directory_iterator(out)) {
+    const std::string name = e.path().filename().string();
+    EXPECT_NE(name[0], '.') << "leftover temporary " << name;
+    present.insert(name);
+  }
+  EXPECT_EQ(present.size(), 8u + 2u + 1u) << [&] {
+    std::string s;
+    for (const auto& p : present) s += p + " ";
+    return s;
+  }();
+}
