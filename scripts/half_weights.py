@@ -3,12 +3,13 @@
 
     scripts/half_weights.py FILE.safetensors [...]
 
-Why: issue 5 caps the shipped default model at 30 MB, and the part head pushed the fp32 files
-past it. flexforge's loader converts any floating dtype to the network's fp32 on load (strict key
-and shape checks still apply), so only storage changes. train-default.sh halves the flows, the
-structure priors (whose estimates the flow re-noises anyway) and the part head, whose outputs are
-sampled or arg-maxed; the two VAEs stay fp32. A file with no F32
-tensor is left untouched; a value beyond the F16 range is an error, never a silent infinity.
+Why: the shipped default model must stay within 30 MB (models/default/MODEL_CARD.md; a test checks
+it), and the part head pushed the fp32 files past it. flexforge's loader converts any floating
+dtype to the network's fp32 on load (strict key and shape checks still apply), so only storage
+changes. train-default.sh halves the flows, the structure priors (whose estimates the flow
+re-noises anyway) and the part head, whose outputs are sampled or arg-maxed; the two VAEs stay
+fp32. A file with no F32 tensor is left untouched; a value beyond the F16 range is an error, never
+a silent infinity.
 Standard library only (struct's 'e' format is IEEE half precision).
 """
 import json

@@ -65,7 +65,7 @@ cp "$out/image-prior-phase3/image_prior.safetensors" "$out/image_prior.safetenso
 "$bin" --threads "$threads" train text-prior --model-dir "$out" --resume --batch 32 --lr 1e-3 \
   --steps "${TEXT_PRIOR_STEPS:-4000}" --synth-count "${TEXT_PRIOR_SYNTH:-3000}" --synth-seed 1 \
   --views 0 --checkpoint-every 500 --time-limit "${TEXT_PRIOR_MINUTES:-0}"
-# Part head for `segment` (one thread: see README "Part segmentation").
+# Part head for `segment` (one thread: see docs/segment.md, "Learned part head").
 "$bin" --threads 1 train segment --model-dir "$out" --resume --steps "${SEGMENT_STEPS:-10000}" \
   --batch 4 --synth-count "${SEGMENT_SYNTH:-760}" --synth-seeds 1,3 --checkpoint-every 250 \
   --time-limit "${SEGMENT_MINUTES:-0}"

@@ -21,7 +21,7 @@ using json = nlohmann::json;
 
 namespace {
 
-// `good` mesh jobs plus the three kinds of bad line the issue names.
+// `good` mesh jobs plus three kinds of bad line: a missing image, an empty prompt, invalid JSON.
 fs::path write_manifest(const fs::path& dir, int good, const std::string& extra_options = "") {
   const std::string mesh = cgal_mesh("pig.off").string();
   std::string text;
@@ -86,8 +86,8 @@ TEST(BatchShard, ContiguousAndHashedAssignmentsPartitionTheJobs) {
 
 TEST(Batch, FourShardsInParallelProduceEveryOutputOnce) {
   TempDir dir;
-  // 40 lines, as in the issue: 37 mesh jobs and the three bad lines (the generation-job variant
-  // is in generation_batch_test.cpp).
+  // 40 lines (docs/batch.md, "Tests and throughput"): 37 mesh jobs and the three bad lines
+  // (the generation-job variant is in generation_batch_test.cpp).
   const fs::path manifest = write_manifest(dir.path(), 37);
   const fs::path out = dir / "out";
   // Four processes at once, as four array tasks of a cluster job would run; each must exit 0
@@ -102,7 +102,7 @@ TEST(Batch, FourShardsInParallelProduceEveryOutputOnce) {
   int ok = 0;
   std::map<std::string, int> seen;
   for (const json& row : rows) {
-    // The results schema documented in README.md ("Running at scale").
+    // The results schema documented in docs/batch.md.
     ASSERT_TRUE(row.at("name").is_string() && row.at("line").is_number_unsigned() &&
                 row.at("status").is_string() && row.at("seconds").is_number() &&
                 row.at("seed").is_number_unsigned()) << row;

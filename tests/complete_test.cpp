@@ -1,6 +1,7 @@
-// Part completion (issue 8): every output part is a closed, oriented 2-manifold, the visible
-// faces stay put (<= 0.5% of the part's diagonal), on synth parts cut by their neighbours and on
-// real meshes split by segment::segment_scene; plus the CLI's errors and the pipeline stage.
+// Part completion (docs/complete.md): every output part is a closed, oriented 2-manifold, the
+// visible faces stay put (<= 0.5% of the part's diagonal), on synth parts cut by their neighbours
+// and on real meshes split by segment::segment_scene; plus the CLI's errors and the pipeline
+// stage.
 #include "test_support.h"
 
 #include "flexforge/complete/complete.h"
@@ -78,7 +79,7 @@ TEST(Complete, RealMeshesSegmentedIntoPartsAllCloseAndKeepTheirFaces) {
   double worst = 0;
   // Ten meshes that finish within the suite's time budget; the slow ones (parts that need the
   // alpha-wrap fallback at a finer alpha: man, femur, elephant, dino, cow) are measured in the
-  // README instead.
+  // docs/complete.md instead.
   for (const std::string name : {"head.off", "elk.off", "triceratops.off", "bones.off",
                                  "mask_cone.off", "fandisk.off", "pig.off", "mushroom.off",
                                  "hand.off", "blobby.off"}) {

@@ -1,4 +1,4 @@
-// Sparse FlexiCubes extraction and the mesh -> field direct path (issue 5).
+// Sparse FlexiCubes extraction and the mesh -> field direct path (docs/reconstruct.md).
 #include "flexforge/core/error.h"
 #include "flexforge/core/metrics.h"
 #include "flexforge/core/mesh_ops.h"

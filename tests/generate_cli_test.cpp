@@ -65,7 +65,8 @@ class GenerateCli : public ::testing::Test {
   TempDir dir;
 };
 
-// Issue 5: the shipped default model (VAE, generator and part head together) stays within 30 MB.
+// The shipped default model (VAE, generator and part head together) stays within its 30 MB
+// budget (models/default/MODEL_CARD.md).
 TEST_F(GenerateCli, ShippedWeightsTotal30MegabytesOrLess) {
   std::uintmax_t total = 0;
   int files = 0;

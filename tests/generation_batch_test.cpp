@@ -1,5 +1,5 @@
 // Generation in `generate` and `batch`: the report and results-line schemas documented in
-// README.md (read from the README itself, so the documentation and the files cannot drift
+// docs/batch.md (read from that page itself, so the documentation and the files cannot drift
 // apart), prompt/image jobs batched in one process with bad lines failing alone, a model that
 // does not load, four parallel shards and a SIGKILLed shard resumed.
 //
@@ -62,7 +62,7 @@ std::string generator_missing(const fs::path& model) {
     }                                                                                          \
   } while (0)
 
-// --- the schema tables in README.md ----------------------------------------------------------
+// --- the schema tables in docs/batch.md -------------------------------------------------------
 
 struct SchemaField {
   std::string key, type, when;
@@ -76,11 +76,11 @@ std::string trim(const std::string& s) {
 
 // The rows of the markdown table that follows "<!-- schema: NAME -->": | `key`, `key2` | type | when | meaning |
 std::vector<SchemaField> readme_schema(const std::string& name) {
-  const std::string text = read_text(source_dir() / "README.md");
+  const std::string text = read_text(source_dir() / "docs" / "batch.md");
   const std::string marker = "<!-- schema: " + name + " -->";
   const auto at = text.find(marker);
   if (at == std::string::npos) {
-    ADD_FAILURE() << "README.md has no " << marker;
+    ADD_FAILURE() << "docs/batch.md has no " << marker;
     return {};
   }
   std::istringstream in(text.substr(at + marker.size()));
@@ -105,7 +105,7 @@ std::vector<SchemaField> readme_schema(const std::string& name) {
       p = q + 1;
     }
   }
-  if (fields.empty()) ADD_FAILURE() << "README.md: the " << name << " table is empty";
+  if (fields.empty()) ADD_FAILURE() << "docs/batch.md: the " << name << " table is empty";
   return fields;
 }
 
@@ -122,7 +122,7 @@ bool has_type(const json& v, const std::string& type) {
     }
     return true;
   }
-  ADD_FAILURE() << "README schema uses an unknown type '" << type << "'";
+  ADD_FAILURE() << "docs/batch.md schema uses an unknown type '" << type << "'";
   return false;
 }
 
@@ -301,7 +301,7 @@ TEST(GenerationBatch, MixedManifestBadLinesFailAloneAndGoodOutputsAppearOnce) {
   TempDir dir;
   const std::string mesh = cgal_mesh("pig.off").string();
   write_reference_image(dir.path());
-  // Mesh and generation jobs interleaved, with the three bad lines of the issue. The image path
+  // Mesh and generation jobs interleaved, with the three bad lines (docs/batch.md). The image path
   // is relative: it resolves against the manifest's directory.
   const std::string text =
       R"({"id": "pig0", "input": ")" + mesh + R"("})" "\n"

@@ -1,4 +1,4 @@
-// Tests for flexforge/core/sampling.h and flexforge/core/metrics.h (design.md section 3):
+// Tests for flexforge/core/sampling.h and flexforge/core/metrics.h (docs/metrics.md):
 // sampling determinism and area weighting, and metric values with known answers.
 #include "flexforge/core/error.h"
 #include "flexforge/core/metrics.h"

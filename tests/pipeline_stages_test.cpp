@@ -18,7 +18,7 @@ TEST(PipelineStages, PlanRunsStagesInPipelineOrderAndRejectsBadNames) {
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ExitCode::Usage);
   }
-  // complete (issue 8) runs between segment and rig.
+  // complete (docs/complete.md) runs between segment and rig.
   EXPECT_EQ(plan_stages({"rig", "complete", "segment"}),
             (std::vector<std::string>{"segment", "complete", "rig"}));
 }

@@ -1,6 +1,6 @@
 // flexforge::rig on synth creatures with known skeletons, on a triangle soup and on a
 // multi-component mesh: a single-root joint tree, valid 4-influence skins, and a conservative
-// skeleton-accuracy floor (the measured numbers are in README "Auto-rigging").
+// skeleton-accuracy floor (the measured numbers are in docs/rig.md).
 #include "test_support.h"
 
 #include "flexforge/core/mesh_ops.h"

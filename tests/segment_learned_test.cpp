@@ -1,4 +1,4 @@
-// The learned part head inside `segment` (issue 7): the shipped head on held-out procedural
+// The learned part head inside `segment` (docs/segment.md): the shipped head on held-out procedural
 // assets, the auto-mode fallback to the geometric method (real meshes, corrupt or missing
 // heads), and the documented exit code when --method learned has no head.
 #include "flexforge/core/error.h"

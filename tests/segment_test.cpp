@@ -204,7 +204,7 @@ TEST(Segment, RejectsBadOptionsAndEmptyMeshes) {
 }
 
 // Mean part IoU floor on a few procedural assets (held-out seed; the benchmark's full table is
-// in README "Part segmentation"). Measured when written: table 0.78, lamp 0.97, hammer 0.97,
+// in docs/segment.md). Measured when written: table 0.78, lamp 0.97, hammer 0.97,
 // spider 0.94, chair 0.90, airplane 0.92 (mean 0.91); the floor leaves room for platform noise.
 TEST(Segment, ProceduralAssetsMeanIouFloor) {
   synth::SynthConfig config;

@@ -1,4 +1,4 @@
-// flexforge synth: the procedural labelled dataset (design.md section 4), or a contact sheet
+// flexforge synth: the procedural labelled dataset (docs/synth.md), or a contact sheet
 // with one view per category. A thin shell over synth/dataset.h.
 #include "command.h"
 

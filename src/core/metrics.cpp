@@ -1,5 +1,5 @@
 // Chamfer-L1, F-score@tau, normal consistency and Hausdorff distance between two meshes, as
-// defined in design.md section 3.
+// defined in docs/metrics.md.
 //
 // Sources this builds on (definitions only, no code):
 //  * F-score of surface samples at a distance threshold: M. Tatarchenko et al., "What Do

@@ -1,5 +1,6 @@
 // Transformer, DiT, residual and subdivide blocks (structure described in blocks.h; the layer
-// order and zero-initialisations follow the TRELLIS / TripoSF descriptions in design.md §2).
+// order and zero-initialisations follow the TRELLIS / TripoSF papers; docs/engine.md lists the
+// blocks).
 #include "flexforge/nn/blocks.h"
 
 #include "flexforge/core/error.h"

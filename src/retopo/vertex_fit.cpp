@@ -10,7 +10,7 @@
 //  * Iteratively reweighted least squares for an L1 objective (weights 1/|residual|), e.g.
 //    Å. Björck, "Numerical Methods for Least Squares Problems", SIAM 1996, section 4.5.
 // Both directions of the Chamfer distance get equal total weight, as in its definition
-// (design.md section 3), so the fit optimises what the benchmark measures.
+// (docs/metrics.md), so the fit optimises what the benchmark measures.
 #include "flexforge/retopo/vertex_fit.h"
 
 #include "flexforge/core/mesh_ops.h"

@@ -1,4 +1,4 @@
-// Face-area IoU with Hungarian matching (design.md section 3; see evaluate.h).
+// Face-area IoU with Hungarian matching (docs/metrics.md; see evaluate.h).
 #include "flexforge/segment/evaluate.h"
 
 #include "flexforge/core/error.h"

@@ -1,4 +1,4 @@
-// Part-completion benchmark (scripts/bench.sh complete, issue 8).
+// Part-completion benchmark (scripts/bench.sh complete; figures in docs/complete.md).
 //
 //   complete_bench [--seed S] [--per-category K] [--resolution R] [--samples N]
 //                  [--category NAME]... [--continuity C] [--jsonl]
@@ -12,7 +12,7 @@
 //   flat   plain hole filling: min-area / min-dihedral triangulation of each hole, no refinement,
 //          no fairing, no self-intersection check (CompleteOptions::check_result = false)
 //   ours   complete_mesh() with its defaults
-// Metrics (design.md section 3; both meshes normalised by the ground truth's diagonal):
+// Metrics (docs/metrics.md; both meshes normalised by the ground truth's diagonal):
 // Chamfer-L1 and F-score@0.01 / @0.005, point-to-surface with N samples per mesh (default
 // 20000; point-to-surface has no sampling floor, so fewer samples than 100k only add noise),
 // watertight rate (analyze_topology: closed, 2-manifold, oriented) and the visible-surface

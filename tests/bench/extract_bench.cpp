@@ -263,7 +263,7 @@ Quality measure(const Mesh& input, int R) {
   mo.samples = 100000;
   const MeshDistance d = compare_meshes(out, input, mo);
   // The point-to-point Chamfer has a sampling floor of ~1-2e-3 that hides differences between
-  // near-identical surfaces (design.md section 3), so the point-to-surface variant is reported too.
+  // near-identical surfaces (docs/metrics.md), so the point-to-surface variant is reported too.
   MetricOptions p2s = mo;
   p2s.point_to_surface = true;
   const MeshDistance ds = compare_meshes(out, input, p2s);

@@ -1,10 +1,10 @@
-// Quality figures of the default model (issues 5 and 6), on data it never trained on.
+// Quality figures of the default model (models/default/MODEL_CARD.md), on data it never trained on.
 //
 //   flexforge_bench_model vae MODEL [--synth N] [--real DIR]
 //       Reconstructs N held-out synth assets (seed 20250707; training used seed 1) and the 10
 //       held-out libcgal-demo meshes through the VAE, and extracts the same meshes directly from
 //       their signed distance at the same resolution with no network. Chamfer-L1 (point to
-//       point), F@0.01, F@0.005, normal consistency, 100k samples (design.md section 3).
+//       point), F@0.01, F@0.005, normal consistency, 100k samples (docs/metrics.md).
 //
 //   flexforge_bench_model generate MODEL [--categories C] [--per-category K] [--images N]
 //                                        [--multimodal M] [--steps S] [--seed DATA_SEED]

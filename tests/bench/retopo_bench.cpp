@@ -3,7 +3,7 @@
 // placement, the Surface_mesh_simplification defaults), same meshes, same budgets, same run.
 //
 // Per mesh and budget (500, 2000, 5000 faces; budgets at or above 90% of the input are
-// skipped): point-to-surface Chamfer-L1 and Hausdorff to the input (design.md section 3:
+// skipped): point-to-surface Chamfer-L1 and Hausdorff to the input (docs/metrics.md:
 // normalised by the input's bounding box, 100k samples per mesh), face count and its error
 // against the budget, closed/manifold/degenerate checks, wall time. flexforge also runs without
 // its fitting pass (collapse only, an ablation) and with --quad (quad ratio). Then the time

@@ -4,7 +4,7 @@
 //
 //   segment_bench synth [--seed S] [--per-category K] [--resolution R] [--no-cgal] [tuning...]
 //       procedural held-out assets (synth::generate_category_asset, every category, K each):
-//       mean part IoU (Hungarian on face-area IoU, design.md section 3) per category and overall.
+//       mean part IoU (Hungarian on face-area IoU, docs/metrics.md) per category and overall.
 //   segment_bench real OUT_DIR MESH... : part counts, every-face check, a colour-by-part preview
 //       PNG per mesh (three views side by side) in OUT_DIR, and both methods' times.
 //   segment_bench time MESH : time on the mesh (best of 3) for both methods.

@@ -1,5 +1,6 @@
-// The model-side networks of issues 5 and 6: SparseFlex VAE (chunked decoding, loss, dual
-// vertices against the extractor), flow transformers and the rectified-flow sampler.
+// The model-side networks (docs/reconstruct.md, docs/generate.md): SparseFlex VAE (chunked
+// decoding, loss, dual vertices against the extractor), flow transformers and the rectified-flow
+// sampler.
 #include "flexforge/extract/flexicubes.h"
 #include "flexforge/model/vae_sample.h"
 #include "flexforge/core/error.h"

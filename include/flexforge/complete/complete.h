@@ -1,4 +1,4 @@
-// Part completion (`flexforge complete`, issue 8): every part of a scene becomes a closed,
+// Part completion (`flexforge complete`, docs/complete.md): every part of a scene becomes a closed,
 // consistently oriented 2-manifold without crossings of its own that keeps the part's own (visible)
 // faces and fills what was hidden or cut away by the other parts.
 //
@@ -128,7 +128,7 @@ Scene complete_scene(const Scene& scene, const CompleteOptions& options,
 // Largest distance from the original (visible) surface to the completed one, as a fraction of
 // the original's bounding-box diagonal: every vertex of `original` plus `samples` area-weighted
 // surface samples are projected onto `completed` (point-to-surface, BVH). This is the "visible
-// surface kept" figure of issue 8 (target <= 0.005).
+// surface kept" figure of docs/complete.md and docs/metrics.md (target <= 0.005).
 double visible_deviation(const Mesh& original, const Mesh& completed, std::size_t samples = 20000,
                          std::uint64_t seed = 0);
 

@@ -1,4 +1,4 @@
-// The text side of the generator's conditioning (design.md section 2, "Our default model"): a
+// The text side of the generator's conditioning (docs/generate.md, "What runs"): a
 // word-level vocabulary built from the synth captions, with a small sub-word fallback so that
 // inflected or compound forms of caption words ("armchairs", "taller", "sailboat") still map to
 // ids the model was trained on. Plain C++: the torch text encoder consumes the ids.

@@ -61,7 +61,7 @@ void compute_vertex_normals(Mesh& mesh);
 void transform(Mesh& mesh, const Mat4& m);
 
 // Transform that moves box.center() to the origin and scales uniformly so that the box diagonal
-// becomes 1 (design.md section 3 normalisation). Throws Error(InvalidInput) if the box is empty
+// becomes 1 (the normalisation of docs/metrics.md). Throws Error(InvalidInput) if the box is empty
 // or has zero diagonal.
 Mat4 normalize_to_unit_diagonal_transform(const Aabb& box);
 

@@ -1,5 +1,5 @@
 // Surface-distance metrics between a predicted and a ground-truth mesh, exactly as defined in
-// design.md section 3: both meshes are normalised by the ground truth's bounding box (centred at
+// docs/metrics.md: both meshes are normalised by the ground truth's bounding box (centred at
 // the origin, diagonal 1), so every distance below is a fraction of the ground truth's diagonal.
 #pragma once
 
@@ -38,7 +38,7 @@ struct MeshDistance {
   bool point_to_surface = false;  // which variant produced these numbers
 };
 
-// Compares `predicted` against `ground_truth` (design.md section 3). Samples
+// Compares `predicted` against `ground_truth` (docs/metrics.md). Samples
 // options.samples points on each normalised mesh (sample_surface, area-weighted), then measures
 // every sample's distance to the other mesh. Distances are in units of the ground truth's
 // bounding-box diagonal. The result depends only on the inputs and options.samples / seed /

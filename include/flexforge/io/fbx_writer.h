@@ -1,5 +1,5 @@
 // Binary FBX 7.4 export, written from scratch because Assimp 5.2.5's FBX exporter produces files
-// Blender cannot open (see design.md, "Known traps").
+// Blender cannot open (see docs/cli.md, "Output").
 //
 // Conventions of the written file:
 // - Y up, right-handed (UpAxis=Y, FrontAxis=+Z, CoordAxis=+X), like glTF and our Scene.

@@ -1,5 +1,5 @@
 // glTF 2.0 writer (GLB and .gltf + .bin), written by flexforge itself: Assimp 5.2.5's glTF2
-// exporter keeps the first 4 bone weights it meets and never renormalises (design.md section 6).
+// exporter keeps the first 4 bone weights it meets and never renormalises (docs/cli.md, "Output").
 //
 // Layout: one node per Part (named, semantic label in node extras), one mesh and primitive per
 // part (POSITION, NORMAL, COLOR_0, JOINTS_0/WEIGHTS_0, uint32 indices), one shared material,

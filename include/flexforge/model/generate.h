@@ -1,4 +1,4 @@
-// Prompt -> mesh with the default model (design.md section 2): condition encoding, stage 1
+// Prompt -> mesh with the default model (docs/generate.md): condition encoding, stage 1
 // (structure flow -> occupancy VAE decoder -> active base voxels), stage 2 (latent flow on those
 // voxels), SparseFlex VAE decoder, sparse FlexiCubes. Plain interface (no torch).
 //

@@ -1,4 +1,4 @@
-// The generator's networks (design.md section 2, TRELLIS-style two stages):
+// The generator's networks (docs/generate.md, TRELLIS-style two stages):
 //
 //   StructureVae     dense occupancy of the active base voxels [B, 1, R, R, R] <-> a coarse latent
 //                    [B, C_z, R/4, R/4, R/4] (two stride-2 convs each way). Decoding gives the

@@ -1,4 +1,4 @@
-// Sizes of the generator's networks: the CPU defaults (design.md "Our default model"), or a JSON
+// Sizes of the generator's networks: the CPU defaults (models/default/MODEL_CARD.md), or a JSON
 // file {"structure_vae": {...args}, "structure_flow": {...}, "latent_flow": {...}, "image_prior": {...}, "text_prior": {...}} overriding
 // any of them, so the same code trains a larger model on a GPU.
 #pragma once

@@ -1,5 +1,6 @@
-// The learned part head (issue 7): per surface point, a part class ("leg", "seat", "tentacle")
-// of the procedural dataset's vocabulary, from a small sparse-conv U-Net over the surface.
+// The learned part head (docs/segment.md): per surface point, a part class ("leg", "seat",
+// "tentacle") of the procedural dataset's vocabulary, from a small sparse-conv U-Net over the
+// surface.
 //
 //   points (normalised: centred, bbox diagonal 1) -> per point [local offset in its voxel,
 //   normal, position] -> point MLP -> scatter-mean into a sparse grid (base_resolution^3)

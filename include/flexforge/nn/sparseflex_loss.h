@@ -1,4 +1,4 @@
-// Training objective of the SparseFlex VAE (issue 5):
+// Training objective of the SparseFlex VAE (docs/reconstruct.md):
 //   sdf      L1 between predicted and true corner SDFs of the true fine voxels, in fine-voxel
 //            units, targets clamped to +-2 (only the band near the surface matters to extraction)
 //   prune    binary cross-entropy of every level's child logits against "child is a true voxel"

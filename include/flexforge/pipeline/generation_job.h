@@ -2,7 +2,7 @@
 // generation jobs of `flexforge batch` share, so that one prompt gives the same files and the
 // same report fields whichever command produced it.
 //
-// The per-asset report (README, "Running at scale", generate report schema):
+// The per-asset report (docs/batch.md, generate-asset schema):
 //   {"seed", "outputs", "generated_faces", "faces", "parts", "active_voxels",
 //    "timings": {stage: seconds}, "stages": [{name, seconds, faces, parts}], "warnings",
 //    "rig": {mode, rigged, reason} when the rig stage was planned}

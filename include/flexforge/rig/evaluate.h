@@ -1,4 +1,4 @@
-// Rigging metrics (design.md section 3, as RigNet / MagicArticulate): skeleton Chamfer distances
+// Rigging metrics (docs/metrics.md, as RigNet / MagicArticulate): skeleton Chamfer distances
 // CD-J2J, CD-J2B, CD-B2B and skinning precision / recall / L1 against a ground-truth rig.
 #pragma once
 

@@ -1,4 +1,4 @@
-// The segmentation metric of design.md section 3: per shape, predicted parts are matched one to
+// The segmentation metric of docs/metrics.md: per shape, predicted parts are matched one to
 // one to ground-truth parts by the Hungarian algorithm on face-area IoU; the score is the mean
 // IoU over ground-truth parts, an unmatched ground-truth part scoring 0.
 #pragma once

@@ -1,5 +1,5 @@
-// Part segmentation (`flexforge segment`, issue 7): every face of any triangle mesh gets a part
-// id; a Scene-level helper splits the mesh into one named Part per id.
+// Part segmentation (`flexforge segment`, docs/segment.md): every face of any triangle mesh gets
+// a part id; a Scene-level helper splits the mesh into one named Part per id.
 //
 // Pipeline (each step in its own file under src/segment/):
 //   1. working_mesh.cpp   weld (so STL soups and split seams connect), drop collapsed faces,
@@ -53,7 +53,8 @@ struct SegmentOptions {
   // Auto keeps the learned result when the head's area-weighted mean top-class probability is at
   // least this. Chosen on synth seed 2 (114 assets: 0.940..0.998) against 19 libcgal-demo meshes
   // (0.73..0.946, the highest a real cactus whose second arm the head splits in four): 0.95 sends
-  // every real mesh to the geometric path and keeps the learned result on 109 of 114 (README).
+  // every real mesh to the geometric path and keeps the learned result on 109 of 114
+  // (docs/segment.md).
   double confidence_threshold = 0.95;
   // Learned path: smoothing iterations of the per-face probabilities over the face graph.
   int learned_smoothing = 2;
@@ -91,7 +92,7 @@ struct SegmentOptions {
   double keep_small_strength = 0.0;
   double keep_small_floor = 0.25;
   // Experimental thickness cue (thickness.h), off by default: it lost on the synth tuning seeds
-  // (tapering tubes split into bands; see the README). Convex cores are split where the
+  // (tapering tubes split into bands; see docs/segment.md). Convex cores are split where the
   // quantised log thickness changes band (band width thickness_band, natural log units; 0
   // disables the cue), and a boundary costs thickness_weight * max(0, |log(T_a / T_b)| -
   // thickness_tolerance) more to merge.

@@ -1,4 +1,4 @@
-// The dataset's categories (design.md section 4): each one a parametric build function over the
+// The dataset's categories (docs/synth.md): each one a parametric build function over the
 // shape grammar. The registry order is fixed and is part of the dataset's definition: asset i of
 // a run over categories C is category C[i mod |C|].
 #pragma once

@@ -1,4 +1,4 @@
-// The procedural asset dataset (design.md section 4; `flexforge synth`): labelled 3D assets
+// The procedural asset dataset (docs/synth.md; `flexforge synth`): labelled 3D assets
 // generated from analytic signed distance functions, deterministic by (seed, index).
 //
 // generate_asset() yields one asset entirely in memory (training and evaluation read assets
