@@ -5,6 +5,7 @@
 #include "flexforge/io/import.h"
 #include "flexforge/core/scene_ops.h"
 #include "flexforge/segment/evaluate.h"
+#include "flexforge/model/part_head.h"
 #include "flexforge/segment/segment.h"
 #include "flexforge/synth/synth.h"
 #include "test_support.h"
@@ -42,7 +43,7 @@ synth::SynthAsset held_out_asset(const char* category, std::size_t index) {
 segment::SegmentOptions options_for(segment::SegmentMethod method, const fs::path& model) {
   segment::SegmentOptions options;
   options.method = method;
-  options.model = model.string();
+  model::attach_part_head(options, model.string());
   return options;
 }
 

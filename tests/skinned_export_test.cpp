@@ -4,7 +4,7 @@
 
 #include "flexforge/io/export.h"
 #include "flexforge/io/import.h"
-#include "flexforge/io/skin_weights.h"
+#include "flexforge/core/skin_weights.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

@@ -5,6 +5,7 @@
 #include "flexforge/core/progress.h"
 #include "flexforge/io/export.h"
 #include "flexforge/io/import.h"
+#include "flexforge/model/part_head.h"
 #include "flexforge/segment/segment.h"
 
 #include <spdlog/spdlog.h>
@@ -33,7 +34,7 @@ class SegmentCommand : public Command {
     sub.add_option("--method", method_,
                    "auto (learned part head when confident, else geometric), learned or geometric")
         ->capture_default_str();
-    sub.add_option("--model", options_.model, "Model directory or installed model name (part head)")
+    sub.add_option("--model", model_, "Model directory or installed model name (part head)")
         ->capture_default_str();
     sub.add_flag("--json", json_,
                  "Print the part list (name, semantic, faces, area, bbox, method, confidence) as JSON on stdout");
@@ -64,6 +65,7 @@ class SegmentCommand : public Command {
     Progress progress("segment", 3);
     const Scene scene = load_scene(input_);
     progress.advance();
+    if (options_.method != segment::SegmentMethod::Geometric) model::attach_part_head(options_, model_);
     segment::Segmentation seg;
     const Scene parts = segment::segment_scene(scene, options_, &seg);
     progress.advance();
@@ -87,6 +89,7 @@ class SegmentCommand : public Command {
   double min_part_area_ = segment::SegmentOptions{}.min_part_area;
   bool json_ = false;
   segment::SegmentOptions options_;
+  std::string model_ = "default";
 };
 
 }  // namespace

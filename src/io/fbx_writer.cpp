@@ -6,7 +6,7 @@
 
 #include "fbx_binary.h"
 #include "flexforge/core/error.h"
-#include "flexforge/io/skin_weights.h"
+#include "flexforge/core/skin_weights.h"
 
 #include <Eigen/Dense>
 

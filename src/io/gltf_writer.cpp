@@ -7,7 +7,7 @@
 
 #include "flexforge/core/error.h"
 #include "flexforge/core/mesh_ops.h"
-#include "flexforge/io/skin_weights.h"
+#include "flexforge/core/skin_weights.h"
 #include "flexforge/build_info.h"
 
 #include <Eigen/Geometry>

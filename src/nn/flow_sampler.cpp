@@ -33,7 +33,7 @@ GuidedContexts guidance_weights(const torch::Tensor& both, const torch::Tensor& 
   return {{both, text_only, null}, {(1.0 + w) * image_weight, (1.0 + w) * (1.0 - image_weight), -w}};
 }
 
-SparseTensor sample_flow(FlowTransformerImpl& model, const SparseTensor& noise,
+SparseTensor sample_flow(const FlowVelocity& velocity_of, const SparseTensor& noise,
                          const GuidedContexts& g, const SamplerOptions& o,
                          const std::function<void(int, int)>& on_step) {
   if (o.steps < 1 || o.steps > 1000) throw Error(ExitCode::Usage, "--steps must be in 1..1000");
@@ -56,7 +56,7 @@ SparseTensor sample_flow(FlowTransformerImpl& model, const SparseTensor& noise,
     const auto tokens = replicate(noise.with_features(x), k);
     const auto ctx = guide ? all_contexts : g.contexts.front();
     const auto tt = torch::full({k * batch}, t, x.options());
-    const auto v = model.forward(tokens, tt, ctx);
+    const auto v = velocity_of(tokens, tt, ctx);
     if (!guide) return v;
     torch::Tensor out = torch::zeros_like(x);
     for (int64_t s = 0; s < sets; ++s) out = out + g.guided_weights[s] * v.slice(0, s * n, (s + 1) * n);

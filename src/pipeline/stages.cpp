@@ -4,6 +4,7 @@
 #include "flexforge/core/error.h"
 #include "flexforge/retopo/retopo.h"
 #include "flexforge/rig/rig.h"
+#include "flexforge/model/part_head.h"
 #include "flexforge/segment/segment.h"
 
 #include <algorithm>
@@ -45,7 +46,9 @@ Scene run_segment(const Scene& scene, const json& o) {
   // Auto: generated and procedural assets are the part head's domain; anything else falls back
   // to the geometric method.
   options.method = segment::parse_segment_method(option<std::string>(o, "segment", "method", "auto"));
-  options.model = option<std::string>(o, "segment", "model", options.model);
+  if (options.method != segment::SegmentMethod::Geometric) {
+    model::attach_part_head(options, option<std::string>(o, "segment", "model", "default"));
+  }
   options.parts = option<int>(o, "segment", "parts", options.parts);
   options.min_part_area = option<double>(o, "segment", "min_part_area", options.min_part_area);
   options.validate();

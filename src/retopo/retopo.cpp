@@ -8,7 +8,7 @@
 #include "flexforge/core/error.h"
 #include "flexforge/core/mesh_ops.h"
 #include "flexforge/core/sampling.h"
-#include "flexforge/io/skin_weights.h"
+#include "flexforge/core/skin_weights.h"
 #include "flexforge/retopo/edge_collapse.h"
 #include "flexforge/retopo/edge_flip.h"
 #include "flexforge/retopo/quad_pairing.h"

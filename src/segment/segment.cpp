@@ -7,7 +7,6 @@
 
 #include "flexforge/core/error.h"
 #include "flexforge/core/parallel.h"
-#include "flexforge/model/part_head.h"
 #include "flexforge/segment/concavity.h"
 #include "flexforge/segment/learned_parts.h"
 #include "flexforge/segment/limb_split.h"
@@ -44,43 +43,6 @@ const char* segment_method_name(SegmentMethod method) {
   }
   return "?";
 }
-
-namespace {
-
-// The part head of a model spec, loaded once per process (a benchmark or batch job segments many
-// meshes). A failed load is remembered too, so Auto warns once, not once per mesh.
-struct HeadEntry {
-  std::shared_ptr<const model::PartHead> head;
-  std::string error;
-  ExitCode code = ExitCode::Model;
-};
-
-const HeadEntry& part_head_for(const std::string& spec) {
-  static std::mutex mutex;
-  static std::map<std::string, HeadEntry> cache;
-  std::lock_guard<std::mutex> lock(mutex);
-  auto it = cache.find(spec);
-  if (it != cache.end()) return it->second;
-  HeadEntry entry;
-  try {
-    const model::ModelDirectory dir = model::open_model(spec);
-    if (!dir.has_network(model::kPartHeadNetwork)) {
-      entry.error = (dir.directory / "config.json").string() + ": no part head ('" +
-                    model::kPartHeadNetwork + "') in this model";
-    } else {
-      entry.head = model::PartHead::load(dir);
-    }
-  } catch (const Error& e) {
-    entry.error = e.what();
-    entry.code = e.code();
-  } catch (const std::exception& e) {
-    entry.error = std::string("part head: ") + e.what();
-  }
-  if (!entry.head && entry.code != ExitCode::Usage) entry.code = ExitCode::Model;
-  return cache.emplace(spec, std::move(entry)).first->second;
-}
-
-}  // namespace
 
 void SegmentOptions::validate() const {
   if (method == SegmentMethod::Learned && parts > 0) {
@@ -188,23 +150,27 @@ Segmentation segment_mesh(const Mesh& mesh, const SegmentOptions& options) {
   int geometric_regions = 0;
   // --parts N asks for a part count, which only the geometric merging can honour.
   if (!w.triangles.empty() && options.method != SegmentMethod::Geometric && options.parts <= 0) {
-    const HeadEntry& entry = part_head_for(options.model);
-    if (!entry.head) {
-      if (options.method == SegmentMethod::Learned) throw Error(entry.code, entry.error);
+    const PartClassifier* head = options.classifier.get();
+    if (!head) {
+      if (options.method == SegmentMethod::Learned) {
+        throw Error(options.classifier_error_code, options.classifier_error);
+      }
       static std::once_flag warned;
-      std::call_once(warned, [&] { spdlog::warn("segment: {}; using the geometric method", entry.error); });
+      std::call_once(warned, [&] {
+        spdlog::warn("segment: {}; using the geometric method", options.classifier_error);
+      });
       seg.fallback_reason = "no part head";
     } else {
-      const std::vector<float> probs = entry.head->predict_faces(w.positions, w.triangles);
+      const std::vector<float> probs = head->predict_faces(w.positions, w.triangles);
       // Instances of a class that comes in several per shape (legs, tentacles, petals) can touch
       // each other where they join the rest (spider legs at the body, tentacles under the mantle):
       // the geometric parts, whose boundaries follow those creases, split them.
-      const std::vector<bool>& instanced = entry.head->instanced();
+      const std::vector<bool>& instanced = head->instanced();
       if (options.learned_instance_split &&
           std::find(instanced.begin(), instanced.end(), true) != instanced.end()) {
         geometric = geometric_parts(w, options, &geometric_regions);
       }
-      const LearnedParts lp = learned_parts(w, probs, entry.head->classes(), options.min_part_area,
+      const LearnedParts lp = learned_parts(w, probs, head->classes(), options.min_part_area,
                                             options.learned_smoothing, options.learned_ambiguity,
                                             geometric.empty() ? nullptr : &geometric, &instanced);
       seg.confidence = lp.confidence;

@@ -26,6 +26,7 @@
 #include "flexforge/core/mesh_ops.h"
 #include "flexforge/core/parallel.h"
 #include "flexforge/io/import.h"
+#include "flexforge/model/part_head.h"
 #include "flexforge/segment/evaluate.h"
 #include "flexforge/segment/segment.h"
 #include "flexforge/synth/categories.h"
@@ -113,6 +114,7 @@ struct Args {
   std::string only;      // synth: only this category
   segment::SegmentOptions options;
   std::string method = "all";
+  std::string model = "default";  // the part head's model (Auto / Learned)
 };
 
 Args parse(int argc, char** argv) {
@@ -130,7 +132,7 @@ Args parse(int argc, char** argv) {
     else if (s == "--resolution") a.resolution = std::stoi(next());
     else if (s == "--no-cgal") a.cgal = false;
     else if (s == "--method") a.method = next();
-    else if (s == "--model") a.options.model = next();
+    else if (s == "--model") a.model = next();
     else if (s == "--threshold") a.options.confidence_threshold = std::stod(next());
     else if (s == "--smoothing") a.options.learned_smoothing = std::stoi(next());
     else if (s == "--ambiguity") a.options.learned_ambiguity = std::stod(next());
@@ -159,6 +161,7 @@ Args parse(int argc, char** argv) {
   }
   if (a.method != "all") a.options.method = segment::parse_segment_method(a.method);
   else a.options.method = segment::SegmentMethod::Auto;
+  model::attach_part_head(a.options, a.model);
   return a;
 }
 

@@ -4,12 +4,13 @@
 #include "flexforge/extract/flexicubes.h"
 #include "flexforge/model/vae_sample.h"
 #include "flexforge/core/error.h"
+#include "flexforge/model/flow_models.h"
 #include "flexforge/nn/flow_sampler.h"
-#include "flexforge/nn/structure_prior.h"
-#include "flexforge/nn/sparseflex_field.h"
-#include "flexforge/nn/sparseflex_loss.h"
-#include "flexforge/nn/sparseflex_vae.h"
-#include "flexforge/nn/vae_batch.h"
+#include "flexforge/model/structure_prior.h"
+#include "flexforge/model/sparseflex_field.h"
+#include "flexforge/model/sparseflex_loss.h"
+#include "flexforge/model/sparseflex_vae.h"
+#include "flexforge/model/vae_batch.h"
 #include "flexforge/synth/synth.h"
 #include "nn_test_support.h"
 
@@ -153,18 +154,18 @@ TEST(FlowSampler, ZeroVelocityKeepsNoiseAndSeedsReproduce) {
   const auto noise = testing::random_sparse(2, 8, 0.2, 4, 11);
   SamplerOptions o;
   o.steps = 4;
-  const auto out = sample_flow(*flow, noise, guidance_weights(cond, null, 3.0), o);
+  const auto out = sample_flow(velocity_of(*flow), noise, guidance_weights(cond, null, 3.0), o);
   EXPECT_LT(testing::max_abs_diff(out.features(), noise.features()), 1e-6);
 
   // A non-zero network: same inputs, same result, and guidance changes it.
   for (auto& p : flow->out->parameters()) p.normal_(0, 0.1);
-  const auto a = sample_flow(*flow, noise, guidance_weights(cond, null, 3.0), o);
-  const auto b = sample_flow(*flow, noise, guidance_weights(cond, null, 3.0), o);
-  const auto c = sample_flow(*flow, noise, guidance_weights(cond, null, 0.0), o);
+  const auto a = sample_flow(velocity_of(*flow), noise, guidance_weights(cond, null, 3.0), o);
+  const auto b = sample_flow(velocity_of(*flow), noise, guidance_weights(cond, null, 3.0), o);
+  const auto c = sample_flow(velocity_of(*flow), noise, guidance_weights(cond, null, 0.0), o);
   EXPECT_TRUE(torch::equal(a.features(), b.features()));
   EXPECT_GT(testing::max_abs_diff(a.features(), c.features()), 1e-4);
   o.heun = true;
-  const auto h = sample_flow(*flow, noise, guidance_weights(cond, null, 3.0), o);
+  const auto h = sample_flow(velocity_of(*flow), noise, guidance_weights(cond, null, 3.0), o);
   EXPECT_EQ(h.features().sizes(), a.features().sizes());
 }
 
@@ -193,16 +194,16 @@ TEST(FlowSampler, StartTimeRefinesOnlyThePartOfTheScheduleBelowIt) {
   const auto x = testing::random_sparse(1, 8, 0.2, 4, 5);
   SamplerOptions o;
   o.steps = 6;
-  const auto full = sample_flow(*flow, x, guidance_weights(cond, cond, 0.0), o);
+  const auto full = sample_flow(velocity_of(*flow), x, guidance_weights(cond, cond, 0.0), o);
   o.start_time = 0.3;
-  const auto late = sample_flow(*flow, x, guidance_weights(cond, cond, 0.0), o);
+  const auto late = sample_flow(velocity_of(*flow), x, guidance_weights(cond, cond, 0.0), o);
   const double moved_full = (full.features() - x.features()).norm().item<double>();
   const double moved_late = (late.features() - x.features()).norm().item<double>();
   EXPECT_GT(moved_late, 0.0);
   EXPECT_LT(moved_late, 0.6 * moved_full);
   for (const double bad : {0.0, -0.5, 1.5}) {
     o.start_time = bad;
-    EXPECT_THROW(sample_flow(*flow, x, guidance_weights(cond, cond, 0.0), o), Error) << bad;
+    EXPECT_THROW(sample_flow(velocity_of(*flow), x, guidance_weights(cond, cond, 0.0), o), Error) << bad;
   }
 }
 

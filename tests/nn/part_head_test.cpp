@@ -4,7 +4,7 @@
 #include "flexforge/model/model_files.h"
 #include "flexforge/model/part_head.h"
 #include "flexforge/model/part_head_training.h"
-#include "flexforge/nn/part_head.h"
+#include "flexforge/model/part_head_net.h"
 #include "flexforge/synth/synth.h"
 
 #include <gtest/gtest.h>

@@ -77,7 +77,7 @@ struct GenerateOptions {
   // to 0.198, noise-level changes for 4x the sampling time; F@0.01 is bound by the surface, which
   // a better silhouette does not fix.
   int image_candidates = 1;
-  // Image-only prompts, on a model with an image prior (nn/structure_prior.h): the structure flow
+  // Image-only prompts, on a model with an image prior (model/structure_prior.h): the structure flow
   // starts from the prior's latent for the image, noised to this time (0 = the prior as it is,
   // no structure sampling; 1 = ignore the prior, sample from pure noise).
   double image_prior_noise = kDefaultImagePriorNoise;

@@ -5,10 +5,12 @@
 // Guidance combines several condition sets in one batched forward pass per step:
 //   v = sum_k weight_k * v(x, t, context_k)
 // For plain CFG the contexts are (cond, null) with weights (1 + w, -w); `guidance_weights`
-// builds them, including the text+image mix of `--image-weight`.
+// builds them, including the text+image mix of the image weight.
+//
+// The sampler is engine code: it knows nothing of the network, only a velocity callback, so any
+// flow model (model/flow_models.h) plugs in.
 #pragma once
 
-#include "flexforge/nn/flow_models.h"
 #include "flexforge/nn/sparse_tensor.h"
 
 #include <torch/torch.h>
@@ -43,9 +45,14 @@ GuidedContexts guidance_weights(const torch::Tensor& cond, const torch::Tensor& 
 GuidedContexts guidance_weights(const torch::Tensor& both, const torch::Tensor& text_only,
                                 const torch::Tensor& null, double w, double image_weight);
 
+// The network's velocity: features [N * K, C] for K condition sets of `tokens` (the batch
+// replicated K times), per-sample times [K * B], contexts [K * B, L, C].
+using FlowVelocity =
+    std::function<torch::Tensor(const SparseTensor& tokens, const torch::Tensor& t, const torch::Tensor& context)>;
+
 // Runs the sampler. `noise` holds x at t = start_time (features [N, C] on its coordinates, B samples);
 // `on_step(i, steps)` is called after every step. Returns x at t = 0.
-SparseTensor sample_flow(FlowTransformerImpl& model, const SparseTensor& noise,
+SparseTensor sample_flow(const FlowVelocity& velocity_of, const SparseTensor& noise,
                          const GuidedContexts& contexts, const SamplerOptions& options,
                          const std::function<void(int, int)>& on_step = {});
 

@@ -11,7 +11,8 @@
 //   3b. limb_split.cpp    appendage parts cut where their axis turns sharply (elbow, knee, ankle).
 //   4. segment.cpp        orchestration, small-part clean-up, ids ordered by area, naming.
 //
-// Or, with SegmentMethod::Learned / Auto, the learned part head (flexforge/model/part_head.h):
+// Or, with SegmentMethod::Learned / Auto, a learned per-face classifier passed in through the
+// options (PartClassifier below; the model layer's part head, flexforge/model/part_head.h):
 // a class per face from a sparse-conv net trained on the procedural dataset's part labels, turned
 // into parts by learned_parts.cpp (components of same-class faces), each named by its class.
 // Auto uses it only when the head is confident about the mesh as a whole (in-domain shapes) and
@@ -22,6 +23,7 @@
 // and the options, never on the thread count.
 #pragma once
 
+#include "flexforge/core/error.h"
 #include "flexforge/core/mesh.h"
 #include "flexforge/core/mesh_ops.h"
 #include "flexforge/core/scene.h"
@@ -29,6 +31,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -44,12 +47,29 @@ enum class SegmentMethod {
 SegmentMethod parse_segment_method(const std::string& name);
 const char* segment_method_name(SegmentMethod method);
 
+// A per-face part classifier for the learned method. Segmentation never loads one itself: the
+// model layer implements it (model::PartHead) and the pipeline or the CLI loads it and passes it
+// in (model::attach_part_head), so this stage stays below the model layer.
+class PartClassifier {
+ public:
+  virtual ~PartClassifier() = default;
+  virtual const std::vector<std::string>& classes() const = 0;
+  // Per class: whether it comes in several instances per shape (legs, tentacles, petals).
+  virtual const std::vector<bool>& instanced() const = 0;
+  // Class probabilities per face, row-major [faces * classes()]. Any scale and position.
+  virtual std::vector<float> predict_faces(const std::vector<Vec3>& positions,
+                                           const std::vector<Triangle>& triangles) const = 0;
+};
+
 struct SegmentOptions {
   // Geometric by default in the library (no model directory needed); the CLI and the pipeline
   // stage default to Auto.
   SegmentMethod method = SegmentMethod::Geometric;
-  // Model directory or installed model name holding the part head (Auto / Learned).
-  std::string model = "default";
+  // The classifier for Auto / Learned. Without one Auto runs the geometric method (warning once
+  // with classifier_error) and Learned fails with classifier_error and its code.
+  std::shared_ptr<const PartClassifier> classifier;
+  std::string classifier_error = "no part classifier was given";
+  ExitCode classifier_error_code = ExitCode::Model;
   // Auto keeps the learned result when the head's area-weighted mean top-class probability is at
   // least this. Chosen on synth seed 2 (114 assets: 0.940..0.998) against 19 libcgal-demo meshes
   // (0.73..0.946, the highest a real cactus whose second arm the head splits in four): 0.95 sends

@@ -19,7 +19,7 @@
 #include "flexforge/nn/sparse_conv.h"
 #include "flexforge/nn/sparse_norm.h"
 #include "flexforge/nn/sparse_tensor.h"
-#include "flexforge/nn/sparseflex_vae.h"
+#include "flexforge/model/sparseflex_vae.h"
 
 #include <torch/torch.h>
 

@@ -7,7 +7,7 @@
 #include "flexforge/core/sampling.h"
 #include "flexforge/model/model_files.h"
 #include "flexforge/model/part_head.h"
-#include "flexforge/nn/part_head.h"
+#include "flexforge/model/part_head_net.h"
 #include "flexforge/nn/training_run.h"
 #include "flexforge/nn/weights.h"
 #include "flexforge/synth/synth.h"

@@ -1,4 +1,4 @@
-#include "flexforge/nn/condition_encoder.h"
+#include "flexforge/model/condition_encoder.h"
 
 #include "flexforge/core/error.h"
 

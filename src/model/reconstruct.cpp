@@ -7,8 +7,8 @@
 #include "flexforge/model/model_files.h"
 #include "flexforge/model/training_shapes.h"
 #include "flexforge/model/vae_sample.h"
-#include "flexforge/nn/sparseflex_field.h"
-#include "flexforge/nn/vae_batch.h"
+#include "flexforge/model/sparseflex_field.h"
+#include "flexforge/model/vae_batch.h"
 #include "flexforge/nn/weights.h"
 
 #include <chrono>

@@ -1,4 +1,4 @@
-#include "flexforge/io/skin_weights.h"
+#include "flexforge/core/skin_weights.h"
 
 #include <algorithm>
 

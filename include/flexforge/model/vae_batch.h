@@ -2,7 +2,7 @@
 #pragma once
 
 #include "flexforge/model/vae_sample.h"
-#include "flexforge/nn/sparseflex_vae.h"
+#include "flexforge/model/sparseflex_vae.h"
 
 #include <torch/torch.h>
 

@@ -1,4 +1,4 @@
-#include "flexforge/nn/generator_sizes.h"
+#include "flexforge/model/generator_sizes.h"
 
 #include "flexforge/core/error.h"
 

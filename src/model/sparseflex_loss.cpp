@@ -1,4 +1,4 @@
-#include "flexforge/nn/sparseflex_loss.h"
+#include "flexforge/model/sparseflex_loss.h"
 
 #include "flexforge/core/error.h"
 

@@ -8,8 +8,8 @@
 #include "flexforge/nn/training_run.h"
 #include "flexforge/model/training_shapes.h"
 #include "flexforge/nn/model_config.h"
-#include "flexforge/nn/sparseflex_loss.h"
-#include "flexforge/nn/vae_batch.h"
+#include "flexforge/model/sparseflex_loss.h"
+#include "flexforge/model/vae_batch.h"
 
 #include <spdlog/spdlog.h>
 

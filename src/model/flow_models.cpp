@@ -1,4 +1,4 @@
-#include "flexforge/nn/flow_models.h"
+#include "flexforge/model/flow_models.h"
 
 #include "flexforge/core/error.h"
 

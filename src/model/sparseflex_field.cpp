@@ -1,7 +1,7 @@
-#include "flexforge/nn/sparseflex_field.h"
+#include "flexforge/model/sparseflex_field.h"
 
 #include "flexforge/core/error.h"
-#include "flexforge/nn/sparseflex_vae.h"
+#include "flexforge/model/sparseflex_vae.h"
 
 namespace flexforge::nn {
 

@@ -12,10 +12,10 @@
 #include "flexforge/model/training_shapes.h"
 #include "flexforge/model/vae_sample.h"
 #include "flexforge/nn/flow_sampler.h"
-#include "flexforge/nn/generator_sizes.h"
-#include "flexforge/nn/structure_prior.h"
-#include "flexforge/nn/sparseflex_field.h"
-#include "flexforge/nn/sparseflex_vae.h"
+#include "flexforge/model/generator_sizes.h"
+#include "flexforge/model/structure_prior.h"
+#include "flexforge/model/sparseflex_field.h"
+#include "flexforge/model/sparseflex_vae.h"
 #include "flexforge/nn/weights.h"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -374,14 +374,14 @@ std::vector<GeneratedMesh> Generator::generate(const std::vector<Prompt>& prompt
           latent1 = estimate;
         } else {
           sampler.start_time = t0;
-          const auto x1 = nn::sample_flow(*s.structure_flow, nn::dense_to_tokens((1 - t0) * estimate + t0 * noise1),
+          const auto x1 = nn::sample_flow(nn::velocity_of(*s.structure_flow), nn::dense_to_tokens((1 - t0) * estimate + t0 * noise1),
                                           contexts(*s.structure_flow, o.structure_guidance), sampler,
                                           [&](int i, int n) { if (o.on_step) o.on_step("structure", i, n); });
           latent1 = nn::tokens_to_dense(x1.features(), b, g);
           sampler.start_time = 1.0;
         }
       } else {
-        const auto x1 = nn::sample_flow(*s.structure_flow, nn::dense_to_tokens(noise1),
+        const auto x1 = nn::sample_flow(nn::velocity_of(*s.structure_flow), nn::dense_to_tokens(noise1),
                                         contexts(*s.structure_flow, o.structure_guidance), sampler,
                                         [&](int i, int n) { if (o.on_step) o.on_step("structure", i, n); });
         latent1 = nn::tokens_to_dense(x1.features(), b, g);
@@ -418,7 +418,7 @@ std::vector<GeneratedMesh> Generator::generate(const std::vector<Prompt>& prompt
     sampler.steps = o.latent_steps;
     sampler.guidance = o.latent_guidance;
     const nn::SparseTensor x2_noise(all_coords.to(s.device), noise2, b);
-    auto x2 = nn::sample_flow(*s.latent_flow, x2_noise, contexts(*s.latent_flow, o.latent_guidance),
+    auto x2 = nn::sample_flow(nn::velocity_of(*s.latent_flow), x2_noise, contexts(*s.latent_flow, o.latent_guidance),
                               sampler, [&](int i, int n) { if (o.on_step) o.on_step("latent", i, n); });
     const auto latents = x2.with_features(x2.features() * s.latent_std + s.latent_mean);
     const double latent_seconds = clock.lap();

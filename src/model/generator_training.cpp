@@ -11,15 +11,15 @@
 #include "flexforge/condition/image_input.h"
 #include "flexforge/condition/tokenizer.h"
 #include "flexforge/core/error.h"
-#include "flexforge/nn/generator_sizes.h"
+#include "flexforge/model/generator_sizes.h"
 #include "flexforge/model/model_files.h"
 #include "flexforge/model/training_shapes.h"
 #include "flexforge/model/vae_sample.h"
-#include "flexforge/nn/flow_models.h"
-#include "flexforge/nn/structure_prior.h"
-#include "flexforge/nn/sparseflex_vae.h"
+#include "flexforge/model/flow_models.h"
+#include "flexforge/model/structure_prior.h"
+#include "flexforge/model/sparseflex_vae.h"
 #include "flexforge/nn/training_run.h"
-#include "flexforge/nn/vae_batch.h"
+#include "flexforge/model/vae_batch.h"
 #include "flexforge/nn/weights.h"
 
 #include <spdlog/spdlog.h>
@@ -336,7 +336,7 @@ GeneratorTrainReport train_latent(const GeneratorTrainOptions& o, const Tokenize
 
 constexpr int64_t kViewJitter = 4;  // pixels, image prior training (of 128)
 
-// The structure priors (flexforge/nn/structure_prior.h): regress the trained structure VAE's
+// The structure priors (flexforge/model/structure_prior.h): regress the trained structure VAE's
 // normalised latent of each shape from one of its rendered views (image prior) or one of its
 // training captions (text prior), MSE. Needs the structure stage in model_dir (its VAE encodes
 // the targets; the structure flow's statistics normalise them, so the estimate lives where the

@@ -3,8 +3,8 @@
 // any of them, so the same code trains a larger model on a GPU.
 #pragma once
 
-#include "flexforge/nn/flow_models.h"
-#include "flexforge/nn/structure_prior.h"
+#include "flexforge/model/flow_models.h"
+#include "flexforge/model/structure_prior.h"
 
 #include <filesystem>
 

@@ -15,7 +15,7 @@
 //   both then   MLP -> [B, 64, G/4, G/4, G/4] -> 2 transposed 3D convs -> conv -> [B, C_z, G, G, G]
 #pragma once
 
-#include "flexforge/nn/condition_encoder.h"
+#include "flexforge/model/condition_encoder.h"
 #include "flexforge/nn/model_config.h"
 
 #include <torch/torch.h>

@@ -1,4 +1,4 @@
-#include "flexforge/nn/structure_prior.h"
+#include "flexforge/model/structure_prior.h"
 
 #include "flexforge/core/error.h"
 

@@ -16,10 +16,11 @@
 #pragma once
 
 #include "flexforge/nn/blocks.h"
-#include "flexforge/nn/condition_encoder.h"
+#include "flexforge/model/condition_encoder.h"
 #include "flexforge/nn/model_config.h"
 #include "flexforge/nn/position.h"
 #include "flexforge/nn/sparse_conv.h"
+#include "flexforge/nn/flow_sampler.h"
 #include "flexforge/nn/sparse_tensor.h"
 
 #include <torch/torch.h>
@@ -87,5 +88,12 @@ TORCH_MODULE(FlowTransformer);
 // [B G^3, C] with coordinates in (b, x, y, z) order; and back.
 SparseTensor dense_to_tokens(const torch::Tensor& dense);
 torch::Tensor tokens_to_dense(const torch::Tensor& features, int64_t batch, int64_t grid);
+
+// The sampler's velocity callback (nn/flow_sampler.h) for a flow network.
+inline FlowVelocity velocity_of(FlowTransformerImpl& model) {
+  return [&model](const SparseTensor& x, const torch::Tensor& t, const torch::Tensor& context) {
+    return model.forward(x, t, context);
+  };
+}
 
 }  // namespace flexforge::nn

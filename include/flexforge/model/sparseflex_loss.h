@@ -9,7 +9,7 @@
 //            true corner values. It is what trains the deformations and FlexiCubes weights.
 #pragma once
 
-#include "flexforge/nn/sparseflex_vae.h"
+#include "flexforge/model/sparseflex_vae.h"
 
 #include <torch/torch.h>
 

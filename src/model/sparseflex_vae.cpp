@@ -1,4 +1,4 @@
-#include "flexforge/nn/sparseflex_vae.h"
+#include "flexforge/model/sparseflex_vae.h"
 
 #include "flexforge/core/error.h"
 #include "flexforge/nn/sparse_layers.h"

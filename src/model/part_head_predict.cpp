@@ -4,7 +4,7 @@
 #include "flexforge/core/error.h"
 #include "flexforge/core/mesh_ops.h"
 #include "flexforge/core/sampling.h"
-#include "flexforge/nn/part_head.h"
+#include "flexforge/model/part_head_net.h"
 #include "flexforge/nn/weights.h"
 
 #include <Eigen/Geometry>

@@ -1,4 +1,4 @@
-#include "flexforge/nn/vae_batch.h"
+#include "flexforge/model/vae_batch.h"
 
 #include "flexforge/core/error.h"
 

@@ -1,5 +1,5 @@
-// The part head network (see flexforge/nn/part_head.h for the architecture and why).
-#include "flexforge/nn/part_head.h"
+// The part head network (see flexforge/model/part_head_net.h for the architecture and why).
+#include "flexforge/model/part_head_net.h"
 
 #include "flexforge/core/error.h"
 #include "flexforge/nn/sparse_layers.h"
