@@ -9,12 +9,14 @@
 //  * Spatial hashing for welding: uniform grid with cell size = tolerance, query of the 27
 //    neighbouring cells (M. Teschner et al., "Optimized Spatial Hashing for Collision Detection
 //    of Deformable Objects", VMV 2003).
-//  * Union-find with path halving and union by size (Tarjan, "Efficiency of a Good But Not
-//    Linear Set Union Algorithm", JACM 1975).
+//  * Union-find with path halving (Tarjan, "Efficiency of a Good But Not Linear Set Union
+//    Algorithm", JACM 1975), in core/disjoint_sets.h.
 //  * Edge-based manifold / orientation classification and vertex fans: M. Botsch et al.,
 //    "Polygon Mesh Processing", AK Peters 2010, chapter 2 (halfedge data structures).
 //  * LSD radix sort: Knuth, TAOCP vol. 3, section 5.2.5.
 #include "flexforge/core/mesh_ops.h"
+
+#include "flexforge/core/disjoint_sets.h"
 
 #include "flexforge/core/error.h"
 
@@ -85,33 +87,6 @@ bool is_zero_area(const Mesh& mesh, const Triangle& t) {
       std::max({(b - a).squaredNorm(), (c - b).squaredNorm(), (a - c).squaredNorm()});
   return cross <= 1e-12 * longest2;
 }
-
-// Union-find with path halving and union by size.
-class DisjointSets {
- public:
-  explicit DisjointSets(std::size_t n) : parent_(n), size_(n, 1) {
-    for (std::size_t i = 0; i < n; ++i) parent_[i] = static_cast<std::uint32_t>(i);
-  }
-  std::uint32_t find(std::uint32_t x) {
-    while (parent_[x] != x) {
-      parent_[x] = parent_[parent_[x]];
-      x = parent_[x];
-    }
-    return x;
-  }
-  void unite(std::uint32_t a, std::uint32_t b) {
-    a = find(a);
-    b = find(b);
-    if (a == b) return;
-    if (size_[a] < size_[b]) std::swap(a, b);
-    parent_[b] = a;
-    size_[a] += size_[b];
-  }
-
- private:
-  std::vector<std::uint32_t> parent_;
-  std::vector<std::uint32_t> size_;
-};
 
 // Bit pattern of a float with -0.0 folded onto +0.0, so that exact welding treats them as equal.
 std::uint32_t float_key(float f) {

@@ -12,6 +12,8 @@
 //    face with four crossings from the bilinear interpolant's saddle value.
 #include "flexforge/extract/flexicubes.h"
 
+#include "flexforge/core/disjoint_sets.h"
+
 #include "coord_map.h"
 #include "flexforge/core/error.h"
 #include "flexforge/core/mesh_ops.h"
@@ -188,17 +190,12 @@ void analyze_voxel(const Lattice& L, std::size_t i, std::uint8_t flip, VoxelPatc
   if (mask == 0 || mask == 255) return;
 
   // Join crossing edges that a face contour connects (union-find over the 12 edges).
-  int parent[12];
-  std::iota(parent, parent + 12, 0);
-  auto root = [&parent](int e) {
-    while (parent[e] != e) e = parent[e] = parent[parent[e]];
-    return e;
-  };
-  auto join = [&](int a, int b) {
-    a = root(a);
-    b = root(b);
-    if (a != b) parent[std::max(a, b)] = std::min(a, b);
-  };
+  // One instance per thread, reset per cell: no allocation in this per-cell hot path.
+  thread_local DisjointSets edge_sets;
+  edge_sets.reset(12);
+  auto root = [](int e) { return static_cast<int>(edge_sets.find(static_cast<std::uint32_t>(e))); };
+  auto join = [](int a, int b) { edge_sets.unite(static_cast<std::uint32_t>(a), static_cast<std::uint32_t>(b)); };
+
   const FaceTable& T = face_table();
   for (int f = 0; f < 6; ++f) {
     const int* c = T.corners[f];

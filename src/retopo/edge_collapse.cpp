@@ -23,6 +23,8 @@
 // vertex moves or dies; a queued edge whose stamps no longer match is stale and skipped.
 #include "flexforge/retopo/edge_collapse.h"
 
+#include "flexforge/core/disjoint_sets.h"
+
 #include "flexforge/core/error.h"
 #include "flexforge/retopo/quadric.h"
 
@@ -209,16 +211,11 @@ struct EdgeCollapse::Impl {
 
     // Non-manifold vertices (several face fans meeting at one vertex, "bow ties") are locked:
     // count the fans by union-find over the vertex's faces joined through shared edges.
-    std::vector<std::uint32_t> parent;
+    DisjointSets fan_sets;
     for (std::uint32_t v = 0; v < n; ++v) {
       const auto& fs = vfaces[v];
       if (fs.size() < 2 || locked_forever[v]) continue;
-      parent.resize(fs.size());
-      for (std::size_t k = 0; k < fs.size(); ++k) parent[k] = static_cast<std::uint32_t>(k);
-      auto find = [&](std::uint32_t x) {
-        while (parent[x] != x) x = parent[x] = parent[parent[x]];
-        return x;
-      };
+      fan_sets.reset(fs.size());
       for (std::size_t x = 0; x < fs.size(); ++x) {
         for (std::size_t y = x + 1; y < fs.size(); ++y) {
           // Faces x and y share an edge at v when they share another vertex.
@@ -226,11 +223,11 @@ struct EdgeCollapse::Impl {
           for (std::uint32_t p : tri[fs[x]]) {
             if (p != v && (tri[fs[y]][0] == p || tri[fs[y]][1] == p || tri[fs[y]][2] == p)) ++shared;
           }
-          if (shared > 0) parent[find(static_cast<std::uint32_t>(x))] = find(static_cast<std::uint32_t>(y));
+          if (shared > 0) fan_sets.unite(static_cast<std::uint32_t>(x), static_cast<std::uint32_t>(y));
         }
       }
       std::size_t fans = 0;
-      for (std::size_t k = 0; k < fs.size(); ++k) fans += find(static_cast<std::uint32_t>(k)) == k;
+      for (std::size_t k = 0; k < fs.size(); ++k) fans += fan_sets.find(static_cast<std::uint32_t>(k)) == k;
       if (fans > 1) locked_forever[v] = 1;
     }
     classify();

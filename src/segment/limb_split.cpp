@@ -7,6 +7,8 @@
 // axis turns sharply.
 #include "flexforge/segment/limb_split.h"
 
+#include "flexforge/core/disjoint_sets.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -22,11 +24,6 @@ namespace flexforge::segment {
 namespace {
 
 constexpr double kPi = 3.14159265358979323846;
-
-int find(std::vector<int>& uf, int x) {
-  while (uf[x] != x) x = uf[x] = uf[uf[x]];
-  return x;
-}
 
 double turn_degrees(const Eigen::Vector3d& u, const Eigen::Vector3d& v) {
   const double nu = u.norm(), nv = v.norm();
@@ -73,7 +70,7 @@ void split_bent_limbs(const WorkingMesh& w, std::vector<int>& part, const LimbSp
     }
     const double h = std::max(0.004, edges ? 2.0 * edge_sum / edges : 0.0);
     std::vector<double> dist(F, std::numeric_limits<double>::infinity());
-    std::vector<int> uf(F);
+    DisjointSets uf(F);
     std::vector<double> piece_area(F, 0.0);  // per union-find root, reset per part
     const int P0 = P;
     for (int p = 0; p < P0; ++p) {
@@ -137,15 +134,14 @@ void split_bent_limbs(const WorkingMesh& w, std::vector<int>& part, const LimbSp
       for (std::uint32_t f : fs) {
         if (!std::isfinite(dist[f])) continue;
         r[bin_of(f)] += w.face_area[f] * (centroid[f] - c[bin_of(f)]).norm();
-        uf[f] = static_cast<int>(f);
+        uf.make_set(f);
       }
       for (std::uint32_t f : fs) {
         if (!std::isfinite(dist[f])) continue;
         for (std::uint32_t k = w.adj_offset[f]; k < w.adj_offset[f + 1]; ++k) {
           const std::uint32_t g = w.adj[k];
           if (part[g] == p && std::isfinite(dist[g]) && bin_of(g) == bin_of(f)) {
-            const int x = find(uf, static_cast<int>(f)), y = find(uf, static_cast<int>(g));
-            if (x != y) uf[std::max(x, y)] = std::min(x, y);
+            uf.unite(f, g);
           }
         }
       }
@@ -153,11 +149,11 @@ void split_bent_limbs(const WorkingMesh& w, std::vector<int>& part, const LimbSp
       // across the tessellation do not count).
       for (std::uint32_t f : fs) piece_area[f] = 0.0;
       for (std::uint32_t f : fs) {
-        if (std::isfinite(dist[f])) piece_area[find(uf, static_cast<int>(f))] += w.face_area[f];
+        if (std::isfinite(dist[f])) piece_area[uf.find(f)] += w.face_area[f];
       }
       std::vector<int> pieces(nb, 0);
       for (std::uint32_t f : fs) {
-        if (std::isfinite(dist[f]) && find(uf, static_cast<int>(f)) == static_cast<int>(f) &&
+        if (std::isfinite(dist[f]) && uf.find(f) == f &&
             piece_area[f] >= 0.2 * a[bin_of(f)]) {
           ++pieces[bin_of(f)];
         }

@@ -7,6 +7,8 @@
 // winding would otherwise read convex creases as concave.
 #include "flexforge/segment/working_mesh.h"
 
+#include "flexforge/core/disjoint_sets.h"
+
 #include "flexforge/core/mesh_ops.h"
 
 #include <Eigen/Geometry>
@@ -18,14 +20,6 @@
 namespace flexforge::segment {
 
 namespace {
-
-std::uint32_t find(std::vector<std::uint32_t>& parent, std::uint32_t x) {
-  while (parent[x] != x) {
-    parent[x] = parent[parent[x]];
-    x = parent[x];
-  }
-  return x;
-}
 
 // True when triangle t contains the directed edge a -> b.
 bool has_directed(const Triangle& t, std::uint32_t a, std::uint32_t b) {
@@ -140,16 +134,12 @@ WorkingMesh build_working_mesh(const Mesh& mesh, double tolerance) {
   }
 
   // Components through shared edges.
-  std::vector<std::uint32_t> parent(F);
-  std::iota(parent.begin(), parent.end(), 0u);
-  for (const Pair& p : pairs) {
-    const std::uint32_t a = find(parent, p.f), b = find(parent, p.g);
-    if (a != b) parent[std::max(a, b)] = std::min(a, b);
-  }
+  DisjointSets sets(F);
+  for (const Pair& p : pairs) sets.unite(p.f, p.g);
   w.face_component.assign(F, -1);
   std::vector<int> root_id(F, -1);
   for (std::uint32_t f = 0; f < F; ++f) {
-    const std::uint32_t r = find(parent, f);
+    const std::uint32_t r = sets.find(f);
     if (root_id[r] < 0) root_id[r] = w.component_count++;
     w.face_component[f] = root_id[r];
   }
