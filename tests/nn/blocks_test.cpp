@@ -86,7 +86,9 @@ TEST(Blocks, TwoDiTBlockModelTrainsOnRandomDataOnCpu) {
               "(%lld parameters)\n",
               before, after, seconds, static_cast<long long>(count_parameters(model)));
   EXPECT_LT(after, 0.75 * before);
-  EXPECT_LT(seconds, 30.0);
+  // ~8 s on a quiet 2-core machine; the bound only catches a pathological slowdown (the reference
+  // BLAS is ~30x slower), since a loaded CI machine running other tests beside it measured 80 s.
+  EXPECT_LT(seconds, 240.0);
 }
 
 TEST(Blocks, SavedModelLoadsStrictlyIntoAFreshInstance) {
