@@ -14,14 +14,14 @@ import re
 import sys
 
 # Layer -> the layers it may include (besides itself). Keep in step with CMakeLists.txt.
-STAGES = ("io", "extract", "segment", "complete", "rig", "retopo")
+STAGES = ("io", "extract", "segment", "complete", "rig", "retopo", "render")
 ALLOWED = {
     "core": set(),
     **{stage: {"core"} for stage in STAGES},
-    "synth": {"core", "io"},
-    "condition": {"core", "io", "synth"},
+    "synth": {"core", "io", "render"},
+    "condition": {"core", "io", "render"},
     "nn": {"core"},
-    "model": {"core", "io", "extract", "segment", "synth", "condition", "nn"},
+    "model": {"core", "io", "extract", "segment", "render", "synth", "condition", "nn"},
     "pipeline": {"core", *STAGES, "synth", "condition", "nn", "model"},
     "cli": {"core", *STAGES, "synth", "condition", "nn", "model", "pipeline"},
 }

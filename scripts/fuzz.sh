@@ -30,7 +30,7 @@ cxx="ccache clang++-14"
 flags=(-std=c++17 -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined
        -Iinclude -Ibuild/generated -I/usr/include/eigen3)
 # The code under test: everything the harnesses reach, none of it needing libtorch.
-sources=(src/core/*.cpp src/io/*.cpp src/synth/*.cpp src/condition/*.cpp
+sources=(src/core/*.cpp src/io/*.cpp src/render/*.cpp src/synth/*.cpp src/condition/*.cpp
          src/pipeline/manifest.cpp src/cli/config_reader.cpp src/nn/safetensors_header.cpp)
 objects=()
 for src in "${sources[@]}"; do
@@ -41,7 +41,7 @@ for src in "${sources[@]}"; do
   fi
   objects+=("$obj")
 done
-libs=(-lassimp -lspdlog -lfmt -lpthread)
+libs=(-lassimp -lminizip -lspdlog -lfmt -lpthread)
 # A file may claim a huge element count (a GLB accessor of 10^9 vertices): the allocation must
 # fail as std::bad_alloc, which the CLI reports as exit 7, rather than count as a fuzzer crash.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-allocator_may_return_null=1:max_allocation_size_mb=2048:detect_leaks=0}

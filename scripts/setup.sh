@@ -29,6 +29,7 @@ packages=(
   build-essential cmake ccache pkg-config
   libtorch-dev libopenblas0-pthread   # neural engine; OpenBLAS instead of the ~30x slower reference BLAS
   libassimp-dev                       # import of every common mesh format; OBJ/STL/PLY/3MF export
+  libminizip-dev                      # reads the furniture catalogs (.sh3f zip archives) directly
   libcli11-dev libspdlog-dev nlohmann-json3-dev libeigen3-dev
   libnanoflann-dev                    # kd-tree for point nearest-neighbour metrics
   libstb-dev                          # stb_image_write (PNG views) and stb_easy_font (contact-sheet labels) for flexforge synth
@@ -42,7 +43,7 @@ packages=(
 # (e.g. a nodesource nodejs that bundles npm), so only the commands are required.
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 ((with_blender)) && packages+=(blender python3-numpy)  # the glTF importer needs NumPy
-((with_training_data)) && packages+=(sweethome3d-furniture)
+((with_training_data)) && packages+=(sweethome3d-furniture wordnet-base)  # real models; WordNet for the prompt lexicon
 ((with_fuzzing)) && packages+=(clang-14 libfuzzer-14-dev libclang-rt-14-dev)  # scripts/fuzz.sh
 
 missing=()

@@ -3,6 +3,7 @@
 #include "flexforge/condition/image_input.h"
 #include "flexforge/condition/tokenizer.h"
 #include "flexforge/core/error.h"
+#include "flexforge/synth/caption_corpus.h"
 #include "flexforge/synth/synth.h"
 
 #include "test_support.h"
@@ -49,7 +50,7 @@ void write_bytes(const std::filesystem::path& path, const std::string& bytes) {
 // Tokenizer
 
 const Tokenizer& synth_tokenizer() {
-  static const Tokenizer tok = Tokenizer::build(synth_caption_corpus());
+  static const Tokenizer tok = Tokenizer::build(synth::caption_corpus());
   return tok;
 }
 
@@ -102,7 +103,7 @@ TEST(ConditionTokenizer, SaveLoadRoundTripKeepsIds) {
   EXPECT_EQ(a.ids, b.ids);
   EXPECT_EQ(a.unknown_words, b.unknown_words);
   // Deterministic ids: building twice gives the same vocabulary.
-  EXPECT_EQ(Tokenizer::build(synth_caption_corpus()).tokens(), tok.tokens());
+  EXPECT_EQ(Tokenizer::build(synth::caption_corpus()).tokens(), tok.tokens());
 }
 
 TEST(ConditionTokenizer, MalformedVocabularyFileIsAModelError) {
@@ -388,7 +389,7 @@ TEST(ConditionImage, FileLimitsAreCheckedBeforeDecoding) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));  // decoding 1.6 GB would take far longer
   expect_error([&] { probe_image(dir / "huge.png"); }, ExitCode::InvalidInput, "20000x20000");
 
-  write_bytes(dir / "tiny.png", synth::encode_png(solid(1, 1, {255, 0, 0, 255})));
+  write_bytes(dir / "tiny.png", render::encode_png(solid(1, 1, {255, 0, 0, 255})));
   expect_error([&] { prepare_image_file(dir / "tiny.png"); }, ExitCode::InvalidInput, "too small");
 
   std::string noise;
@@ -402,7 +403,7 @@ TEST(ConditionImage, FileLimitsAreCheckedBeforeDecoding) {
   // Valid header, pixel data cut off: a decode error naming the file, never a crash.
   Image im = solid(64, 64, {0, 0, 0, 0});
   fill_rect(im, 10, 10, 40, 50, {10, 200, 10, 255});
-  const std::string png = synth::encode_png(im);
+  const std::string png = render::encode_png(im);
   write_bytes(dir / "cut.png", png.substr(0, png.size() / 2));
   expect_error([&] { load_image(dir / "cut.png"); }, ExitCode::InvalidInput, "cut.png");
   std::string bad_jpeg = "\xFF\xD8\xFF\xE0" + std::string(64, '\x11');
@@ -420,7 +421,7 @@ TEST(ConditionImage, FileLimitsAreCheckedBeforeDecoding) {
   EXPECT_FALSE(info.jpeg);
 
   Image clear = solid(32, 32, {255, 255, 255, 0});
-  write_bytes(dir / "clear.png", synth::encode_png(clear));
+  write_bytes(dir / "clear.png", render::encode_png(clear));
   expect_error([&] { prepare_image_file(dir / "clear.png"); }, ExitCode::InvalidInput,
                "no visible foreground");
 }

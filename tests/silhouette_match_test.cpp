@@ -2,7 +2,7 @@
 // prompts): a shape matches its own render from any azimuth better than other shapes do.
 #include "flexforge/core/mesh_ops.h"
 #include "flexforge/model/silhouette_match.h"
-#include "flexforge/synth/rasterizer.h"
+#include "flexforge/render/rasterizer.h"
 #include "flexforge/synth/synth.h"
 
 #include "test_support.h"
@@ -26,7 +26,7 @@ synth::SynthAsset asset_of(const std::string& category) {
 
 std::filesystem::path write_render(const test::TempDir& dir, const synth::SynthAsset& a) {
   const auto file = dir / (a.id + ".png");
-  std::ofstream(file, std::ios::binary) << synth::encode_png(a.views.at(0).image);
+  std::ofstream(file, std::ios::binary) << render::encode_png(a.views.at(0).image);
   return file;
 }
 

@@ -71,9 +71,9 @@ class SynthCommand : public Command {
       return 0;
     }
     if (!contact_sheet_.empty()) {
-      const synth::Image sheet = synth::contact_sheet(config_, seed_, config_.image_size,
+      const render::Image sheet = synth::contact_sheet(config_, seed_, config_.image_size,
                                                       thread_count());
-      write_file_atomic(contact_sheet_, synth::encode_png(sheet));
+      write_file_atomic(contact_sheet_, render::encode_png(sheet));
       std::printf("wrote %s (%zu categories)\n", contact_sheet_.c_str(),
                   config_.category_list().size());
       return 0;

@@ -2,10 +2,6 @@
 
 #include "flexforge/core/atomic_file.h"
 #include "flexforge/core/error.h"
-#include "flexforge/synth/captions.h"
-#include "flexforge/synth/categories.h"
-#include "flexforge/synth/rng.h"
-#include "flexforge/synth/shape_grammar.h"
 
 #include <nlohmann/json.hpp>
 
@@ -426,37 +422,6 @@ std::vector<TokenId> Tokenizer::pad(const std::vector<TokenId>& ids, std::size_t
   std::vector<TokenId> out = ids;
   out.resize(length, kPad);
   return out;
-}
-
-std::vector<std::string> synth_caption_corpus(std::size_t samples_per_category, std::uint64_t seed) {
-  std::vector<std::string> corpus;
-  std::string palette;
-  for (const synth::NamedColor& c : synth::color_palette()) palette += c.name + " ";
-  corpus.push_back(palette);
-  for (const synth::Category& cat : synth::all_categories()) {
-    std::string synonyms;
-    for (const std::string& s : cat.synonyms) synonyms += s + " ";
-    corpus.push_back(synonyms);
-    for (std::size_t k = 0; k < samples_per_category; ++k) {
-      synth::Rng rng(synth::asset_seed(seed, k));
-      synth::ShapeBuilder builder(rng);
-      cat.build(builder);
-      builder.finish();
-      synth::CaptionFacts facts;
-      facts.category = &cat;
-      facts.adjectives = builder.adjectives();
-      facts.phrases = builder.phrases();
-      std::set<std::string> seen;
-      for (const synth::PartSpec& p : builder.parts()) {
-        facts.part_semantics.push_back(p.semantic);
-        // Colour order by surface area needs the mesh; for the vocabulary the set is what counts.
-        if (seen.insert(p.color).second) facts.colors_by_area.push_back(p.color);
-      }
-      facts.pose = builder.pose();
-      for (std::string& c : synth::make_captions(facts, rng)) corpus.push_back(std::move(c));
-    }
-  }
-  return corpus;
 }
 
 }  // namespace flexforge::condition

@@ -11,6 +11,7 @@
 #include "flexforge/condition/image_input.h"
 #include "flexforge/condition/tokenizer.h"
 #include "flexforge/core/error.h"
+#include "flexforge/synth/caption_corpus.h"
 #include "flexforge/model/generator_sizes.h"
 #include "flexforge/model/model_files.h"
 #include "flexforge/model/training_shapes.h"
@@ -128,7 +129,7 @@ std::vector<ShapeRecord> load_shapes(const GeneratorTrainOptions& o, const Token
 Tokenizer tokenizer_for(const fs::path& model_dir) {
   const fs::path file = model_dir / nn::kTokenizerFile;
   if (fs::exists(file)) return Tokenizer::load(file);
-  Tokenizer t = Tokenizer::build(condition::synth_caption_corpus());
+  Tokenizer t = Tokenizer::build(synth::caption_corpus());
   fs::create_directories(model_dir);
   t.save(file);
   spdlog::info("train: built a {}-token vocabulary from the synth caption corpus -> {}", t.size(),

@@ -3,7 +3,7 @@
 #include "flexforge/condition/image_input.h"
 #include "flexforge/core/error.h"
 #include "flexforge/core/mesh_ops.h"
-#include "flexforge/synth/rasterizer.h"
+#include "flexforge/render/rasterizer.h"
 
 #include <algorithm>
 
@@ -40,10 +40,10 @@ SilhouetteMatch best_silhouette_match(const Mesh& mesh, const std::vector<float>
   const Aabb box = bounding_box(mesh);
   const auto score = [&](float azimuth, float elevation) {
     const auto camera =
-        synth::orbit_cameras(box, 1, views.render_size, elevation, azimuth, views.fov_y_deg).front();
+        render::orbit_cameras(box, 1, views.render_size, elevation, azimuth, views.fov_y_deg).front();
     double iou = 0.0;
     try {
-      iou = soft_iou(condition::prepare_image(synth::render(mesh, camera, 1), options).mask, target);
+      iou = soft_iou(condition::prepare_image(render::render(mesh, camera, 1), options).mask, target);
     } catch (const Error&) {
       return;  // nothing visible from this view (degenerate mesh): no match there
     }

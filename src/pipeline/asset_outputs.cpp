@@ -5,7 +5,7 @@
 #include "flexforge/core/mesh_ops.h"
 #include "flexforge/core/scene_ops.h"
 #include "flexforge/io/export.h"
-#include "flexforge/synth/rasterizer.h"
+#include "flexforge/render/rasterizer.h"
 
 #include <algorithm>
 #include <sstream>
@@ -49,8 +49,8 @@ void write_preview(const Scene& scene, const fs::path& png, int size) {
   require_writable_parent(png);
   const Mesh mesh = join_parts(scene);
   if (mesh.triangles.empty()) throw Error(ExitCode::StageFailed, "preview: the asset has no faces");
-  const auto cameras = synth::orbit_cameras(bounding_box(mesh), 1, size, 25.0f, 35.0f);
-  write_file_atomic(png, synth::encode_png(synth::render(mesh, cameras.front())));
+  const auto cameras = render::orbit_cameras(bounding_box(mesh), 1, size, 25.0f, 35.0f);
+  write_file_atomic(png, render::encode_png(render::render(mesh, cameras.front())));
 }
 
 }  // namespace flexforge

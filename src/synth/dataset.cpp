@@ -44,7 +44,7 @@ void write_asset_files(const SynthAsset& asset, const fs::path& dir) {
   const Scene parts = asset.parts_scene();
   if (!parts.parts.empty()) write_file_atomic(dir / (asset.id + "_parts.glb"), encode_glb(parts));
   for (std::size_t k = 0; k < asset.views.size(); ++k) {
-    write_file_atomic(dir / view_file(asset, k), encode_png(asset.views[k].image));
+    write_file_atomic(dir / view_file(asset, k), render::encode_png(asset.views[k].image));
   }
 }
 
@@ -135,8 +135,8 @@ Image contact_sheet(const SynthConfig& config, std::uint64_t seed, int tile, int
   std::vector<Image> tiles(names.size());
   parallel_for(names.size(), [&](std::size_t i) {
     const SynthAsset asset = generate_category_asset(cfg, names[i], seed, i);
-    const Camera cam = orbit_cameras(bounding_box(asset.mesh), 1, tile, 20.0f, 35.0f)[0];
-    tiles[i] = render(asset.mesh, cam);
+    const Camera cam = render::orbit_cameras(bounding_box(asset.mesh), 1, tile, 20.0f, 35.0f)[0];
+    tiles[i] = render::render(asset.mesh, cam);
   }, static_cast<unsigned>(std::max(1, threads)), 1);
   const int cols = static_cast<int>(std::ceil(std::sqrt(static_cast<double>(names.size()))));
   const int rows = static_cast<int>((names.size() + cols - 1) / cols);

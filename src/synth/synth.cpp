@@ -284,8 +284,8 @@ SynthAsset generate_category_asset(const SynthConfig& config, const std::string&
     const float azimuth0 = rng.range(0.0f, 360.0f);
     const float elevation = rng.range(12.0f, 30.0f);
     for (const Camera& cam :
-         orbit_cameras(bounding_box(mesh), config.views, config.image_size, elevation, azimuth0)) {
-      asset.views.push_back({cam, render(mesh, cam)});
+         render::orbit_cameras(bounding_box(mesh), config.views, config.image_size, elevation, azimuth0)) {
+      asset.views.push_back({cam, render::render(mesh, cam)});
     }
   }
   return asset;

@@ -39,7 +39,7 @@
 #include "flexforge/model/model_files.h"
 #include "flexforge/model/reconstruct.h"
 #include "flexforge/model/training_shapes.h"
-#include "flexforge/synth/rasterizer.h"
+#include "flexforge/render/rasterizer.h"
 #include "flexforge/synth/synth.h"
 
 #include <nlohmann/json.hpp>
@@ -202,7 +202,7 @@ int run_generate(const std::string& model_name, const EvalSettings& e) {
     h.category = asset.category;
     h.caption = asset.captions.at(model::kHeldOutCaption);
     h.image = tmp / (asset.id + ".png");
-    std::ofstream(h.image, std::ios::binary) << synth::encode_png(asset.views.at(0).image);
+    std::ofstream(h.image, std::ios::binary) << render::encode_png(asset.views.at(0).image);
     h.mesh = model::normalize_mesh_for_field(asset.mesh);
     held.push_back(std::move(h));
   }

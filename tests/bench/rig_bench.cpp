@@ -14,7 +14,7 @@
 #include "flexforge/io/import.h"
 #include "flexforge/rig/evaluate.h"
 #include "flexforge/rig/rig.h"
-#include "flexforge/synth/rasterizer.h"
+#include "flexforge/render/rasterizer.h"
 #include "flexforge/synth/synth.h"
 
 #include <CGAL/Exact_predicates_inexact_constructions_kernel.h>
@@ -198,7 +198,7 @@ Mesh skin_mesh(const Mesh& rest, const std::vector<std::vector<SkinInfluence>>& 
   return out;
 }
 
-void draw_line(synth::Image& img, Eigen::Vector2f a, Eigen::Vector2f b, std::array<std::uint8_t, 3> c, int r) {
+void draw_line(render::Image& img, Eigen::Vector2f a, Eigen::Vector2f b, std::array<std::uint8_t, 3> c, int r) {
   const int steps = std::max(1, static_cast<int>((b - a).norm() * 2));
   for (int s = 0; s <= steps; ++s) {
     const Eigen::Vector2f p = a + (b - a) * (static_cast<float>(s) / steps);
@@ -212,18 +212,18 @@ void draw_line(synth::Image& img, Eigen::Vector2f a, Eigen::Vector2f b, std::arr
   }
 }
 
-Eigen::Vector2f project(const synth::Camera& cam, const Vec3& p) {
+Eigen::Vector2f project(const render::Camera& cam, const Vec3& p) {
   const Vec3 c = (cam.world_to_camera() * p.homogeneous()).head<3>();
   const Eigen::Matrix3f k = cam.intrinsics();
   return {k(0, 0) * c.x() / (-c.z()) + k(0, 2), k(1, 1) * (-c.y()) / (-c.z()) + k(1, 2)};
 }
 
 // Mesh rendered, skeleton drawn over (bones red, joints yellow, root blue) on a white background.
-synth::Image preview(const Mesh& mesh, const std::vector<Vec3>& joints, const std::vector<int>& parent,
-                     const synth::Camera& cam) {
+render::Image preview(const Mesh& mesh, const std::vector<Vec3>& joints, const std::vector<int>& parent,
+                     const render::Camera& cam) {
   Mesh m = mesh;
   m.colors.clear();
-  synth::Image img = synth::render(m, cam, 2);
+  render::Image img = render::render(m, cam, 2);
   for (std::size_t i = 0; i < img.rgba.size(); i += 4) {
     const float a = img.rgba[i + 3] / 255.0f;
     for (int c = 0; c < 3; ++c) img.rgba[i + c] = static_cast<std::uint8_t>(img.rgba[i + c] * a + 255 * (1 - a));
@@ -237,8 +237,8 @@ synth::Image preview(const Mesh& mesh, const std::vector<Vec3>& joints, const st
   return img;
 }
 
-synth::Image side_by_side(const std::vector<synth::Image>& imgs) {
-  synth::Image out;
+render::Image side_by_side(const std::vector<render::Image>& imgs) {
+  render::Image out;
   out.height = imgs[0].height;
   for (const auto& i : imgs) out.width += i.width;
   out.rgba.assign(static_cast<std::size_t>(out.width) * out.height * 4, 255);
@@ -256,15 +256,15 @@ synth::Image side_by_side(const std::vector<synth::Image>& imgs) {
 void write_synth_preview(const std::string& dir, const std::string& id, const Mesh& mesh,
                          const rig::SkeletonPoints& pred, const rig::SkeletonPoints& gt) {
   std::filesystem::create_directories(dir);
-  const auto cams = synth::orbit_cameras(bounding_box(mesh), 2, 320, 10.0f, 0.0f);
-  std::vector<synth::Image> views;
-  for (const auto& cam : {cams[0], synth::orbit_cameras(bounding_box(mesh), 4, 320, 10.0f, 90.0f)[0]}) {
-    synth::Image img = preview(mesh, pred.joints, pred.parent, cam);
+  const auto cams = render::orbit_cameras(bounding_box(mesh), 2, 320, 10.0f, 0.0f);
+  std::vector<render::Image> views;
+  for (const auto& cam : {cams[0], render::orbit_cameras(bounding_box(mesh), 4, 320, 10.0f, 90.0f)[0]}) {
+    render::Image img = preview(mesh, pred.joints, pred.parent, cam);
     for (std::size_t j = 0; j < gt.joints.size(); ++j)
       if (gt.parent[j] >= 0) draw_line(img, project(cam, gt.joints[gt.parent[j]]), project(cam, gt.joints[j]), {20, 170, 40}, 0);
     views.push_back(img);
   }
-  std::ofstream(std::filesystem::path(dir) / (id + ".png"), std::ios::binary) << synth::encode_png(side_by_side(views));
+  std::ofstream(std::filesystem::path(dir) / (id + ".png"), std::ios::binary) << render::encode_png(side_by_side(views));
 }
 
 // --- CGAL MCF skeleton timing -------------------------------------------------------------------
@@ -329,13 +329,13 @@ int run_real(const std::filesystem::path& out_dir, const std::vector<std::string
       }
       Aabb box = bounding_box(mesh);
       for (const Vec3& p : posed.positions) box.expand(p);
-      const auto cams = synth::orbit_cameras(box, 2, 400, 15.0f, 30.0f);
+      const auto cams = render::orbit_cameras(box, 2, 400, 15.0f, 30.0f);
       Mesh rest = mesh;
       compute_vertex_normals(rest);
-      const synth::Image img = side_by_side({preview(rest, r.joint_positions, parents, cams[0]),
+      const render::Image img = side_by_side({preview(rest, r.joint_positions, parents, cams[0]),
                                              preview(posed, posed_joints, parents, cams[0]),
                                              preview(rest, r.joint_positions, parents, cams[1])});
-      std::ofstream(out_dir / (stem + "_posed.png"), std::ios::binary) << synth::encode_png(img);
+      std::ofstream(out_dir / (stem + "_posed.png"), std::ios::binary) << render::encode_png(img);
       rec["max_beyond_reach"] = st.max_beyond_reach;
       rec["max_edge_stretch"] = st.max_edge_stretch;
       rec["p99_edge_stretch"] = st.p99_edge_stretch;

@@ -30,7 +30,7 @@
 #include "flexforge/segment/evaluate.h"
 #include "flexforge/segment/segment.h"
 #include "flexforge/synth/categories.h"
-#include "flexforge/synth/rasterizer.h"
+#include "flexforge/render/rasterizer.h"
 #include "flexforge/synth/synth.h"
 
 #include <CGAL/Exact_predicates_inexact_constructions_kernel.h>
@@ -177,7 +177,7 @@ Vec3 part_color(int p) {
   return Vec3(c[0], c[1], c[2]).array().pow(2.2f);  // palette is sRGB; meshes store linear
 }
 
-synth::Image preview(const Mesh& mesh, const std::vector<std::int32_t>& part, int size) {
+render::Image preview(const Mesh& mesh, const std::vector<std::int32_t>& part, int size) {
   Mesh m;  // unshared corners so each face shows its own part colour
   for (std::size_t f = 0; f < mesh.triangles.size(); ++f) {
     const Vec3 c = part_color(part[f]);
@@ -188,13 +188,13 @@ synth::Image preview(const Mesh& mesh, const std::vector<std::int32_t>& part, in
     const std::uint32_t b = static_cast<std::uint32_t>(3 * f);
     m.triangles.push_back({b, b + 1, b + 2});
   }
-  const std::vector<synth::Camera> cams = synth::orbit_cameras(bounding_box(mesh), 3, size, 20.0f, 30.0f);
-  synth::Image out;
+  const std::vector<render::Camera> cams = render::orbit_cameras(bounding_box(mesh), 3, size, 20.0f, 30.0f);
+  render::Image out;
   out.width = size * 3;
   out.height = size;
   out.rgba.assign(static_cast<std::size_t>(out.width) * out.height * 4, 255);
   for (int v = 0; v < 3; ++v) {
-    const synth::Image img = synth::render(m, cams[v], 2);
+    const render::Image img = render::render(m, cams[v], 2);
     for (int y = 0; y < size; ++y) {
       for (int x = 0; x < size; ++x) {
         const std::uint8_t* s = &img.rgba[(static_cast<std::size_t>(y) * size + x) * 4];
@@ -290,14 +290,14 @@ int run_synth(const Args& a) {
       }
       if (!a.previews.empty()) {
         // Rows: ground truth, geometric, learned (those that ran).
-        synth::Image both = preview(mesh, mesh.face_parts, 300);
+        render::Image both = preview(mesh, mesh.face_parts, 300);
         for (const segment::Segmentation* seg : {&geo, &learned}) {
           if (seg->face_part.empty()) continue;
-          const synth::Image row = preview(mesh, seg->face_part, 300);
+          const render::Image row = preview(mesh, seg->face_part, 300);
           both.height += row.height;
           both.rgba.insert(both.rgba.end(), row.rgba.begin(), row.rgba.end());
         }
-        const std::string bytes = synth::encode_png(both);
+        const std::string bytes = render::encode_png(both);
         std::ofstream(std::filesystem::path(a.previews) / (asset.id + ".png"), std::ios::binary)
             .write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
       }
@@ -394,7 +394,7 @@ int run_real(const Args& a) {
     for (std::int32_t p : seg.face_part) all_assigned = all_assigned && p >= 0 && p < seg.part_count;
     const std::string png = (out / (path.stem().string() + "_segment.png")).string();
     {
-      const std::string bytes = synth::encode_png(preview(mesh, seg.face_part, 360));
+      const std::string bytes = render::encode_png(preview(mesh, seg.face_part, 360));
       std::ofstream(png, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
     }
     nlohmann::json j = {{"bench", "segment"}, {"mode", "real"}, {"mesh", path.filename().string()},
@@ -409,7 +409,7 @@ int run_real(const Args& a) {
       lo.parts = 0;
       const segment::Segmentation learned = segment::segment_mesh(mesh, lo);
       const std::string lpng = (out / (path.stem().string() + "_learned.png")).string();
-      const std::string bytes = synth::encode_png(preview(mesh, learned.face_part, 360));
+      const std::string bytes = render::encode_png(preview(mesh, learned.face_part, 360));
       std::ofstream(lpng, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
       nlohmann::json names = nlohmann::json::array();
       for (const std::string& sname : learned.semantic) names.push_back(sname);
@@ -427,7 +427,7 @@ int run_real(const Args& a) {
         std::vector<std::int32_t> labels = c.face_part;
         for (auto& l : labels) l = std::max(l, 0);
         const std::string cpng = (out / (path.stem().string() + "_cgal_sdf.png")).string();
-        const std::string bytes = synth::encode_png(preview(mesh, labels, 360));
+        const std::string bytes = render::encode_png(preview(mesh, labels, 360));
         std::ofstream(cpng, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
         j["cgal_preview"] = cpng;
       }

@@ -12,7 +12,7 @@
 // encoder is trained on.
 #pragma once
 
-#include "flexforge/synth/rasterizer.h"  // synth::Image: 8-bit straight-alpha RGBA
+#include "flexforge/render/rasterizer.h"  // render::Image: 8-bit straight-alpha RGBA
 
 #include <array>
 #include <cstdint>
@@ -22,7 +22,7 @@
 
 namespace flexforge::condition {
 
-using Image = synth::Image;
+using Image = render::Image;
 
 struct ImageOptions {
   int size = 128;       // output width = height (8..4096)

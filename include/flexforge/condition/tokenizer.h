@@ -95,12 +95,4 @@ class Tokenizer {
   std::size_t longest_ = 0;  // longest token in bytes: bounds the compound search
 };
 
-// Caption texts covering every word the synth caption generator can emit: each category's build
-// function is run for `samples_per_category` seeds (parameters only, no meshing) and its facts
-// are passed through synth::make_captions, the generator's own templates; one extra caption per
-// category lists all synonyms and one lists every palette colour, because captions pick those at
-// random. Deterministic for given arguments. Use with Tokenizer::build().
-std::vector<std::string> synth_caption_corpus(std::size_t samples_per_category = 64,
-                                              std::uint64_t seed = 1);
-
 }  // namespace flexforge::condition

@@ -7,7 +7,7 @@
 
 #include "flexforge/core/scene.h"
 #include "flexforge/synth/categories.h"
-#include "flexforge/synth/rasterizer.h"
+#include "flexforge/render/rasterizer.h"
 #include "flexforge/synth/sdf.h"
 
 #include <nlohmann/json.hpp>
@@ -17,6 +17,10 @@
 #include <vector>
 
 namespace flexforge::synth {
+
+// A synth view is a render of the asset: the rasteriser lives in render/.
+using render::Camera;
+using render::Image;
 
 struct SynthConfig {
   std::vector<std::string> categories;  // empty = all, in registry order

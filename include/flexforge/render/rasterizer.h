@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-namespace flexforge::synth {
+namespace flexforge::render {
 
 // Right-handed, OpenGL/glTF convention: the camera looks down its -Z axis, +Y up in the image.
 struct Camera {
@@ -48,4 +48,4 @@ Image render(const Mesh& mesh, const Camera& camera, int supersample = 2);
 // PNG (8-bit RGBA) bytes; deterministic for a given image.
 std::string encode_png(const Image& image);
 
-}  // namespace flexforge::synth
+}  // namespace flexforge::render

@@ -1,7 +1,7 @@
 // Software rasterizer: edge functions over each triangle's pixel bounding box, a float z-buffer,
 // perspective-correct interpolation of normals and colours, Lambert shading with a key light
 // from the camera's upper left and a sky fill light, supersampling for anti-aliased alpha.
-#include "flexforge/synth/rasterizer.h"
+#include "flexforge/render/rasterizer.h"
 
 #include "flexforge/core/error.h"
 
@@ -24,7 +24,7 @@
 #pragma GCC diagnostic pop
 #endif
 
-namespace flexforge::synth {
+namespace flexforge::render {
 
 namespace {
 
@@ -225,4 +225,4 @@ std::string encode_png(const Image& image) {
   return out;
 }
 
-}  // namespace flexforge::synth
+}  // namespace flexforge::render
