@@ -9,6 +9,7 @@
 #include "flexforge/io/export.h"
 #include "flexforge/io/import.h"
 #include "flexforge/model/generate.h"
+#include "flexforge/model/prompt_lexicon.h"
 #include "flexforge/pipeline/asset_outputs.h"
 #include "flexforge/pipeline/generation_job.h"
 #include "flexforge/pipeline/stages.h"
@@ -53,7 +54,10 @@ class GenerateCommand : public Command {
     sub.add_option("--structure", structure_,
                    "Mesh whose coarse shape (32^3 voxels, scaled to the output frame) replaces the "
                    "structure stage: the prompt only generates the surface on it");
-    sub.add_option("-o,--output", output_, "Output file; the extension picks the format")->required();
+    sub.add_option("-o,--output", output_, "Output file; the extension picks the format (required unless --explain-prompt)");
+    sub.add_flag("--explain-prompt", explain_,
+                 "Print how the prompt maps to the model's vocabulary (tokens, lexicon mappings, "
+                 "attributes, unknown words) and exit without generating");
     sub.add_option("--model", model_, "Model directory or installed model name")->capture_default_str();
     sub.add_option("--seed", seed_, "Random seed (same seed, build and threads: same asset)")->capture_default_str();
     sub.add_option("--steps", steps_, "Sampler steps per stage")->capture_default_str();
@@ -96,6 +100,11 @@ class GenerateCommand : public Command {
     if (prompt_.text.empty() && image_.empty()) {
       throw Error(ExitCode::Usage, "prompt is empty: give text, --image, or both");
     }
+    if (explain_) {
+      if (prompt_.text.empty()) throw Error(ExitCode::Usage, "--explain-prompt: give a text prompt");
+      return;
+    }
+    if (output_.empty()) throw Error(ExitCode::Usage, "--output is required");
     if (num_ < 1 || num_ > 64) throw Error(ExitCode::Usage, "--num must be in 1..64");
     if (faces_ < 4 || faces_ > 10000000) throw Error(ExitCode::Usage, "--faces must be in 4..1e7");
     {
@@ -122,6 +131,7 @@ class GenerateCommand : public Command {
     if (!structure_.empty()) prompt_.structure = join_parts(load_scene(structure_));
   }
   int execute(const GlobalOptions& global) override {
+    if (explain_) return explain();
     const auto started = std::chrono::steady_clock::now();
     model::Generator generator(model_, global.resolved_device);
     const double load_seconds =
@@ -176,6 +186,23 @@ class GenerateCommand : public Command {
     return p;
   }
 
+  // --explain-prompt: the tokenizer and lexicon only, no network is loaded.
+  int explain() const {
+    const model::PromptExplanation e = model::explain_prompt(model_, prompt_.text);
+    std::printf("model: %s (%s)\n", e.model_dir.string().c_str(), e.has_lexicon ? "with lexicon" : "no lexicon");
+    std::string tokens;
+    for (const auto& t : e.tokens) tokens += (tokens.empty() ? "" : " ") + t;
+    std::printf("tokens: %s%s\n", tokens.c_str(), e.truncated ? " (truncated)" : "");
+    for (const auto& m : e.mappings) std::printf("mapped: %s\n", model::describe_mapping(m).c_str());
+    for (const auto& a : e.attributes) {
+      std::printf("attribute: %s %s%s\n", a.relation.c_str(), a.words.c_str(),
+                  a.concept.empty() ? " (no token)" : a.concept == a.words ? "" : (" -> " + a.concept).c_str());
+    }
+    for (const auto& w : e.unknown_words) std::printf("unknown: %s\n", w.c_str());
+    return 0;
+  }
+
+  bool explain_ = false;
   model::Prompt prompt_;
   std::string image_, structure_, output_, model_ = "default", stages_, formats_, report_, preview_;
   std::string rig_mode_ = "auto";

@@ -1,5 +1,7 @@
 #include "flexforge/condition/tokenizer.h"
 
+#include "flexforge/condition/lexicon.h"
+
 #include "flexforge/core/atomic_file.h"
 #include "flexforge/core/error.h"
 
@@ -383,34 +385,93 @@ std::vector<TokenId> Tokenizer::map_word(const std::string& word) const {
   return {};
 }
 
-EncodeResult Tokenizer::encode(const std::string& text, std::size_t max_len) const {
+EncodeResult Tokenizer::encode(const std::string& text, std::size_t max_len, const Lexicon* lexicon) const {
   if (max_len == 0) throw Error(ExitCode::Usage, "tokenizer: max_len must be at least 1");
   EncodeResult result;
+  const std::vector<std::string> words = normalize_words(text);
+  if (words.empty()) throw Error(ExitCode::Usage, "prompt is empty");
   std::set<std::string> reported;
-  std::size_t words = 0, unknown_words = 0;
-  for_each_word(text, [&](std::string&& word) {
-    ++words;
-    std::vector<TokenId> ids = map_word(word);
-    if (ids.empty()) {
-      ids.push_back(kUnk);
-      ++unknown_words;
-      ++result.unknown_count;
-      std::string shown = shorten(word);
-      if (result.unknown_words.size() < kMaxReportedUnknown && reported.insert(shown).second) {
-        result.unknown_words.push_back(std::move(shown));
-      }
-    }
+  bool meaningful = false;  // some word produced a token other than <unk>
+  // Appends ids; false once max_len is reached (the rest of the prompt is dropped).
+  const auto emit = [&](const std::vector<TokenId>& ids) {
     for (TokenId id : ids) {
       if (result.ids.size() == max_len) {
         result.truncated = true;
         return false;
       }
       result.ids.push_back(id);
+      meaningful = meaningful || id != kUnk;
     }
     return true;
-  });
-  if (words == 0) throw Error(ExitCode::Usage, "prompt is empty");
-  result.all_unknown = unknown_words == words;
+  };
+  const auto concept_ids = [&](const std::string& concept) {
+    std::vector<TokenId> ids;
+    for (const std::string& w : normalize_words(concept)) ids.push_back(id(w));
+    return ids;
+  };
+  const auto is_token = [&](const std::string& w) { return id(w) >= 3; };
+  // Applies one lexicon entry to the prompt words it covers.
+  const auto apply = [&](const std::string& phrase, const LexiconEntry& e) {
+    const WordMapping m{phrase, e.concept, e.relation, e.via};
+    if (e.is_attribute()) result.attributes.push_back(m);
+    if (!(e.is_attribute() && e.concept == phrase)) result.mappings.push_back(m);
+    if (e.concept.empty()) return true;
+    return emit(concept_ids(e.concept));
+  };
+  // A word's entries: the word itself, else its stems ("trashcans" -> "trashcan").
+  const auto entries_of = [&](const std::string& w) -> const std::vector<LexiconEntry>* {
+    if (!lexicon) return nullptr;
+    if (const auto* es = lexicon->find(w)) return es;
+    // Plural stems only: "-er"/"-ing" stems change the meaning ("toaster" is not a "toast").
+    if (w.size() > kMaxCompoundBytes || !ends_with(w, "s")) return nullptr;
+    for (const std::string& stem : stem_candidates(w)) {
+      if (stem.size() + 1 < w.size() && !ends_with(w, "es") && !ends_with(w, "ies") && !ends_with(w, "ves")) continue;
+      if (const auto* es = lexicon->find(stem)) return es;
+    }
+    return nullptr;
+  };
+  for (std::size_t i = 0; i < words.size();) {
+    // Phrases first, longest first: "trash can", "sports car", "table basse".
+    std::size_t taken = 0;
+    bool more = true;
+    for (std::size_t k = std::min(Lexicon::kMaxPhraseWords, words.size() - i); lexicon && k >= 2; --k) {
+      std::string phrase = words[i];
+      for (std::size_t q = 1; q < k; ++q) phrase += " " + words[i + q];
+      if (const auto* es = lexicon->find(phrase)) {
+        more = apply(phrase, es->front());
+        taken = k;
+        break;
+      }
+    }
+    if (taken == 0) {
+      const std::string& w = words[i];
+      taken = 1;
+      const auto* es = is_token(w) ? (lexicon ? lexicon->find(w) : nullptr) : entries_of(w);
+      if (is_token(w)) {
+        if (es && es->back().is_attribute()) result.attributes.push_back({w, es->back().concept, es->back().relation, es->back().via});
+        more = emit({id(w)});
+      } else if (es) {
+        // "oak" before a noun is a material, alone it is a tree.
+        const bool before_word = i + 1 < words.size();
+        const LexiconEntry& e = (es->back().is_attribute() && (before_word || es->size() == 1)) ? es->back() : es->front();
+        more = apply(w, e);
+      } else {
+        std::vector<TokenId> ids = map_word(w);
+        if (ids.empty()) {
+          ids.push_back(kUnk);
+          ++result.unknown_count;
+          std::string shown = shorten(w);
+          if (result.unknown_words.size() < kMaxReportedUnknown && reported.insert(shown).second) {
+            result.unknown_words.push_back(std::move(shown));
+          }
+        }
+        more = emit(ids);
+      }
+    }
+    if (!more) break;
+    i += taken;
+  }
+  result.all_unknown = !meaningful;
   return result;
 }
 

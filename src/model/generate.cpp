@@ -1,4 +1,5 @@
 #include "flexforge/model/generate.h"
+#include "flexforge/model/prompt_lexicon.h"
 
 #include "flexforge/condition/image_input.h"
 #include "flexforge/condition/tokenizer.h"
@@ -22,6 +23,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
+#include <optional>
 #include <chrono>
 #include <cmath>
 #include <fstream>
@@ -65,6 +68,7 @@ struct EncodedPrompt {
   torch::Tensor image;                   // [3, S, S] or undefined
   torch::Tensor voxels;                  // [N, 3] int: the given structure's base voxels, or undefined
   std::vector<std::string> warnings;
+  std::vector<std::string> mappings;  // lexicon mappings, described (prompt_lexicon.h)
 };
 
 // The noise level a prior start is refined from.
@@ -110,6 +114,7 @@ struct Generator::State {
   ModelDirectory model;
   torch::Device device{torch::kCPU};
   Tokenizer tokenizer;
+  std::optional<condition::Lexicon> lexicon;  // models/<name>/lexicon.tsv, when the model ships one
   nn::GeneratorSizes sizes;
   nn::StructureVae structure_vae{nullptr};
   nn::FlowTransformer structure_flow{nullptr}, latent_flow{nullptr};
@@ -128,9 +133,10 @@ struct Generator::State {
     }
     e.text = Tokenizer::pad(Tokenizer::null_ids(), length);
     if (text_given) {
-      const auto r = tokenizer.encode(p.text, length);
+      const auto r = tokenizer.encode(p.text, length, lexicon ? &*lexicon : nullptr);
+      for (const auto& m : r.mappings) e.mappings.push_back(describe_mapping(m));
       if (r.all_unknown) {
-        const std::string words = fmt::format("{}", fmt::join(r.unknown_words, ", "));
+        const std::string words = r.unknown_words.empty() ? p.text : fmt::format("{}", fmt::join(r.unknown_words, ", "));
         if (p.image.empty()) {
           throw Error(ExitCode::InvalidInput, "no word of the prompt is known to the model (" +
                                                   words + ") and there is no image to go on");
@@ -200,6 +206,7 @@ Generator::Generator(const std::string& model, const std::string& device)
     }
   }
   s.tokenizer = Tokenizer::load(s.model.directory / nn::kTokenizerFile);
+  s.lexicon = load_model_lexicon(s.model.directory, s.tokenizer);
   const auto sflow_config = s.model.network("structure_flow");
   const auto lflow_config = s.model.network("latent_flow");
   s.sizes.structure_vae = nn::StructureVaeOptions::from_config(s.model.network("structure_vae"));
@@ -445,6 +452,7 @@ std::vector<GeneratedMesh> Generator::generate(const std::vector<Prompt>& prompt
       m.active_voxels = static_cast<size_t>(counts[static_cast<size_t>(i)]);
       const auto& e = encoded[members[static_cast<size_t>(i)]];
       m.warnings.insert(m.warnings.begin(), e.warnings.begin(), e.warnings.end());
+      m.prompt_mappings = e.mappings;
       m.seconds = {{"prompt", prompt_seconds},
                    {"structure", structure_seconds},
                    {"latent", latent_seconds},

@@ -106,6 +106,7 @@ json finish_generated_asset(const model::GeneratedMesh& generated, const AssetRe
     outputs.push_back(request.preview.string());
   }
   timings["export"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  for (const std::string& m : generated.prompt_mappings) spdlog::info("prompt: {}", m);
   for (const std::string& w : generated.warnings) spdlog::warn("{}", w);
   spdlog::info("wrote {} ({} faces, {} parts, seed {})", request.output.string(), scene.face_count(),
                scene.parts.size(), generated.seed);
@@ -117,7 +118,8 @@ json finish_generated_asset(const model::GeneratedMesh& generated, const AssetRe
                  {"active_voxels", generated.active_voxels},
                  {"timings", timings},
                  {"stages", stages},
-                 {"warnings", generated.warnings}};
+                 {"warnings", generated.warnings},
+                 {"prompt_mappings", generated.prompt_mappings}};
   if (!rig_report.is_null()) report["rig"] = rig_report;
   if (generated.candidates > 1) {
     report["candidates"] = generated.candidates;

@@ -21,6 +21,16 @@
 
 namespace flexforge::condition {
 
+class Lexicon;
+
+// One lexicon mapping applied to a prompt: "kitten" -> "cat" via hypernym (feline).
+struct WordMapping {
+  std::string words;     // the prompt's normalised word(s)
+  std::string concept;   // the tokens used instead ("" = dropped, or an attribute without a token)
+  std::string relation;  // condition::kRelations
+  std::string via;
+};
+
 using TokenId = std::int64_t;  // torch embedding indices are int64
 
 struct EncodeResult {
@@ -31,6 +41,10 @@ struct EncodeResult {
   // produce a megabyte warning; unknown_count is the uncapped number of <unk> tokens emitted.
   std::vector<std::string> unknown_words;
   std::size_t unknown_count = 0;
+  // Words the lexicon mapped to known tokens, in prompt order (empty without a lexicon).
+  std::vector<WordMapping> mappings;
+  // Colour, material and size words, known tokens or mapped ("crimson" -> red), in prompt order.
+  std::vector<WordMapping> attributes;
   // More tokens than max_len: the tail was dropped. The caller should warn.
   bool truncated = false;
   // Every word was unknown (ids are all <unk>). Documented behaviour for the generator: warn
@@ -70,7 +84,11 @@ class Tokenizer {
   // Prompt -> ids. Error(Usage) "prompt is empty" when the prompt has no words (empty, only
   // whitespace or punctuation); Error(InvalidInput) for malformed UTF-8; max_len >= 1 else
   // Error(Usage). Any length of prompt is accepted: tokens past max_len are dropped (truncated).
-  EncodeResult encode(const std::string& text, std::size_t max_len) const;
+  // With a lexicon, a word or phrase (up to Lexicon::kMaxPhraseWords words, longest first) that
+  // is not a token is replaced by its concept's tokens and reported in mappings; a plural is
+  // looked up by its stems. Without one, or when the lexicon has no entry, the sub-word fallback
+  // applies as before.
+  EncodeResult encode(const std::string& text, std::size_t max_len, const Lexicon* lexicon = nullptr) const;
 
   // The unconditional (CFG null) sequence: one <null> token.
   static std::vector<TokenId> null_ids() { return {kNull}; }

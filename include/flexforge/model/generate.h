@@ -96,6 +96,7 @@ struct GeneratedMesh {
   Mesh mesh;                                            // about [-0.5, 0.5]^3, +Y up
   std::uint64_t seed = 0;
   std::vector<std::string> warnings;                    // unknown words, truncation, ...
+  std::vector<std::string> prompt_mappings;             // lexicon mappings: "kitten" -> "cat" via ...
   std::vector<std::pair<std::string, double>> seconds;  // per stage (shared stages: the batch's)
   std::size_t active_voxels = 0;
   // Image prompts sampled as several candidates: how many, and the kept one's silhouette IoU

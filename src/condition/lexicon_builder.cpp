@@ -1,0 +1,448 @@
+#include "flexforge/condition/lexicon_builder.h"
+
+#include "flexforge/condition/tokenizer.h"
+#include "flexforge/core/error.h"
+
+#include <algorithm>
+#include <cmath>
+#include <deque>
+#include <set>
+#include <stdexcept>
+
+namespace flexforge::condition {
+
+namespace {
+
+bool is_physical(int lex_file) {
+  switch (static_cast<NounFile>(lex_file)) {
+    case NounFile::Animal:
+    case NounFile::Artifact:
+    case NounFile::Plant:
+    case NounFile::Object:
+    case NounFile::Food:
+      return true;
+    default:
+      return false;
+  }
+}
+bool is_person(int lex_file) { return lex_file == static_cast<int>(NounFile::Person); }
+
+// A physical sense at least this deep names something specific (a toaster, a frog); when it
+// reaches no anchor the word maps to nothing instead of falling back to a person sense. Shallower
+// physical senses ("female": an animal that bears young, depth 7) let the person sense decide.
+constexpr int kSpecificDepth = 8;
+
+std::string join(const std::vector<std::string>& words, std::size_t from, std::size_t to, char sep) {
+  std::string out;
+  for (std::size_t i = from; i < to; ++i) {
+    if (i > from) out += sep;
+    out += words[i];
+  }
+  return out;
+}
+
+// A WordNet lemma ("heavier-than-air_craft") as a lexicon phrase ("heavier than air craft"), or
+// "" when it does not normalise to 1-4 words.
+std::string lemma_phrase(const std::string& lemma) {
+  std::string text = lemma;
+  std::replace(text.begin(), text.end(), '_', ' ');
+  std::vector<std::string> words;
+  try {
+    words = normalize_words(text);
+  } catch (const Error&) {
+    return "";
+  }
+  if (words.empty() || words.size() > Lexicon::kMaxPhraseWords) return "";
+  return join(words, 0, words.size(), ' ');
+}
+
+struct Css {
+  const char* name;
+  unsigned rgb;
+};
+// The CSS Color Module's named colours (the X11 set) plus common colour words that are not in it.
+const Css kColourWords[] = {
+    {"aliceblue", 0xF0F8FF}, {"antiquewhite", 0xFAEBD7}, {"aqua", 0x00FFFF}, {"aquamarine", 0x7FFFD4},
+    {"azure", 0xF0FFFF}, {"bisque", 0xFFE4C4}, {"blanchedalmond", 0xFFEBCD},
+    {"blueviolet", 0x8A2BE2}, {"burlywood", 0xDEB887}, {"cadetblue", 0x5F9EA0}, {"chartreuse", 0x7FFF00},
+    {"chocolate", 0xD2691E}, {"coral", 0xFF7F50}, {"cornflowerblue", 0x6495ED}, {"cornsilk", 0xFFF8DC},
+    {"crimson", 0xDC143C}, {"cyan", 0x00FFFF}, {"darkblue", 0x00008B}, {"darkcyan", 0x008B8B},
+    {"darkgoldenrod", 0xB8860B}, {"darkgray", 0xA9A9A9}, {"darkgrey", 0xA9A9A9}, {"darkgreen", 0x006400},
+    {"darkkhaki", 0xBDB76B}, {"darkmagenta", 0x8B008B}, {"darkolivegreen", 0x556B2F}, {"darkorange", 0xFF8C00},
+    {"darkorchid", 0x9932CC}, {"darkred", 0x8B0000}, {"darksalmon", 0xE9967A}, {"darkseagreen", 0x8FBC8F},
+    {"darkslateblue", 0x483D8B}, {"darkslategray", 0x2F4F4F}, {"darkturquoise", 0x00CED1},
+    {"darkviolet", 0x9400D3}, {"deeppink", 0xFF1493}, {"deepskyblue", 0x00BFFF}, {"dimgray", 0x696969},
+    {"dodgerblue", 0x1E90FF}, {"firebrick", 0xB22222}, {"floralwhite", 0xFFFAF0}, {"forestgreen", 0x228B22},
+    {"fuchsia", 0xFF00FF}, {"gainsboro", 0xDCDCDC}, {"ghostwhite", 0xF8F8FF}, {"goldenrod", 0xDAA520},
+    {"grey", 0x808080}, {"greenyellow", 0xADFF2F}, {"honeydew", 0xF0FFF0}, {"hotpink", 0xFF69B4},
+    {"indianred", 0xCD5C5C}, {"indigo", 0x4B0082}, {"ivory", 0xFFFFF0}, {"khaki", 0xF0E68C},
+    {"lavender", 0xE6E6FA}, {"lavenderblush", 0xFFF0F5}, {"lawngreen", 0x7CFC00}, {"lemonchiffon", 0xFFFACD},
+    {"lightblue", 0xADD8E6}, {"lightcoral", 0xF08080}, {"lightcyan", 0xE0FFFF},
+    {"lightgoldenrodyellow", 0xFAFAD2}, {"lightgray", 0xD3D3D3}, {"lightgreen", 0x90EE90},
+    {"lightpink", 0xFFB6C1}, {"lightsalmon", 0xFFA07A}, {"lightseagreen", 0x20B2AA},
+    {"lightskyblue", 0x87CEFA}, {"lightslategray", 0x778899}, {"lightsteelblue", 0xB0C4DE},
+    {"lightyellow", 0xFFFFE0}, {"lime", 0x00FF00}, {"limegreen", 0x32CD32}, {"linen", 0xFAF0E6},
+    {"magenta", 0xFF00FF}, {"maroon", 0x800000}, {"mediumaquamarine", 0x66CDAA}, {"mediumblue", 0x0000CD},
+    {"mediumorchid", 0xBA55D3}, {"mediumpurple", 0x9370DB}, {"mediumseagreen", 0x3CB371},
+    {"mediumslateblue", 0x7B68EE}, {"mediumspringgreen", 0x00FA9A}, {"mediumturquoise", 0x48D1CC},
+    {"mediumvioletred", 0xC71585}, {"midnightblue", 0x191970}, {"mintcream", 0xF5FFFA},
+    {"mistyrose", 0xFFE4E1}, {"moccasin", 0xFFE4B5}, {"navajowhite", 0xFFDEAD}, {"navy", 0x000080},
+    {"oldlace", 0xFDF5E6}, {"olive", 0x808000}, {"olivedrab", 0x6B8E23}, {"orangered", 0xFF4500},
+    {"orchid", 0xDA70D6}, {"palegoldenrod", 0xEEE8AA}, {"palegreen", 0x98FB98}, {"paleturquoise", 0xAFEEEE},
+    {"palevioletred", 0xDB7093}, {"papayawhip", 0xFFEFD5}, {"peachpuff", 0xFFDAB9}, {"peru", 0xCD853F},
+    {"plum", 0xDDA0DD}, {"powderblue", 0xB0E0E6}, {"rebeccapurple", 0x663399}, {"rosybrown", 0xBC8F8F},
+    {"royalblue", 0x4169E1}, {"saddlebrown", 0x8B4513}, {"salmon", 0xFA8072}, {"sandybrown", 0xF4A460},
+    {"seagreen", 0x2E8B57}, {"seashell", 0xFFF5EE}, {"sienna", 0xA0522D}, {"skyblue", 0x87CEEB},
+    {"slateblue", 0x6A5ACD}, {"slategray", 0x708090}, {"snow", 0xFFFAFA}, {"springgreen", 0x00FF7F},
+    {"steelblue", 0x4682B4}, {"thistle", 0xD8BFD8}, {"tomato", 0xFF6347}, {"turquoise", 0x40E0D0},
+    {"violet", 0xEE82EE}, {"wheat", 0xF5DEB3}, {"whitesmoke", 0xF5F5F5}, {"yellowgreen", 0x9ACD32},
+    // Common colour words outside the CSS list.
+    {"scarlet", 0xFF2400}, {"burgundy", 0x800020}, {"cream", 0xFFFDD0}, {"amber", 0xFFBF00},
+    {"mustard", 0xE1AD01}, {"ochre", 0xCC7722}, {"emerald", 0x50C878}, {"jade", 0x00A86B},
+    {"cobalt", 0x0047AB}, {"sapphire", 0x0F52BA}, {"ruby", 0xE0115F}, {"lilac", 0xC8A2C8},
+    {"mauve", 0xE0B0FF}, {"charcoal", 0x36454F}, {"ebony", 0x555D50}, {"ivory", 0xFFFFF0},
+    {"chestnut", 0x954535}, {"mahogany", 0xC04000}, {"rust", 0xB7410E}, {"peach", 0xFFE5B4},
+    {"sand", 0xC2B280}, {"khaki", 0xF0E68C}, {"mint", 0x98FF98}, {"aqua", 0x00FFFF},
+    {"golden", 0xD4AF37}, {"silvery", 0xC0C0C0}, {"grey", 0x808080}, {"reddish", 0xC0392B},
+    {"bluish", 0x3366CC}, {"greenish", 0x339966}, {"blonde", 0xFAF0BE}, {"blond", 0xFAF0BE},
+};
+
+// Material words -> the token the captions use for the material ("" when the model has none).
+const std::pair<const char*, const char*> kMaterialWords[] = {
+    {"wooden", "wood"}, {"timber", "wood"}, {"oak", "wood"}, {"pine", "wood"}, {"walnut", "wood"},
+    {"teak", "wood"}, {"maple", "wood"}, {"birch", "wood"}, {"cherry", "wood"}, {"bamboo", "wood"},
+    {"plywood", "wood"}, {"metallic", "metal"}, {"steel", "metal"}, {"iron", "metal"}, {"brass", "metal"},
+    {"bronze", "metal"}, {"copper", "metal"}, {"aluminium", "metal"}, {"aluminum", "metal"},
+    {"chrome", "metal"}, {"tin", "metal"}, {"glassy", "glass"}, {"crystal", "glass"}, {"marble", "stone"},
+    {"granite", "stone"}, {"stony", "stone"}, {"concrete", "stone"}, {"brick", "stone"},
+    {"plastic", ""}, {"leather", ""}, {"fabric", ""}, {"cotton", ""}, {"wool", ""}, {"ceramic", ""},
+    {"porcelain", ""}, {"clay", ""}, {"rubber", ""}, {"paper", ""}, {"velvet", ""}, {"wicker", ""},
+};
+
+const std::pair<const char*, const char*> kSizeWords[] = {
+    {"tiny", "small"}, {"little", "small"}, {"miniature", "small"}, {"mini", "small"}, {"petite", "small"},
+    {"enormous", "huge"}, {"massive", "huge"}, {"immense", "huge"}, {"gigantic", "giant"},
+    {"colossal", "giant"}, {"towering", "tall"}, {"skinny", "thin"}, {"chunky", "stocky"},
+    {"medium", ""}, {"oversized", "large"},
+};
+
+// Articles, conjunctions and the prepositions prompts use, in the catalogs' main languages:
+// mapped to the English token where the captions have one, else dropped.
+const std::pair<const char*, const char*> kFunctionWords[] = {
+    {"the", ""}, {"this", ""}, {"that", ""}, {"some", ""},
+    // French
+    {"un", "a"}, {"une", "a"}, {"le", ""}, {"la", ""}, {"les", ""}, {"des", ""}, {"du", "of"},
+    {"de", "of"}, {"et", "and"}, {"avec", "with"}, {"en", "in"}, {"sur", "on"}, {"au", "in"},
+    // German
+    {"ein", "a"}, {"eine", "a"}, {"einen", "a"}, {"einem", "a"}, {"einer", "a"}, {"der", ""},
+    {"die", ""}, {"das", ""}, {"den", ""}, {"dem", ""}, {"und", "and"}, {"mit", "with"}, {"von", "of"},
+    {"aus", "of"}, {"auf", "on"}, {"im", "in"},
+    // Spanish
+    {"una", "a"}, {"uno", "a"}, {"el", ""}, {"los", ""}, {"las", ""}, {"y", "and"}, {"con", "with"},
+    {"del", "of"}, {"sobre", "on"},
+    // Italian
+    {"il", ""}, {"lo", ""}, {"gli", ""}, {"di", "of"}, {"della", "of"}, {"e", "and"}, {"nel", "in"},
+    // Portuguese and Dutch
+    {"um", "a"}, {"uma", "a"}, {"com", "with"}, {"een", "a"}, {"het", ""}, {"met", "with"}, {"van", "of"},
+};
+
+// English prepositions that end a catalog name's head phrase ("Chair with armrests").
+const std::set<std::string> kEnglishBreaks = {"with", "of", "for", "in", "on", "and", "without",
+                                              "from", "at", "to", "by", "under", "over"};
+
+// Languages whose noun phrases put the head noun first ("Table basse") or last ("Runder Tisch").
+const std::set<std::string> kHeadFirst = {"fr", "es", "it", "pt", "pt_PT"};
+const std::set<std::string> kHeadLast = {"de", "nl", "sv", "en_US"};
+
+std::array<float, 3> unpack(unsigned rgb) {
+  return {((rgb >> 16) & 0xFF) / 255.0f, ((rgb >> 8) & 0xFF) / 255.0f, (rgb & 0xFF) / 255.0f};
+}
+
+bool all_tokens(const Tokenizer& t, const std::vector<std::string>& words) {
+  return std::all_of(words.begin(), words.end(), [&](const std::string& w) { return t.id(w) >= 3; });
+}
+
+// True when the tokenizer alone already says what the phrase says: all its words are tokens and
+// the concept is one of them ("coffee table" -> table), so the entry would only lose tokens.
+bool redundant(const Tokenizer& t, const std::string& phrase, const std::string& concept) {
+  const auto words = normalize_words(phrase);
+  return all_tokens(t, words) && std::find(words.begin(), words.end(), concept) != words.end();
+}
+
+}  // namespace
+
+const std::vector<ConceptAnchors>& concept_anchors() {
+  static const std::vector<ConceptAnchors> table = {
+      {"chair", {"chair#1", "armchair", "sofa", "bench#1"}},
+      {"stool", {"stool#1", "footstool"}},
+      {"table", {"table#2", "desk"}},
+      {"bed", {"bed#1", "bunk#2", "bunk#6"}},
+      {"shelf", {"shelf", "bookcase", "cabinet#1", "wardrobe", "cupboard"}},
+      {"lamp", {"lamp#1", "lamp#2", "light#2", "lighting#2"}},
+      {"tree", {"tree#1", "woody_plant", "shrub"}},
+      {"flower", {"flower#1", "flower#2", "herb#1", "bulbous_plant"}},
+      {"cactus", {"cactus", "succulent"}},
+      {"mushroom", {"mushroom#2", "fungus"}},
+      {"rock", {"rock#1", "rock#2", "stone#2"}},
+      {"house", {"house#1", "building#1", "dwelling"}},
+      {"tower", {"tower#1", "castle#1", "castle#2", "fortification"}},
+      {"mug", {"cup#1", "mug", "drinking_vessel"}},
+      {"bottle", {"bottle#1", "flask", "jug"}},
+      {"vase", {"vase", "urn", "jar#1", "pot#1", "pot#4"}},
+      {"bucket", {"bucket#1", "pail", "tub", "bin", "basket#1", "barrel"}},
+      {"sword", {"sword", "knife#1", "weapon#1"}},
+      {"axe", {"ax", "edge_tool"}},
+      {"hammer", {"hammer#2", "hand_tool", "tool#1"}},
+      {"car", {"car#1", "motor_vehicle", "wheeled_vehicle", "vehicle#1"}},
+      {"airplane", {"airplane", "aircraft", "heavier-than-air_craft"}},
+      {"rocket", {"rocket#1", "spacecraft", "missile"}},
+      {"boat", {"boat", "ship", "vessel#2", "craft#2"}},
+      {"humanoid", {"person#1", "humanoid", "homo#2", "automaton"}},
+      {"cat", {"cat#1", "feline"}},
+      {"dog", {"dog#1", "canine#2"}},
+      {"horse", {"horse#1", "equine"}},
+      {"cow", {"cattle", "bovid", "ruminant", "even-toed_ungulate", "ungulate"}},
+      {"bird", {"bird#1"}},
+      {"fish", {"fish#1", "aquatic_vertebrate", "aquatic_mammal"}},
+      {"snake", {"snake#1", "reptile"}},
+      {"octopus", {"octopus#2", "cephalopod", "mollusk"}},
+      {"spider", {"spider", "arachnid", "arthropod", "insect"}},
+      {"dragon", {"dragon#4", "lizard", "dinosaur", "crocodilian_reptile"}},
+  };
+  return table;
+}
+
+NounMapper::NounMapper(const WordNetNouns& wordnet) : wn_(wordnet) {
+  const auto& table = concept_anchors();
+  for (std::size_t c = 0; c < table.size(); ++c) {
+    for (const std::string& spec : table[c].synsets) {
+      const std::size_t hash = spec.find('#');
+      const std::string lemma = spec.substr(0, hash);
+      const auto& senses = wn_.senses(lemma);
+      std::size_t synset = senses.size();
+      if (hash != std::string::npos) {
+        const std::size_t n = std::stoul(spec.substr(hash + 1));
+        if (n >= 1 && n <= senses.size()) synset = senses[n - 1];
+      } else {
+        for (std::size_t s : senses) {
+          if (is_physical(wn_.synsets()[s].lex_file) || is_person(wn_.synsets()[s].lex_file)) {
+            synset = s;
+            break;
+          }
+        }
+      }
+      if (synset == senses.size()) {
+        throw Error(ExitCode::Model, "WordNet has no sense '" + spec + "' for concept " + table[c].concept +
+                                         " (WordNet 3.0 is expected)");
+      }
+      anchor_concept_.emplace(synset, c);  // the first concept to claim a synset keeps it
+    }
+  }
+}
+
+std::optional<LexiconEntry> NounMapper::map(const std::string& lemma) const {
+  const auto& senses = wn_.senses(lemma);
+  const auto& synsets = wn_.synsets();
+  // The best anchor above one sense: deepest (most specific), then nearest, then concept order.
+  const auto best_from = [&](std::size_t sense) -> std::optional<LexiconEntry> {
+    std::map<std::size_t, int> distance{{sense, 0}};
+    std::deque<std::size_t> queue{sense};
+    std::optional<std::tuple<int, int, std::size_t, std::size_t>> best;  // (-depth, distance, concept, synset)
+    while (!queue.empty()) {
+      const std::size_t s = queue.front();
+      queue.pop_front();
+      if (const auto a = anchor_concept_.find(s); a != anchor_concept_.end()) {
+        const auto key = std::make_tuple(-wn_.depth(s), distance[s], a->second, s);
+        if (!best || key < *best) best = key;
+      }
+      for (std::size_t h : synsets[s].hypernyms) {
+        if (distance.emplace(h, distance[s] + 1).second) queue.push_back(h);
+      }
+    }
+    if (!best) return std::nullopt;
+    const auto& [neg_depth, dist, concept, synset] = *best;
+    return LexiconEntry{concept_anchors()[concept].concept, dist == 0 ? "synonym" : "hypernym",
+                        synsets[synset].lemmas.front()};
+  };
+  bool specific_physical = false;
+  for (std::size_t s : senses) {
+    if (!is_physical(synsets[s].lex_file)) continue;
+    if (auto e = best_from(s)) return e;
+    // An artifact sense always names a thing ("a toaster" is the appliance, not a person).
+    specific_physical = specific_physical || wn_.depth(s) >= kSpecificDepth ||
+                        synsets[s].lex_file == static_cast<int>(NounFile::Artifact);
+  }
+  if (specific_physical) return std::nullopt;
+  for (std::size_t s : senses) {
+    if (!is_person(synsets[s].lex_file)) continue;
+    if (auto e = best_from(s)) return e;
+  }
+  return std::nullopt;
+}
+
+std::optional<LexiconEntry> map_english_name(const NounMapper& mapper, const std::string& name) {
+  std::vector<std::string> words = normalize_words(name);
+  if (words.empty()) return std::nullopt;
+  if (auto e = mapper.map(join(words, 0, words.size(), '_'))) return e;
+  std::size_t end = words.size();
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    if (i > 0 && kEnglishBreaks.count(words[i])) {
+      end = i;
+      break;
+    }
+  }
+  // Longest phrase ending at each word, from the head (last) word backwards.
+  for (std::size_t last = end; last-- > 0;) {
+    for (std::size_t first = 0; first <= last; ++first) {
+      if (auto e = mapper.map(join(words, first, last + 1, '_'))) return e;
+    }
+  }
+  return std::nullopt;
+}
+
+Lexicon build_lexicon(const WordNetNouns& wordnet, const Tokenizer& tokenizer,
+                      const std::vector<PaletteColour>& palette,
+                      const std::vector<io::FurnitureCatalog>& catalogs, LexiconBuildReport* report) {
+  LexiconBuildReport local;
+  LexiconBuildReport& r = report ? *report : local;
+  r = LexiconBuildReport{};
+  const auto require_tokens = [&](const std::string& concept, const std::string& what) {
+    for (const std::string& w : normalize_words(concept)) {
+      if (tokenizer.id(w) < 3) {
+        throw Error(ExitCode::Model, what + " '" + concept + "' is not a token of the model's tokenizer");
+      }
+    }
+  };
+  for (const auto& a : concept_anchors()) require_tokens(a.concept, "concept");
+  for (const auto& c : palette) require_tokens(c.name, "palette colour");
+
+  Lexicon lex;
+  const auto add = [&](const std::string& phrase, LexiconEntry e) {
+    if (phrase.empty()) return;
+    if (normalize_words(phrase).size() == 1 && tokenizer.id(phrase) >= 3 && !e.is_attribute()) return;
+    if (!e.is_attribute() && redundant(tokenizer, phrase, e.concept)) return;
+    const std::string relation = e.relation;
+    if (lex.add(phrase, std::move(e))) ++r.entries_by_relation[relation];
+  };
+
+  // Attributes first: they are few and fixed.
+  for (const auto& c : kColourWords) {
+    const auto rgb = unpack(c.rgb);
+    const PaletteColour* best = nullptr;
+    float best_d = 0;
+    for (const auto& p : palette) {
+      float d = 0;
+      for (int k = 0; k < 3; ++k) d += (rgb[k] - p.rgb[k]) * (rgb[k] - p.rgb[k]);
+      if (!best || d < best_d) best = &p, best_d = d;
+    }
+    if (best && tokenizer.id(c.name) < 3) add(c.name, {best->name, "colour", c.name});
+  }
+  for (const auto& p : palette) add(p.name, {p.name, "colour", p.name});  // known colours are attributes too
+  for (const auto& [word, token] : kMaterialWords) add(word, {token, "material", word});
+  for (const auto& [word, token] : kSizeWords) add(word, {token, "size", word});
+  for (const auto& [word, token] : kFunctionWords) {
+    if (tokenizer.id(word) < 3) add(word, {token, "function", word});
+  }
+
+  // WordNet nouns: every lemma with a physical or person sense.
+  const NounMapper mapper(wordnet);
+  std::vector<std::string> lemmas;
+  for (const auto& [lemma, senses] : wordnet.index()) {
+    const bool relevant = std::any_of(senses.begin(), senses.end(), [&](std::size_t s) {
+      const int f = wordnet.synsets()[s].lex_file;
+      return is_physical(f) || is_person(f);
+    });
+    if (relevant) lemmas.push_back(lemma);
+  }
+  std::sort(lemmas.begin(), lemmas.end());  // index() is unordered: sort for determinism
+  std::map<std::string, LexiconEntry> noun_entries;
+  for (const std::string& lemma : lemmas) {
+    ++r.wordnet_lemmas;
+    auto e = mapper.map(lemma);
+    if (!e) {
+      ++r.wordnet_unmapped;
+      continue;
+    }
+    const std::string phrase = lemma_phrase(lemma);
+    noun_entries.emplace(lemma, *e);
+    // Compounds are typed closed up too: "trash_can" -> "trashcan".
+    if (lemma.find('_') != std::string::npos) {
+      std::string closed = lemma;
+      closed.erase(std::remove(closed.begin(), closed.end(), '_'), closed.end());
+      if (wordnet.senses(closed).empty()) add(lemma_phrase(closed), *e);
+    }
+    add(phrase, std::move(*e));
+  }
+  // Irregular plurals ("geese" -> goose's concept).
+  std::vector<std::pair<std::string, std::string>> plurals(wordnet.exceptions().begin(), wordnet.exceptions().end());
+  std::sort(plurals.begin(), plurals.end());
+  for (const auto& [plural, base] : plurals) {
+    if (const auto it = noun_entries.find(base); it != noun_entries.end()) {
+      add(lemma_phrase(plural), {it->second.concept, "plural", base});
+    }
+  }
+
+  // Catalog names in other languages: the whole translated name, and the head word where the
+  // language's word order tells which word it is (majority vote over the catalog's pieces).
+  std::map<std::string, std::map<std::string, std::size_t>> head_votes;  // word -> concept -> count
+  std::map<std::string, std::string> head_via;
+  for (const auto& catalog : catalogs) {
+    r.catalogs_used.push_back(catalog.name);
+    for (const auto& piece : catalog.pieces) {
+      ++r.catalog_pieces;
+      const auto english = map_english_name(mapper, piece.fields.at("name"));
+      if (!english) {
+        ++r.catalog_pieces_unmapped;
+        continue;
+      }
+      for (const auto& [lang, translated] : piece.names) {
+        std::vector<std::string> words;
+        try {
+          words = normalize_words(translated);
+        } catch (const Error&) {
+          continue;  // a catalog line that is not valid UTF-8 after unescaping: skip it
+        }
+        if (words.empty()) continue;
+        const std::string via = lang + ":" + translated;
+        if (words.size() <= Lexicon::kMaxPhraseWords) {
+          const std::size_t before = lex.size();
+          add(join(words, 0, words.size(), ' '), {english->concept, "translation", via});
+          r.translated_names += lex.size() - before;
+        }
+        std::vector<std::string> content;
+        for (const auto& w : words) {
+          const auto* f = lex.find(w);
+          const bool function_word = f && f->front().relation == "function";
+          if (!function_word && w.size() >= 3 && w.find_first_of("0123456789") == std::string::npos) {
+            content.push_back(w);
+          }
+        }
+        if (content.empty()) continue;
+        std::string head;
+        if (kHeadFirst.count(lang)) head = content.front();
+        if (kHeadLast.count(lang)) head = content.back();
+        if (head.empty() || (content.size() == words.size() && words.size() == 1)) continue;  // one-word names are phrases already
+        ++head_votes[head][english->concept];
+        head_via.emplace(head, via);
+      }
+    }
+  }
+  for (const auto& [word, votes] : head_votes) {
+    // Most votes; ties go to the concept that comes first in the anchor table.
+    const std::string* best = nullptr;
+    std::size_t best_n = 0, best_rank = 0;
+    for (const auto& [concept, n] : votes) {
+      std::size_t rank = 0;
+      while (rank < concept_anchors().size() && concept_anchors()[rank].concept != concept) ++rank;
+      if (!best || n > best_n || (n == best_n && rank < best_rank)) best = &concept, best_n = n, best_rank = rank;
+    }
+    if (!lex.find(word)) {
+      const std::size_t before = lex.size();
+      add(word, {*best, "translation", head_via.at(word)});
+      r.translated_names += lex.size() - before;
+    }
+  }
+  return lex;
+}
+
+}  // namespace flexforge::condition

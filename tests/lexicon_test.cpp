@@ -1,0 +1,114 @@
+// The prompt lexicon: file format and its errors, the tokenizer's use of it, the WordNet and
+// catalog readers, and the lexicon shipped with the default model.
+#include "flexforge/condition/lexicon.h"
+#include "flexforge/condition/tokenizer.h"
+#include "flexforge/condition/wordnet.h"
+#include "flexforge/core/error.h"
+#include "flexforge/io/furniture_catalog.h"
+
+#include "test_support.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+namespace flexforge::condition {
+namespace {
+
+using test::TempDir;
+
+void write(const std::filesystem::path& p, const std::string& text) {
+  std::ofstream(p, std::ios::binary) << text;
+}
+
+const std::filesystem::path kModel = std::filesystem::path(FLEXFORGE_SOURCE_DIR) / "models" / "default";
+
+TEST(Lexicon, ShippedLexiconMapsOpenVocabularyDeterministically) {
+  const auto tok = Tokenizer::load(kModel / "tokenizer.json");
+  const auto lex = Lexicon::load(kModel / "lexicon.tsv");
+  const auto a = tok.encode("a crimson stallion beside a trash can and tulips", 24, &lex);
+  const auto b = tok.encode("a crimson stallion beside a trash can and tulips", 24, &lex);
+  EXPECT_EQ(a.ids, b.ids);
+  std::vector<std::string> tokens;
+  for (auto id : a.ids) tokens.push_back(tok.token(id));
+  const std::vector<std::string> expected = {"a", "red", "stallion", "<unk>", "a", "bucket", "and", "flower"};
+  EXPECT_EQ(tokens, expected);
+  ASSERT_EQ(a.unknown_words, std::vector<std::string>{"beside"});  // reported by name
+  ASSERT_FALSE(a.attributes.empty());
+  EXPECT_EQ(a.attributes[0].relation, "colour");
+  for (const char* p : {"une chaise", "ein Stuhl", "una silla", "una sedia"}) {
+    const auto r = tok.encode(p, 24, &lex);
+    ASSERT_FALSE(r.ids.empty()) << p;
+    EXPECT_EQ(tok.token(r.ids.back()), "chair") << p;
+  }
+  EXPECT_EQ(tok.token(tok.encode("a kitten", 24, &lex).ids.back()), "kitten");  // tokens stay tokens
+  EXPECT_EQ(tok.token(tok.encode("a rowboat", 24, &lex).ids.back()), "boat");
+}
+
+TEST(Lexicon, UnknownOnlyPromptsStayAllUnknownAndLongPromptsTruncate) {
+  const auto tok = Tokenizer::load(kModel / "tokenizer.json");
+  const auto lex = Lexicon::load(kModel / "lexicon.tsv");
+  const auto r = tok.encode("xqzzy blorft", 24, &lex);
+  EXPECT_TRUE(r.all_unknown);
+  EXPECT_EQ(r.unknown_words, (std::vector<std::string>{"xqzzy", "blorft"}));
+  std::string long_prompt;
+  while (long_prompt.size() < 10000) long_prompt += "a wooden chair ";
+  EXPECT_TRUE(tok.encode(long_prompt, 24, &lex).truncated);
+  EXPECT_THROW(tok.encode("a \xff chair", 24, &lex), Error);
+}
+
+TEST(Lexicon, CorruptFilesAreModelErrorsNamingTheFile) {
+  TempDir dir;
+  const auto bad = dir.path() / "lexicon.tsv";
+  for (const std::string& text : {std::string("not a lexicon\n"), std::string("# flexforge-lexicon 1\nkitten\tcat\n"),
+                                  std::string("# flexforge-lexicon 1\nkitten\tcat\tmagic\tx\n"),
+                                  std::string("# flexforge-lexicon 1\nKitten!\tcat\thypernym\tx\n")}) {
+    write(bad, text);
+    try {
+      Lexicon::load(bad);
+      FAIL() << "accepted: " << text;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ExitCode::Model);
+      EXPECT_NE(std::string(e.what()).find(bad.string()), std::string::npos) << e.what();
+    }
+  }
+  write(dir.path() / "data.noun", "00001740 03 n 01 entity 0 000 | root\nbroken line\n");
+  write(dir.path() / "index.noun", "entity n 1 0 1 0 00001740\n");
+  write(dir.path() / "noun.exc", "");
+  try {
+    WordNetNouns::load(dir.path());
+    FAIL() << "corrupt data.noun accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ExitCode::Model);
+    EXPECT_NE(std::string(e.what()).find("data.noun"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Lexicon, WordNetReaderFollowsHypernyms) {
+  TempDir dir;
+  write(dir.path() / "data.noun",
+        "  licence header line\n"
+        "00001740 03 n 01 entity 0 000 | root\n"
+        "00002000 06 n 01 seat 0 001 @ 00001740 n 0000 | a seat\n"
+        "00003000 06 n 02 armchair 0 chair_with_arms 0 001 @ 00002000 n 0000 | arms\n");
+  write(dir.path() / "index.noun", "entity n 1 0 1 0 00001740\nseat n 1 1 @ 1 0 00002000\narmchair n 1 1 @ 1 0 00003000\n");
+  write(dir.path() / "noun.exc", "armchairs armchair\n");
+  const auto wn = WordNetNouns::load(dir.path());
+  ASSERT_EQ(wn.senses("armchair").size(), 1u);
+  const auto& s = wn.synsets()[wn.senses("armchair")[0]];
+  EXPECT_EQ(s.lemmas[1], "chair_with_arms");
+  ASSERT_EQ(s.hypernyms.size(), 1u);
+  EXPECT_EQ(wn.synsets()[s.hypernyms[0]].lemmas[0], "seat");
+  EXPECT_EQ(wn.depth(wn.senses("armchair")[0]), 2);
+}
+
+TEST(Lexicon, PropertiesParserUnescapes) {
+  const auto p = io::parse_properties("# c\nname#1=Chaise \\u00e0 bascule\ncategory#1 : Salon\n\tname#2=Lit \\\n   double\n");
+  EXPECT_EQ(p.at("name#1"), "Chaise \xc3\xa0 bascule");
+  EXPECT_EQ(p.at("category#1"), "Salon");
+  EXPECT_EQ(p.at("name#2"), "Lit double");
+  EXPECT_THROW(io::read_furniture_catalog("/nonexistent/x.sh3f"), Error);
+}
+
+}  // namespace
+}  // namespace flexforge::condition
