@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""Held-out check of the multilingual lexicon: for every piece of a furniture catalog the lexicon
+was NOT built from (default BlendSwap-CC-BY), the English name and its French, German, Spanish and
+Italian names go through `flexforge generate --explain-prompt`; a translation agrees when the
+concept tokens it reaches equal the English name's. Prints per-language agreement.
+
+  scripts/eval_lexicon_languages.py [--catalog FILE.sh3f] [--flexforge build/flexforge]
+"""
+import argparse, re, subprocess, zipfile
+
+CONCEPTS = {"chair", "stool", "table", "bed", "shelf", "lamp", "tree", "flower", "cactus", "mushroom", "rock",
+            "house", "tower", "mug", "bottle", "vase", "bucket", "sword", "axe", "hammer", "car", "airplane",
+            "rocket", "boat", "humanoid", "cat", "dog", "horse", "cow", "bird", "fish", "snake", "octopus",
+            "spider", "dragon"}
+
+
+def props(data):
+    out = {}
+    text = data.decode("latin-1")
+    text = re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), text)
+    for line in text.splitlines():
+        m = re.match(r"\s*(name)#(\d+)\s*[=:]\s*(.*)", line)
+        if m:
+            out[int(m.group(2))] = m.group(3).strip()
+    return out
+
+
+def concepts(ff, text):
+    r = subprocess.run([ff, "generate", text, "--explain-prompt"], capture_output=True, text=True)
+    for line in r.stdout.splitlines():
+        if line.startswith("tokens:"):
+            return [t for t in line.split()[1:] if t in CONCEPTS]
+    return None
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--catalog", default="/usr/share/sweethome3d/furniture/BlendSwap-CC-BY.sh3f")
+    ap.add_argument("--flexforge", default="build/flexforge")
+    a = ap.parse_args()
+    z = zipfile.ZipFile(a.catalog)
+    english = props(z.read("PluginFurnitureCatalog.properties"))
+    for lang in ("fr", "de", "es", "it"):
+        names = props(z.read(f"PluginFurnitureCatalog_{lang}.properties"))
+        agree = total = 0
+        misses = []
+        for i, en in sorted(english.items()):
+            if i not in names:
+                continue
+            c_en = concepts(a.flexforge, en)
+            if not c_en:
+                continue  # the English name reaches no concept: nothing to agree with
+            total += 1
+            c = concepts(a.flexforge, names[i])
+            if c and c[-1] == c_en[-1]:
+                agree += 1
+            else:
+                misses.append(f"{names[i]} ({en}: {c_en[-1]} vs {c[-1] if c else '-'})")
+        print(f"{lang}: {agree}/{total} = {agree / max(total, 1):.1%} reach the English name's concept")
+        print("   misses: " + "; ".join(misses[:12]))
+
+
+if __name__ == "__main__":
+    main()
