@@ -20,10 +20,11 @@ ALLOWED = {
     **{stage: {"core"} for stage in STAGES},
     "synth": {"core", "io", "render"},
     "condition": {"core", "io", "render"},
+    "dataset": {"core", "io", "extract", "retopo", "render", "synth", "condition"},
     "nn": {"core"},
     "model": {"core", "io", "extract", "segment", "render", "synth", "condition", "nn"},
-    "pipeline": {"core", *STAGES, "synth", "condition", "nn", "model"},
-    "cli": {"core", *STAGES, "synth", "condition", "nn", "model", "pipeline"},
+    "pipeline": {"core", *STAGES, "synth", "condition", "dataset", "nn", "model"},
+    "cli": {"core", *STAGES, "synth", "condition", "dataset", "nn", "model", "pipeline"},
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"flexforge/(\w+)/')
 

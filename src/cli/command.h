@@ -39,6 +39,7 @@ std::unique_ptr<Command> make_convert_command();
 std::unique_ptr<Command> make_inspect_command();
 std::unique_ptr<Command> make_synth_command();
 std::unique_ptr<Command> make_lexicon_command();
+std::unique_ptr<Command> make_dataset_command();
 std::unique_ptr<Command> make_retopo_command();
 std::unique_ptr<Command> make_segment_command();
 std::unique_ptr<Command> make_complete_command();

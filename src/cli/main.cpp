@@ -35,6 +35,7 @@ const std::vector<std::function<std::unique_ptr<Command>()>> kCommands = {
     make_inspect_command,
     make_synth_command,
     make_lexicon_command,
+    make_dataset_command,
     make_retopo_command,
     make_segment_command,
     make_complete_command,

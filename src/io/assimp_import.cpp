@@ -6,9 +6,11 @@
 
 #include "flexforge/core/error.h"
 #include "flexforge/core/resource_limits.h"
+#include "texture_mean.h"
 
 #include <assimp/Importer.hpp>
 #include <assimp/postprocess.h>
+#include <assimp/material.h>
 #include <assimp/scene.h>
 #include <spdlog/spdlog.h>
 
@@ -19,6 +21,7 @@
 #include <cstdint>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <set>
 #include <unordered_map>
 
@@ -151,6 +154,51 @@ Skeleton build_skeleton(const aiScene* scene,
   return skeleton;
 }
 
+// The colour a material paints: diffuse colour (white when it has none but a texture) times the
+// mean of its diffuse texture when that file reads. Textures are looked up as named, then by file
+// name beside the mesh file (artist files often carry absolute paths from the author's machine).
+struct MaterialColor {
+  Vec4 rgba = Vec4(0.8f, 0.8f, 0.8f, 1.0f);
+  bool texture_read = false;
+  bool texture_missing = false;
+};
+
+MaterialColor material_color(const aiMaterial* material, const fs::path& mesh_file,
+                             std::map<std::string, std::optional<Vec3>>& texture_cache) {
+  MaterialColor out;
+  if (material == nullptr) return out;
+  aiColor4D diffuse;
+  const bool has_diffuse = aiGetMaterialColor(material, AI_MATKEY_COLOR_DIFFUSE, &diffuse) == AI_SUCCESS;
+  float opacity = 1.0f;
+  aiGetMaterialFloat(material, AI_MATKEY_OPACITY, &opacity);
+  aiString texture;
+  const bool has_texture = material->GetTextureCount(aiTextureType_DIFFUSE) > 0 &&
+                           material->GetTexture(aiTextureType_DIFFUSE, 0, &texture) == AI_SUCCESS &&
+                           texture.length > 0 && texture.C_Str()[0] != '*';  // '*': embedded
+  Vec3 rgb = has_diffuse ? Vec3(diffuse.r, diffuse.g, diffuse.b)
+                         : (has_texture ? Vec3(1, 1, 1) : Vec3(0.8f, 0.8f, 0.8f));
+  if (has_texture) {
+    std::string name = texture.C_Str();
+    std::replace(name.begin(), name.end(), '\\', '/');
+    auto cached = texture_cache.find(name);
+    if (cached == texture_cache.end()) {
+      const fs::path dir = mesh_file.parent_path();
+      std::optional<Vec3> mean = io_detail::texture_mean_linear(dir / name);
+      if (!mean) mean = io_detail::texture_mean_linear(dir / fs::path(name).filename());
+      cached = texture_cache.emplace(name, mean).first;
+    }
+    if (cached->second) {
+      rgb = rgb.cwiseProduct(*cached->second);
+      out.texture_read = true;
+    } else {
+      out.texture_missing = true;
+    }
+  }
+  rgb = rgb.cwiseMax(0.0f).cwiseMin(1.0f);
+  out.rgba = Vec4(rgb.x(), rgb.y(), rgb.z(), std::clamp(opacity, 0.0f, 1.0f));
+  return out;
+}
+
 }  // namespace
 
 Scene load_scene(const fs::path& path, const ImportOptions& options, ImportReport* report) {
@@ -241,6 +289,7 @@ Scene load_scene(const fs::path& path, const ImportOptions& options, ImportRepor
   }
 
   std::set<std::string> used_names;
+  std::map<std::string, std::optional<Vec3>> texture_cache;
   for (const NodeInfo& info : order) {
     const Mat4& global = info.global;
     const Eigen::Matrix3f normal_matrix = global.topLeftCorner<3, 3>().inverse().transpose();
@@ -276,12 +325,22 @@ Scene load_scene(const fs::path& path, const ImportOptions& options, ImportRepor
           mesh.normals[v] = (len > 0.0f && std::isfinite(len)) ? Vec3(t / len) : Vec3(0, 0, 1);
         }
       }
+      const aiMaterial* material =
+          src->mMaterialIndex < scene->mNumMaterials ? scene->mMaterials[src->mMaterialIndex] : nullptr;
+      aiString material_name;
+      if (material != nullptr) material->Get(AI_MATKEY_NAME, material_name);
+      rep.part_materials.emplace_back(material_name.C_Str());
       if (src->HasVertexColors(0)) {
         mesh.colors.resize(src->mNumVertices);
         for (unsigned v = 0; v < src->mNumVertices; ++v) {
           const aiColor4D& c = src->mColors[0][v];
           mesh.colors[v] = Vec4(c.r, c.g, c.b, c.a).cwiseMax(0.0f).cwiseMin(1.0f);
         }
+      } else if (options.material_colors) {
+        const MaterialColor color = material_color(material, path, texture_cache);
+        rep.textures_read += color.texture_read ? 1 : 0;
+        rep.textures_missing += color.texture_missing ? 1 : 0;
+        mesh.colors.assign(src->mNumVertices, color.rgba);
       }
       mesh.triangles.reserve(src->mNumFaces);
       for (unsigned f = 0; f < src->mNumFaces; ++f) {

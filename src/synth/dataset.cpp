@@ -39,15 +39,6 @@ std::string view_file(const SynthAsset& asset, std::size_t k) {
   return asset.id + "_view" + std::to_string(k) + ".png";
 }
 
-void write_asset_files(const SynthAsset& asset, const fs::path& dir) {
-  write_file_atomic(dir / (asset.id + ".glb"), encode_glb(asset.scene()));
-  const Scene parts = asset.parts_scene();
-  if (!parts.parts.empty()) write_file_atomic(dir / (asset.id + "_parts.glb"), encode_glb(parts));
-  for (std::size_t k = 0; k < asset.views.size(); ++k) {
-    write_file_atomic(dir / view_file(asset, k), render::encode_png(asset.views[k].image));
-  }
-}
-
 void fill_rect(Image& img, int x0, int y0, int x1, int y1, const std::uint8_t rgba[4]) {
   for (int y = std::max(0, y0); y < std::min(img.height, y1); ++y)
     for (int x = std::max(0, x0); x < std::min(img.width, x1); ++x)
@@ -71,6 +62,15 @@ void draw_text(Image& img, int x, int y, const std::string& text, int scale) {
 }
 
 }  // namespace
+
+void write_asset_files(const SynthAsset& asset, const fs::path& dir) {
+  write_file_atomic(dir / (asset.id + ".glb"), encode_glb(asset.scene()));
+  const Scene parts = asset.parts_scene();
+  if (!parts.parts.empty()) write_file_atomic(dir / (asset.id + "_parts.glb"), encode_glb(parts));
+  for (std::size_t k = 0; k < asset.views.size(); ++k) {
+    write_file_atomic(dir / view_file(asset, k), render::encode_png(asset.views[k].image));
+  }
+}
 
 nlohmann::json asset_record(const SynthAsset& asset) {
   nlohmann::json record = asset.metadata();

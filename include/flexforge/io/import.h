@@ -13,6 +13,11 @@ namespace flexforge {
 
 struct ImportOptions {
   bool keep_skin = true;  // false: ignore bones/weights in the file
+  // true: a mesh without vertex colours gets its material's colour on every vertex: the diffuse
+  // colour times the mean colour of its diffuse texture (decoded from the file the material
+  // names, relative to the mesh file; sRGB texels averaged in linear space). Artist models
+  // (OBJ+MTL, AC3D) carry their colour this way; the real-asset dataset builder uses it.
+  bool material_colors = false;
 };
 
 struct ImportReport {
@@ -21,6 +26,9 @@ struct ImportReport {
   std::size_t source_meshes = 0;    // meshes in the file, before dropping empty ones
   std::size_t skipped_meshes = 0;   // meshes without triangles (points, lines, empty)
   std::vector<std::string> warnings;
+  std::vector<std::string> part_materials;  // material name of each output part, in order
+  std::size_t textures_read = 0;      // diffuse textures averaged (material_colors only)
+  std::size_t textures_missing = 0;   // diffuse textures named but unreadable (colour kept)
 };
 
 // Throws Error(InvalidInput) with "<path>: <reason>" when the file is missing, empty, corrupt,

@@ -34,6 +34,10 @@ struct DatasetReport {
 // for bad options, and rethrows the first failure of any asset (by index) after the workers stop.
 DatasetReport write_dataset(const DatasetOptions& options);
 
+// Writes one asset's files into `dir` (the GLB, the parts GLB when it has complete parts, the
+// views), each atomically. Error(OutputFailed) naming the file on failure.
+void write_asset_files(const SynthAsset& asset, const std::filesystem::path& dir);
+
 // The JSONL record of an asset with its file names (relative to the output directory).
 nlohmann::json asset_record(const SynthAsset& asset);
 
