@@ -35,6 +35,8 @@ class TrainCommand : public Command {
     vae_->add_option("--synth-count", vae_options_.synth_count)->capture_default_str();
     vae_->add_option("--synth-seed", vae_options_.synth_seed)->capture_default_str();
     vae_->add_option("--real", vae_options_.real_meshes, "Real meshes to train on (repeatable)");
+    vae_->add_option("--dataset", vae_options_.datasets,
+                     "Dataset directory to train on (flexforge dataset build / synth; repeatable)");
     vae_->add_option("--points", vae_options_.points)->capture_default_str();
     vae_->add_option("--checkpoint-every", vae_options_.checkpoint_every)->capture_default_str();
     vae_->add_option("--time-limit", vae_options_.time_limit_minutes,
@@ -62,6 +64,8 @@ class TrainCommand : public Command {
       sub_stage->add_option("--seed", o.seed)->capture_default_str();
       sub_stage->add_option("--synth-count", o.synth_count)->capture_default_str();
       sub_stage->add_option("--synth-seed", o.synth_seed)->capture_default_str();
+      sub_stage->add_option("--dataset", o.datasets,
+                            "Dataset directory to train on (flexforge dataset build / synth; repeatable)");
       sub_stage->add_option("--views", o.views, "Rendered views per asset for image conditioning")->capture_default_str();
       sub_stage->add_option("--checkpoint-every", o.checkpoint_every)->capture_default_str();
       sub_stage->add_option("--time-limit", o.time_limit_minutes, "Stop with a checkpoint after this many minutes")->capture_default_str();

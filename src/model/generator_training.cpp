@@ -90,6 +90,7 @@ std::vector<ShapeRecord> load_shapes(const GeneratorTrainOptions& o, const Token
   TrainingShapeOptions so;
   so.synth_count = o.synth_count;
   so.synth_seed = o.synth_seed;
+  so.datasets = o.datasets;
   so.views = o.views;
   so.image_size = static_cast<int>(cond.image_size);
   condition::ImageOptions image_options;

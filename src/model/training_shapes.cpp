@@ -6,6 +6,11 @@
 #include "flexforge/core/scene_ops.h"
 #include "flexforge/extract/mesh_to_field.h"
 #include "flexforge/io/import.h"
+#include "flexforge/condition/image_input.h"
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
 
 #include <algorithm>
 
@@ -16,6 +21,60 @@ Mesh normalize_mesh_for_field(const Mesh& mesh) {
   transform(out, normalize_for_field(mesh, kFieldMargin).forward());
   return out;
 }
+
+namespace {
+
+// One record of a synth-layout directory as a training shape.
+TrainingShape read_record(const std::filesystem::path& dir, const nlohmann::json& record, int views) {
+  TrainingShape s;
+  s.id = record.at("id").get<std::string>();
+  s.category = record.at("category").get<std::string>();
+  s.captions = record.at("captions").get<std::vector<std::string>>();
+  s.attributes = record.value("attributes", nlohmann::json::object());
+  s.normalized = normalize_mesh_for_field(join_parts(load_scene(dir / record.at("files").at("glb").get<std::string>())));
+  // Training conditions on the pixels only; the cameras stay in the record.
+  const auto& files = record.at("files").at("views");
+  for (std::size_t k = 0; k < files.size() && static_cast<int>(k) < views; ++k) {
+    synth::SynthView view;
+    view.image = condition::load_image(dir / files[k].get<std::string>());
+    s.views.push_back(std::move(view));
+  }
+  return s;
+}
+
+void visit_dataset(const std::filesystem::path& dir, const TrainingShapeOptions& o,
+                   const std::function<void(const TrainingShape&)>& visit) {
+  const std::filesystem::path file = dir / "metadata.jsonl";
+  std::ifstream in(file);
+  if (!in) throw Error(ExitCode::InvalidInput, file.string() + ": cannot read (not a dataset directory?)");
+  std::vector<nlohmann::json> records;
+  std::size_t line_number = 0;
+  for (std::string line; std::getline(in, line);) {
+    ++line_number;
+    if (line.empty()) continue;
+    nlohmann::json record = nlohmann::json::parse(line, nullptr, false);
+    if (record.is_discarded() || !record.is_object() || !record.contains("files")) {
+      throw Error(ExitCode::InvalidInput, file.string() + ":" + std::to_string(line_number) + ": not a dataset record");
+    }
+    records.push_back(std::move(record));
+  }
+  const std::size_t batch = std::max<std::size_t>(1, worker_threads()) * 4;
+  for (std::size_t first = 0; first < records.size(); first += batch) {
+    const std::size_t n = std::min(batch, records.size() - first);
+    std::vector<TrainingShape> shapes(n);
+    parallel_for(n, [&](std::size_t i) {
+      try {
+        shapes[i] = read_record(dir, records[first + i], o.views);
+      } catch (const nlohmann::json::exception& e) {
+        throw Error(ExitCode::InvalidInput, file.string() + ":" + std::to_string(first + i + 1) +
+                                                ": malformed record: " + e.what());
+      }
+    }, 0, 1);
+    for (const auto& s : shapes) visit(s);
+  }
+}
+
+}  // namespace
 
 void for_each_training_shape(const TrainingShapeOptions& o,
                              const std::function<void(const TrainingShape&)>& visit) {
@@ -44,6 +103,7 @@ void for_each_training_shape(const TrainingShapeOptions& o,
         0, 1);
     for (const auto& s : shapes) visit(s);
   }
+  for (const auto& dir : o.datasets) visit_dataset(dir, o, visit);
   for (const auto& path : o.real_meshes) {
     TrainingShape s;
     s.id = path.stem().string();

@@ -40,6 +40,7 @@ VaeTrainReport train_vae(const VaeTrainOptions& o) {
   shape_options.synth_count = o.synth_count;
   shape_options.synth_seed = o.synth_seed;
   shape_options.real_meshes = o.real_meshes;
+  shape_options.datasets = o.datasets;
   std::vector<VaeSample> samples;
   for_each_training_shape(shape_options, [&](const TrainingShape& shape) {
     samples.push_back(make_vae_sample(shape.normalized, static_cast<int>(sizes.base_resolution),

@@ -29,6 +29,7 @@ struct GeneratorTrainOptions {
   std::uint64_t seed = 1;
   int synth_count = 600;
   std::uint64_t synth_seed = 1;
+  std::vector<std::filesystem::path> datasets;  // synth-layout directories (dataset build)
   int views = 2;
   int checkpoint_every = 200;
   double time_limit_minutes = 0.0;

@@ -23,19 +23,24 @@ struct TrainingShapeOptions {
   int views = 0;          // rendered views per synth asset (image conditioning)
   int image_size = 128;
   std::vector<std::filesystem::path> real_meshes;
+  // Directories in the synth layout (`flexforge synth` or `flexforge dataset build`): every
+  // record of DIR/metadata.jsonl, its GLB as the shape and up to `views` of its rendered views.
+  std::vector<std::filesystem::path> datasets;
 };
 
 struct TrainingShape {
   std::string id;
   std::string category;               // synth category; "real" for real meshes
-  std::vector<std::string> captions;  // synth only
+  std::vector<std::string> captions;  // synth and dataset records
   std::vector<synth::SynthView> views;
   nlohmann::json attributes;
   Mesh normalized;
 };
 
-// Calls `visit` once per shape, synth first, in a fixed order; synth assets are generated in
-// parallel batches. Unreadable real meshes are an Error(InvalidInput) naming the file.
+// Calls `visit` once per shape, synth first, then dataset records, then real meshes, in a fixed
+// order; synth assets are generated and dataset records read in parallel batches. Unreadable real
+// meshes, a dataset without metadata.jsonl, a malformed record or a missing file it names are an
+// Error(InvalidInput) naming the file.
 void for_each_training_shape(const TrainingShapeOptions& options,
                              const std::function<void(const TrainingShape&)>& visit);
 

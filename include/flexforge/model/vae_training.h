@@ -19,6 +19,7 @@ struct VaeTrainOptions {
   int synth_count = 300;
   std::uint64_t synth_seed = 1;            // synth assets (seed, 0..count-1)
   std::vector<std::filesystem::path> real_meshes;
+  std::vector<std::filesystem::path> datasets;  // synth-layout directories (dataset build)
   std::size_t points = 60000;              // surface samples per shape
   int checkpoint_every = 200;
   double time_limit_minutes = 0.0;         // stop (with a checkpoint) after this long; 0 = none
