@@ -2,7 +2,9 @@
 """Held-out check of the multilingual lexicon: for every piece of a furniture catalog the lexicon
 was NOT built from (default BlendSwap-CC-BY), the English name and its French, German, Spanish and
 Italian names go through `flexforge generate --explain-prompt`; a translation agrees when the
-concept tokens it reaches equal the English name's. Prints per-language agreement.
+head concept it reaches (the last concept token in English and German, the first in French,
+Spanish and Italian, where the head noun comes first) equals the English name's. Prints
+per-language agreement.
 
   scripts/eval_lexicon_languages.py [--catalog FILE.sh3f] [--flexforge build/flexforge]
 """
@@ -52,10 +54,13 @@ def main():
                 continue  # the English name reaches no concept: nothing to agree with
             total += 1
             c = concepts(a.flexforge, names[i])
-            if c and c[-1] == c_en[-1]:
+            # The head noun decides: last in English and German, first in French, Spanish and
+            # Italian ("armario superior": the cabinet, not "superior").
+            head = (c[0] if lang in ("fr", "es", "it") else c[-1]) if c else None
+            if head == c_en[-1]:
                 agree += 1
             else:
-                misses.append(f"{names[i]} ({en}: {c_en[-1]} vs {c[-1] if c else '-'})")
+                misses.append(f"{names[i]} ({en}: {c_en[-1]} vs {head or '-'})")
         print(f"{lang}: {agree}/{total} = {agree / max(total, 1):.1%} reach the English name's concept")
         print("   misses: " + "; ".join(misses[:12]))
 

@@ -4,11 +4,14 @@
 #include "flexforge/condition/tokenizer.h"
 #include "flexforge/condition/wordnet.h"
 #include "flexforge/core/error.h"
+#include "flexforge/io/bilingual_dictionary.h"
 #include "flexforge/io/furniture_catalog.h"
 
 #include "test_support.h"
 
 #include <gtest/gtest.h>
+
+#include <zlib.h>
 
 #include <fstream>
 
@@ -108,6 +111,70 @@ TEST(Lexicon, PropertiesParserUnescapes) {
   EXPECT_EQ(p.at("category#1"), "Salon");
   EXPECT_EQ(p.at("name#2"), "Lit double");
   EXPECT_THROW(io::read_furniture_catalog("/nonexistent/x.sh3f"), Error);
+}
+
+// A dictd pair written here: headwords, base64 offsets/lengths, gzip data.
+void write_dictd(const std::filesystem::path& prefix, const std::vector<std::pair<std::string, std::string>>& entries,
+                 const std::string& extra_index_line = "") {
+  static const std::string kDigits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  auto b64 = [&](std::size_t v) {
+    std::string out;
+    do {
+      out.insert(out.begin(), kDigits[v % 64]);
+      v /= 64;
+    } while (v > 0);
+    return out;
+  };
+  std::string data, index;
+  for (const auto& [head, body] : entries) {
+    index += head + "\t" + b64(data.size()) + "\t" + b64(body.size()) + "\n";
+    data += body;
+  }
+  write(prefix.string() + ".index", index + extra_index_line);
+  gzFile out = gzopen((prefix.string() + ".dict.dz").c_str(), "wb");
+  gzwrite(out, data.data(), static_cast<unsigned>(data.size()));
+  gzclose(out);
+}
+
+TEST(Lexicon, BilingualDictionaryReadsFirstNounSenseOnly) {
+  TempDir dir;
+  write_dictd(dir.path() / "d", {{"stuhl", "Stuhl /x/ <masc, n, sg>\nchair <n>, upright chair <n>\n"},
+                                 {"stuhl", "Stuhl /x/ <masc, n, sg>\n [med.] stool <n>\n"},
+                                 {"schnell", "schnell /x/ <adj>\nfast\n"},
+                                 {"coche", "coche /x/\n1. car\n2. carriage, coach\n"}});
+  const auto dict = io::read_bilingual_dictionary(dir.path() / "d", "de");
+  ASSERT_EQ(dict.entries.size(), 2u);  // the adjective is left out, the second Stuhl sense too
+  EXPECT_EQ(dict.entries[0].headword, "Stuhl");
+  EXPECT_EQ(dict.entries[0].translations, (std::vector<std::string>{"chair", "upright chair"}));
+  EXPECT_EQ(dict.entries[1].translations, std::vector<std::string>{"car"});
+  unsigned long long v = 0;
+  EXPECT_TRUE(io::decode_dictd_number("BdEf", v));
+  EXPECT_EQ(v, ((1ull * 64 + 29) * 64 + 4) * 64 + 31);
+  EXPECT_FALSE(io::decode_dictd_number("", v));
+  EXPECT_FALSE(io::decode_dictd_number("a*", v));
+  // An entry pointing past the data, and a missing dictionary, are errors naming the file.
+  write_dictd(dir.path() / "bad", {{"stuhl", "Stuhl <n>\nchair\n"}}, "weit\tZZZZ\tB\n");
+  try {
+    io::read_bilingual_dictionary(dir.path() / "bad", "de");
+    ADD_FAILURE();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("bad.index"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(io::read_bilingual_dictionary(dir.path() / "none", "de"), Error);
+}
+
+TEST(Lexicon, ShippedLexiconReachesConceptsThroughDictionaries) {
+  const auto tok = Tokenizer::load(kModel / "tokenizer.json");
+  const auto lex = Lexicon::load(kModel / "lexicon.tsv");
+  for (const auto& [prompt, concept] : std::vector<std::pair<std::string, std::string>>{
+           {"une voiture", "car"}, {"ein Kaffeebecher", "mug"}, {"eine Bierflasche", "bottle"},
+           {"ein Rollstuhl", "chair"}}) {
+    const auto r = tok.encode(prompt, 24, &lex);
+    ASSERT_FALSE(r.ids.empty()) << prompt;
+    EXPECT_EQ(tok.token(r.ids.back()), concept) << prompt;
+    ASSERT_FALSE(r.mappings.empty()) << prompt;
+    EXPECT_NE(r.mappings.back().via.find("(dictionary)"), std::string::npos) << prompt;
+  }
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "flexforge/condition/tokenizer.h"
 #include "flexforge/core/atomic_file.h"
 #include "flexforge/core/error.h"
+#include "flexforge/io/bilingual_dictionary.h"
 #include "flexforge/io/furniture_catalog.h"
 #include "flexforge/model/generator_sizes.h"
 #include "flexforge/model/model_files.h"
@@ -38,6 +39,9 @@ class LexiconCommand : public Command {
     sub.add_option("--exclude-catalog", excluded_,
                    "Catalog names never read (the held-out evaluation catalog)")
         ->capture_default_str();
+    sub.add_option("--dictionary", dictionaries_,
+                   "Bilingual dictionaries LANG:PREFIX (dictd PREFIX.index + PREFIX.dict.dz; Debian: dict-freedict-*)")
+        ->capture_default_str();
     sub.add_option("--model", model_, "Model whose tokenizer the concepts must be tokens of")
         ->capture_default_str();
     sub.add_option("-o,--output", output_, "Lexicon file to write (models/NAME/lexicon.tsv ships it)")
@@ -65,8 +69,17 @@ class LexiconCommand : public Command {
     }
     std::vector<condition::PaletteColour> palette;
     for (const synth::NamedColor& c : synth::color_palette()) palette.push_back({c.name, {c.rgb.x(), c.rgb.y(), c.rgb.z()}});
+    std::vector<io::BilingualDictionary> dictionaries;
+    for (const std::string& spec : dictionaries_) {
+      const std::size_t colon = spec.find(':');
+      if (colon == std::string::npos || colon == 0 || colon + 1 == spec.size()) {
+        throw Error(ExitCode::Usage, "--dictionary '" + spec + "': expected LANG:PREFIX");
+      }
+      dictionaries.push_back(io::read_bilingual_dictionary(spec.substr(colon + 1), spec.substr(0, colon)));
+    }
     condition::LexiconBuildReport report;
-    const condition::Lexicon lexicon = condition::build_lexicon(wordnet, tokenizer, palette, catalogs, &report);
+    const condition::Lexicon lexicon =
+        condition::build_lexicon(wordnet, tokenizer, palette, catalogs, dictionaries, &report);
     lexicon.save(output_);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     std::printf("wordnet: %zu noun lemmas of things and people, %zu map to no concept\n", report.wordnet_lemmas,
@@ -74,6 +87,7 @@ class LexiconCommand : public Command {
     for (const auto& name : report.catalogs_used) std::printf("catalog %s: used\n", name.c_str());
     std::printf("catalogs: %zu pieces, %zu with an English name that maps to no concept, %zu translated names added\n",
                 report.catalog_pieces, report.catalog_pieces_unmapped, report.translated_names);
+    std::printf("dictionaries: %zu noun headwords, %zu added\n", report.dictionary_nouns, report.dictionary_added);
     for (const auto& [relation, n] : report.entries_by_relation) std::printf("entries %-11s %zu\n", relation.c_str(), n);
     std::printf("wrote %s (%zu entries) in %.1f s\n", output_.c_str(), lexicon.size(), seconds);
     return 0;
@@ -100,6 +114,8 @@ class LexiconCommand : public Command {
   std::string wordnet_ = "/usr/share/wordnet";
   std::vector<std::string> catalogs_{"/usr/share/sweethome3d/furniture"};
   std::vector<std::string> excluded_{"BlendSwap-CC-BY"};
+  std::vector<std::string> dictionaries_{"fr:/usr/share/dictd/freedict-fra-eng", "de:/usr/share/dictd/freedict-deu-eng",
+                                         "es:/usr/share/dictd/freedict-spa-eng", "it:/usr/share/dictd/freedict-ita-eng"};
   std::string model_ = "default";
   std::string output_;
 };

@@ -302,7 +302,8 @@ std::optional<LexiconEntry> map_english_name(const NounMapper& mapper, const std
 
 Lexicon build_lexicon(const WordNetNouns& wordnet, const Tokenizer& tokenizer,
                       const std::vector<PaletteColour>& palette,
-                      const std::vector<io::FurnitureCatalog>& catalogs, LexiconBuildReport* report) {
+                      const std::vector<io::FurnitureCatalog>& catalogs,
+                      const std::vector<io::BilingualDictionary>& dictionaries, LexiconBuildReport* report) {
   LexiconBuildReport local;
   LexiconBuildReport& r = report ? *report : local;
   r = LexiconBuildReport{};
@@ -440,6 +441,56 @@ Lexicon build_lexicon(const WordNetNouns& wordnet, const Tokenizer& tokenizer,
       const std::size_t before = lex.size();
       add(word, {*best, "translation", head_via.at(word)});
       r.translated_names += lex.size() - before;
+    }
+  }
+
+  // Bilingual dictionaries: a foreign noun reaches the concept its English translation reaches.
+  // Two guards against false friends and word-class slips: a headword that is itself an English
+  // noun is left to WordNet (German "Blender" is a show-off, English "blender" a kitchen
+  // machine), and a translation counts only when its most frequent WordNet sense (or its head
+  // word's) is a physical thing or a person (Spanish "sencillo" -> "single" is not an object).
+  const auto primary_sense_is_object = [&](const std::string& english) {
+    std::vector<std::string> words;
+    try {
+      words = normalize_words(english);
+    } catch (const Error&) {
+      return false;
+    }
+    if (words.empty()) return false;
+    std::string lemma = join(words, 0, words.size(), '_');
+    if (wordnet.senses(lemma).empty()) lemma = words.back();
+    const auto& senses = wordnet.senses(lemma);
+    if (senses.empty()) return false;
+    const int f = wordnet.synsets()[senses.front()].lex_file;
+    return is_physical(f) || is_person(f);
+  };
+  for (const io::BilingualDictionary& dict : dictionaries) {
+    for (const io::DictionaryEntry& entry : dict.entries) {
+      ++r.dictionary_nouns;
+      std::vector<std::string> words;
+      try {
+        words = normalize_words(entry.headword);
+      } catch (const Error&) {
+        continue;
+      }
+      if (words.empty() || words.size() > Lexicon::kMaxPhraseWords) continue;
+      if (!wordnet.senses(join(words, 0, words.size(), '_')).empty()) continue;  // an English noun too
+      const std::string phrase = join(words, 0, words.size(), ' ');
+      if (const auto* existing = lex.find(phrase);
+          existing && std::any_of(existing->begin(), existing->end(), [](const LexiconEntry& e) { return !e.is_attribute(); })) {
+        continue;
+      }
+      for (const std::string& english : entry.translations) {
+        if (!primary_sense_is_object(english)) continue;
+        const auto mapped = map_english_name(mapper, english);
+        if (!mapped) continue;
+        const std::size_t before = lex.size();
+        std::string via = dict.language + ":" + entry.headword + "=" + english + " (dictionary)";
+        std::replace_if(via.begin(), via.end(), [](char ch) { return ch == '\t' || ch == '\n' || ch == '\r'; }, ' ');
+        add(phrase, {mapped->concept, "translation", via});
+        r.dictionary_added += lex.size() - before;
+        break;
+      }
     }
   }
   return lex;

@@ -13,6 +13,7 @@
 
 #include "flexforge/condition/lexicon.h"
 #include "flexforge/condition/wordnet.h"
+#include "flexforge/io/bilingual_dictionary.h"
 #include "flexforge/io/furniture_catalog.h"
 
 #include <array>
@@ -59,15 +60,22 @@ struct LexiconBuildReport {
   std::size_t catalog_pieces = 0;          // pieces of the catalogs used
   std::size_t catalog_pieces_unmapped = 0; // English name maps to no concept
   std::size_t translated_names = 0;        // translated names added (phrases)
+  std::size_t dictionary_nouns = 0;        // bilingual dictionary noun headwords read
+  std::size_t dictionary_added = 0;        // of those, added (their English maps to a concept)
 };
 
 // Everything together: WordNet nouns, the colour, material and size words, other languages'
-// function words, and the translated names of every catalog given (the caller leaves out the
-// held-out catalog). Deterministic for the same inputs. Error(Model) when a concept or palette
-// colour is not a token of `tokenizer`.
+// function words, the translated names of every catalog given (the caller leaves out the
+// held-out catalog), then the bilingual dictionaries' nouns: a headword is added when one of its
+// first sense's English words maps to a concept (the first that does, in the dictionary's
+// order), unless an earlier source already gave that phrase (English and catalog names win).
+// Deterministic for the same inputs. Error(Model) when a concept or palette colour is not a
+// token of `tokenizer`.
 Lexicon build_lexicon(const WordNetNouns& wordnet, const Tokenizer& tokenizer,
                       const std::vector<PaletteColour>& palette,
-                      const std::vector<io::FurnitureCatalog>& catalogs, LexiconBuildReport* report = nullptr);
+                      const std::vector<io::FurnitureCatalog>& catalogs,
+                      const std::vector<io::BilingualDictionary>& dictionaries,
+                      LexiconBuildReport* report = nullptr);
 
 // The concept an English catalog name ("Coffee table", "Chair with armrests") names: the whole
 // name as a WordNet lemma, else its head noun (the last word before "with", "of", "for", ...),
