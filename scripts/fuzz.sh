@@ -41,7 +41,7 @@ for src in "${sources[@]}"; do
   fi
   objects+=("$obj")
 done
-libs=(-lassimp -lminizip -lspdlog -lfmt -lpthread)
+libs=(-lassimp -lminizip -lz -lspdlog -lfmt -lpthread)
 # A file may claim a huge element count (a GLB accessor of 10^9 vertices): the allocation must
 # fail as std::bad_alloc, which the CLI reports as exit 7, rather than count as a fuzzer crash.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-allocator_may_return_null=1:max_allocation_size_mb=2048:detect_leaks=0}

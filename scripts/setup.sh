@@ -8,7 +8,7 @@
 # Options: --with-blender  also install Blender 3.4 (headless import checks in the tests; large).
 #          --with-training-data  also install the real artist models (sweethome3d-furniture,
 #                                flightgear-data-models: flexforge dataset build, the stage
-#                                benchmarks) and WordNet (lexicon build); neither the build nor
+#                                benchmarks), WordNet and FreeDict (lexicon build); neither the build nor
 #                                the tests need them.
 #          --with-fuzzing        also install clang-14 and libFuzzer (scripts/fuzz.sh).
 set -euo pipefail
@@ -45,7 +45,8 @@ packages=(
 # (e.g. a nodesource nodejs that bundles npm), so only the commands are required.
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 ((with_blender)) && packages+=(blender python3-numpy)  # the glTF importer needs NumPy
-((with_training_data)) && packages+=(sweethome3d-furniture flightgear-data-models wordnet-base)  # real models; WordNet for the prompt lexicon
+((with_training_data)) && packages+=(sweethome3d-furniture flightgear-data-models wordnet-base
+  dict-freedict-fra-eng dict-freedict-deu-eng dict-freedict-spa-eng dict-freedict-ita-eng)  # real models; WordNet and FreeDict for the prompt lexicon
 ((with_fuzzing)) && packages+=(clang-14 libfuzzer-14-dev libclang-rt-14-dev)  # scripts/fuzz.sh
 
 missing=()

@@ -28,9 +28,10 @@ bool is_physical(int lex_file) {
 bool is_person(int lex_file) { return lex_file == static_cast<int>(NounFile::Person); }
 
 // A physical sense at least this deep names something specific (a toaster, a frog); when it
-// reaches no anchor the word maps to nothing instead of falling back to a person sense. Shallower
-// physical senses ("female": an animal that bears young, depth 7) let the person sense decide.
+// reaches no anchor the word maps to nothing instead of falling back to a person sense.
 constexpr int kSpecificDepth = 8;
+
+
 
 std::string join(const std::vector<std::string>& words, std::size_t from, std::size_t to, char sep) {
   std::string out;
@@ -264,26 +265,40 @@ std::optional<LexiconEntry> NounMapper::map(const std::string& lemma) const {
     return LexiconEntry{concept_anchors()[concept].concept, dist == 0 ? "synonym" : "hypernym",
                         synsets[synset].lemmas.front()};
   };
-  bool specific_physical = false;
+  // The most frequent sense that names a thing or a person decides, and only it: a rarer sense
+  // that happens to reach a concept is a false friend ("plug" is a connector before it is an old
+  // horse, "box" a container before a shrub, "butter" a food before "one who butts").
+  // One exception: a shallow animal sense that reaches nothing lets the word's person sense
+  // decide ("female" is first an animal that bears young, depth 7, then a woman).
   for (std::size_t s : senses) {
-    if (!is_physical(synsets[s].lex_file)) continue;
+    const int f = synsets[s].lex_file;
+    if (!is_physical(f) && !is_person(f)) continue;
     if (auto e = best_from(s)) return e;
-    // An artifact sense always names a thing ("a toaster" is the appliance, not a person).
-    specific_physical = specific_physical || wn_.depth(s) >= kSpecificDepth ||
-                        synsets[s].lex_file == static_cast<int>(NounFile::Artifact);
-  }
-  if (specific_physical) return std::nullopt;
-  for (std::size_t s : senses) {
-    if (!is_person(synsets[s].lex_file)) continue;
-    if (auto e = best_from(s)) return e;
+    if (f != static_cast<int>(NounFile::Animal) || wn_.depth(s) >= kSpecificDepth) {
+      return std::nullopt;
+    }
+    for (std::size_t p : senses) {
+      if (is_person(synsets[p].lex_file)) return best_from(p);
+    }
+    return std::nullopt;
   }
   return std::nullopt;
+}
+
+bool NounMapper::is_noun(const std::string& lemma) const {
+  for (std::size_t s : wn_.senses(lemma)) {
+    if (is_physical(wn_.synsets()[s].lex_file) || is_person(wn_.synsets()[s].lex_file)) return true;
+  }
+  return false;
 }
 
 std::optional<LexiconEntry> map_english_name(const NounMapper& mapper, const std::string& name) {
   std::vector<std::string> words = normalize_words(name);
   if (words.empty()) return std::nullopt;
   if (auto e = mapper.map(join(words, 0, words.size(), '_'))) return e;
+  // A name that is itself a WordNet noun and maps to nothing is not one of its words: a hot dog
+  // is no dog.
+  if (words.size() > 1 && mapper.is_noun(join(words, 0, words.size(), '_'))) return std::nullopt;
   std::size_t end = words.size();
   for (std::size_t i = 0; i < words.size(); ++i) {
     if (i > 0 && kEnglishBreaks.count(words[i])) {
@@ -291,11 +306,13 @@ std::optional<LexiconEntry> map_english_name(const NounMapper& mapper, const std
       break;
     }
   }
-  // Longest phrase ending at each word, from the head (last) word backwards.
+  // Longest phrase ending at each word, from the head (last) word backwards; a head that is a
+  // noun of its own and maps to nothing ends the search ("Double oven" is an oven, not a double).
   for (std::size_t last = end; last-- > 0;) {
     for (std::size_t first = 0; first <= last; ++first) {
       if (auto e = mapper.map(join(words, first, last + 1, '_'))) return e;
     }
+    if (mapper.is_noun(words[last])) return std::nullopt;
   }
   return std::nullopt;
 }

@@ -63,7 +63,7 @@ struct JobResult {
 };
 
 std::string synth_id(const synth::SynthConfig& config, std::size_t index) {
-  char digits[16];
+  char digits[24];
   std::snprintf(digits, sizeof digits, "%06zu", index);
   return synth::category_for_index(config, index) + "_" + digits;
 }
@@ -271,6 +271,28 @@ JobResult run_real(const Job& job, std::size_t index, const DatasetBuildOptions&
   return r;
 }
 
+// A resumed real record keeps its closed surface and views but takes its category and captions
+// from the current lexicon, so a lexicon fix does not need the closing work redone.
+void relabel_real_record(json& record, const condition::Lexicon* lexicon) {
+  const json& real = record.at("attributes").at("real");
+  RealModel model;
+  model.source = real.value("source", "");
+  model.catalog = real.value("catalog", "");
+  model.name = real.value("name", "");
+  model.category = real.value("catalog_category", "");
+  model.tags = real.value("tags", std::vector<std::string>{});
+  std::string category = name_category(model.name, lexicon);
+  CaptionFacts facts;
+  facts.model = &model;
+  facts.category = category;
+  facts.colors = real.value("colors", std::vector<std::string>{});
+  facts.materials = real.value("materials", std::vector<std::string>{});
+  const auto size = real.value("size_cm", std::vector<float>{});
+  if (size.size() == 3) facts.size_cm = Vec3(size[0], size[1], size[2]);
+  record["category"] = category.empty() ? "other" : category;
+  record["captions"] = real_captions(facts);
+}
+
 std::size_t distinct_words(const std::vector<std::string>& texts, std::set<std::string>& words) {
   for (const std::string& t : texts) {
     try {
@@ -381,9 +403,14 @@ DatasetBuildReport build_dataset(const DatasetBuildOptions& o) {
     if (o.resume && fs::exists(record_file)) {
       const json saved = json::parse(read_text(record_file), nullptr, false);
       if (!saved.is_discarded() && saved.contains("record") && saved.contains("result")) {
-        r.record = saved["record"].is_null() ? "" : saved["record"].dump();
+        json record = saved["record"];
         r.skip_reason = saved["result"].value("skip_reason", "");
         r.category = saved["result"].value("category", "");
+        if (job.real && !record.is_null()) {
+          relabel_real_record(record, o.lexicon);
+          r.category = record["category"].get<std::string>();
+        }
+        r.record = record.is_null() ? "" : record.dump();
         r.fscore = saved["result"].value("fscore", -1.0);
         r.watertight = saved["result"].value("watertight", false);
         r.resumed = true;

@@ -44,8 +44,11 @@ class NounMapper {
   // Resolves the anchor table against WordNet. Error(Model) when an anchor's lemma or sense is not
   // in this WordNet (a different WordNet version).
   explicit NounMapper(const WordNetNouns& wordnet);
-  // The concept a WordNet lemma ("trash_can", "kitten") maps to; nullopt when none.
+  // The concept a WordNet lemma ("trash_can", "kitten") maps to, through its most frequent sense
+  // that names a physical thing or a person; nullopt when that sense reaches no concept.
   std::optional<LexiconEntry> map(const std::string& lemma) const;
+  // Whether the lemma has a physical or person sense in WordNet.
+  bool is_noun(const std::string& lemma) const;
 
  private:
   const WordNetNouns& wn_;

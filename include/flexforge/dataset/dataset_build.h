@@ -48,7 +48,10 @@ struct DatasetBuildOptions {
   // Catalogs never read. kHeldOutCatalog is always added: it cannot be trained on by mistake.
   std::vector<std::string> exclude_catalogs;
   const condition::Lexicon* lexicon = nullptr;  // maps names to categories (null: nouns only)
-  bool resume = false;      // keep assets whose record an earlier run wrote (OUT/records/)
+  // Keep assets whose record an earlier run wrote (OUT/records/). Real records keep their closed
+  // surface, views and colours, but their category and captions are redone with `lexicon`
+  // (metadata.jsonl is the authority; the copy in the GLB's extras is the first run's).
+  bool resume = false;
   int threads = 0;          // 0 = worker_threads()
   // Error(Usage) naming the field for a value out of range or no sources.
   void validate() const;
