@@ -21,6 +21,9 @@ class RetopoCommand : public Command {
   std::string summary() const override {
     return "Low-poly retopology to a face budget (closed stays closed; parts, features, skin kept)";
   }
+  FieldFlags field_flags() const override {
+    return {{"target_faces", "--faces"}, {"feature_angle_deg", "--feature-angle"}};
+  }
   void declare(CLI::App& sub) override {
     sub.add_option("input", input_, "Input mesh (any format Assimp reads)")->required();
     sub.add_option("-o,--output", output_, "Output file; the extension picks the format")

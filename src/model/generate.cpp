@@ -86,27 +86,27 @@ double prior_noise(Start start, const GenerateOptions& o) {
 void GenerateOptions::validate() const {
   const auto steps_ok = [](int s) { return s >= 1 && s <= 1000; };
   if (!steps_ok(structure_steps) || !steps_ok(latent_steps)) {
-    throw Error(ExitCode::Usage, "--steps must be in 1..1000");
+    throw Error(ExitCode::Usage, "structure_steps and latent_steps must be in 1..1000");
   }
   const auto guidance_ok = [](double g) { return std::isfinite(g) && g >= 0 && g <= 100; };
   if (!guidance_ok(structure_guidance) || !guidance_ok(latent_guidance)) {
-    throw Error(ExitCode::Usage, "--guidance must be in 0..100");
+    throw Error(ExitCode::Usage, "structure_guidance and latent_guidance must be in 0..100");
   }
   if (!(guidance_low >= 0 && guidance_low <= guidance_high && guidance_high <= 1)) {
     throw Error(ExitCode::Usage, "guidance interval must satisfy 0 <= low <= high <= 1");
   }
   if (max_fine_voxels < 1000) throw Error(ExitCode::Usage, "max fine voxels must be >= 1000");
   if (!(image_prior_noise >= 0 && image_prior_noise <= 1)) {
-    throw Error(ExitCode::Usage, "--image-prior-noise must be in 0..1");
+    throw Error(ExitCode::Usage, "image_prior_noise must be in 0..1");
   }
   if (!(multimodal_prior_noise >= 0 && multimodal_prior_noise <= 1)) {
-    throw Error(ExitCode::Usage, "--multimodal-prior-noise must be in 0..1");
+    throw Error(ExitCode::Usage, "multimodal_prior_noise must be in 0..1");
   }
   if (!(text_prior_noise >= 0 && text_prior_noise <= 1)) {
-    throw Error(ExitCode::Usage, "--text-prior-noise must be in 0..1");
+    throw Error(ExitCode::Usage, "text_prior_noise must be in 0..1");
   }
   if (image_candidates < 1 || image_candidates > 16) {
-    throw Error(ExitCode::Usage, "--candidates must be in 1..16");
+    throw Error(ExitCode::Usage, "image_candidates must be in 1..16");
   }
 }
 
@@ -168,7 +168,7 @@ struct Generator::State {
                     .clone();
     }
     if (!std::isfinite(p.image_weight) || p.image_weight < 0 || p.image_weight > 2) {
-      throw Error(ExitCode::Usage, "--image-weight must be in 0..2");
+      throw Error(ExitCode::Usage, "image_weight must be in 0..2");
     }
     if (!p.structure.triangles.empty()) e.voxels = structure_voxels(p.structure);
     return e;

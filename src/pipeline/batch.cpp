@@ -456,12 +456,12 @@ void remove_stale_temporaries(const fs::path& out_dir, const std::vector<const J
 
 ShardSpec ShardSpec::parse(const std::string& text) {
   const auto slash = text.find('/');
-  if (slash == std::string::npos) throw Error(ExitCode::Usage, "--shard '" + text + "' is not K/N");
+  if (slash == std::string::npos) throw Error(ExitCode::Usage, "shard '" + text + "' is not K/N");
   ShardSpec s;
-  s.index = parse_count(text.substr(0, slash), "--shard index");
-  s.count = parse_count(text.substr(slash + 1), "--shard count");
+  s.index = parse_count(text.substr(0, slash), "shard index");
+  s.count = parse_count(text.substr(slash + 1), "shard count");
   if (s.count == 0 || s.index >= s.count) {
-    throw Error(ExitCode::Usage, "--shard '" + text + "': need 0 <= K < N");
+    throw Error(ExitCode::Usage, "shard '" + text + "': need 0 <= K < N");
   }
   return s;
 }
@@ -506,7 +506,7 @@ std::string ShardSpec::tag() const {
 
 BatchReport run_batch(const BatchOptions& options) {
   if (options.gen_batch < 1 || options.gen_batch > 256) {
-    throw Error(ExitCode::Usage, "--gen-batch must be in 1..256");
+    throw Error(ExitCode::Usage, "gen_batch must be in 1..256");
   }
   generation_options(options.steps, options.guidance);  // Usage error for bad defaults, up front
   const std::vector<JobSpec> jobs = read_manifest(options.manifest);
