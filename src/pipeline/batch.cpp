@@ -466,31 +466,6 @@ ShardSpec ShardSpec::parse(const std::string& text) {
   return s;
 }
 
-ShardSpec ShardSpec::from_environment(std::size_t num_shards) {
-  ShardSpec s;
-  const char* slurm_id = std::getenv("SLURM_ARRAY_TASK_ID");
-  const char* slurm_count = std::getenv("SLURM_ARRAY_TASK_COUNT");
-  const char* k8s_index = std::getenv("JOB_COMPLETION_INDEX");
-  if (slurm_id && slurm_count) {
-    // Slurm arrays may start at any index; assume the common 0..N-1 (or --array=0-(N-1)).
-    s.index = parse_count(slurm_id, "SLURM_ARRAY_TASK_ID");
-    s.count = parse_count(slurm_count, "SLURM_ARRAY_TASK_COUNT");
-  } else if (k8s_index) {
-    if (num_shards == 0) {
-      throw Error(ExitCode::Usage, "JOB_COMPLETION_INDEX is set: pass --num-shards N as well");
-    }
-    s.index = parse_count(k8s_index, "JOB_COMPLETION_INDEX");
-    s.count = num_shards;
-  } else if (num_shards > 0) {
-    throw Error(ExitCode::Usage, "--num-shards needs JOB_COMPLETION_INDEX (or use --shard K/N)");
-  }
-  if (s.count == 0 || s.index >= s.count) {
-    throw Error(ExitCode::Usage, "shard " + std::to_string(s.index) + " of " +
-                                     std::to_string(s.count) + " from the environment is out of range");
-  }
-  return s;
-}
-
 bool ShardSpec::owns(std::size_t job_index, std::size_t job_total, const std::string& job_name) const {
   if (count <= 1) return true;
   if (hashed) return fnv1a64(job_name) % count == index;
