@@ -7,11 +7,14 @@
 #include "flexforge/core/error.h"
 #include "flexforge/core/resource_limits.h"
 #include "flexforge/core/log.h"
+#include "flexforge/model/model_registry.h"
 #include "flexforge/nn/runtime.h"
 
 #include <spdlog/spdlog.h>
 
+#include <cstdlib>
 #include <functional>
+#include <sstream>
 
 using namespace flexforge;
 using namespace flexforge::cli;
@@ -44,7 +47,20 @@ const std::vector<std::function<std::unique_ptr<Command>()>> kCommands = {
     make_train_command,
 };
 
-// Everything after parsing: limits, logging, device, then the command.
+// $FLEXFORGE_MODEL_PATH (colon-separated): directories searched for installed models first.
+std::vector<std::filesystem::path> model_dirs_from_environment() {
+  std::vector<std::filesystem::path> dirs;
+  if (const char* env = std::getenv("FLEXFORGE_MODEL_PATH")) {
+    std::stringstream ss(env);
+    std::string item;
+    while (std::getline(ss, item, ':')) {
+      if (!item.empty()) dirs.emplace_back(item);
+    }
+  }
+  return dirs;
+}
+
+// Everything after parsing: limits, logging, device, model directories, then the command.
 int execute(GlobalOptions& global, const std::vector<std::unique_ptr<Command>>& commands,
             const std::vector<CLI::App*>& subcommands) {
   configure_logging({global.log_format == "json" ? LogFormat::Json : LogFormat::Text,
@@ -58,6 +74,7 @@ int execute(GlobalOptions& global, const std::vector<std::unique_ptr<Command>>& 
   set_thread_count(global.threads);
   global.resolved_device = resolve_device(global.device);
   spdlog::debug("device {}, {} threads", global.resolved_device, thread_count());
+  model::set_model_dirs(model_dirs_from_environment());
 
   for (std::size_t i = 0; i < commands.size(); ++i) {
     if (subcommands[i]->parsed()) {

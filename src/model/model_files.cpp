@@ -2,7 +2,7 @@
 
 #include "flexforge/core/atomic_file.h"
 #include "flexforge/core/error.h"
-#include "flexforge/core/model_registry.h"
+#include "flexforge/model/model_registry.h"
 
 #include <fstream>
 #include <sstream>
