@@ -12,6 +12,8 @@
 
 namespace flexforge::cli {
 
+using namespace pipeline;
+
 namespace {
 
 std::size_t parse_count(const std::string& text, const char* what) {

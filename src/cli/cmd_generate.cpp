@@ -24,6 +24,8 @@
 
 namespace flexforge::cli {
 
+using namespace pipeline;
+
 namespace {
 
 namespace fs = std::filesystem;

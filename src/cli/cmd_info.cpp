@@ -12,6 +12,8 @@
 
 namespace flexforge::cli {
 
+using namespace nn;
+
 namespace {
 
 class InfoCommand : public Command {

@@ -13,6 +13,8 @@
 
 namespace flexforge::cli {
 
+using namespace retopo;
+
 namespace {
 
 class RetopoCommand : public Command {

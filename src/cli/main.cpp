@@ -18,6 +18,7 @@
 
 using namespace flexforge;
 using namespace flexforge::cli;
+using namespace flexforge::nn;
 
 namespace {
 

@@ -15,7 +15,7 @@
 #include <regex>
 #include <thread>
 
-namespace flexforge {
+namespace flexforge::nn {
 
 namespace {
 
@@ -110,4 +110,4 @@ std::string resolve_device(const std::string& spec) {
   return "cuda:" + std::to_string(index);
 }
 
-}  // namespace flexforge
+}  // namespace flexforge::nn

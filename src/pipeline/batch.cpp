@@ -36,7 +36,7 @@
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-namespace flexforge {
+namespace flexforge::pipeline {
 
 namespace {
 
@@ -619,4 +619,4 @@ std::size_t merge_results(const fs::path& out_dir) {
   return rows.size();
 }
 
-}  // namespace flexforge
+}  // namespace flexforge::pipeline

@@ -22,9 +22,7 @@
 #include <map>
 #include <string>
 
-namespace flexforge {
-
-using namespace retopo;
+namespace flexforge::retopo {
 
 void RetopoOptions::validate() const {
   if (target_faces < 1 || target_faces > 1000000000) {
@@ -366,4 +364,4 @@ Scene retopologize_scene(const Scene& scene, const RetopoOptions& options,
   return out;
 }
 
-}  // namespace flexforge
+}  // namespace flexforge::retopo

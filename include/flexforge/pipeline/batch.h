@@ -21,7 +21,7 @@
 #include <filesystem>
 #include <string>
 
-namespace flexforge {
+namespace flexforge::pipeline {
 
 struct ShardSpec {
   std::size_t index = 0;  // 0-based
@@ -74,4 +74,4 @@ BatchReport run_batch(const BatchOptions& options);
 // ordered by manifest line). Returns the number of jobs.
 std::size_t merge_results(const std::filesystem::path& out_dir);
 
-}  // namespace flexforge
+}  // namespace flexforge::pipeline
