@@ -34,7 +34,6 @@ sources=(src/core/*.cpp src/io/*.cpp src/render/*.cpp src/synth/*.cpp src/condit
          src/pipeline/manifest.cpp src/cli/config_reader.cpp src/nn/safetensors_header.cpp)
 objects=()
 for src in "${sources[@]}"; do
-  [[ $src == src/core/model_registry.cpp ]] && continue  # model directories: not a parser
   obj="$out/obj/$(echo "${src%.cpp}" | tr / _).o"
   if [[ ! -f $obj || $src -nt $obj ]]; then
     $cxx "${flags[@]}" -c "$src" -o "$obj"

@@ -16,6 +16,7 @@
 
 namespace fs = std::filesystem;
 using namespace flexforge;
+using namespace flexforge::pipeline;
 using namespace flexforge::test;
 using json = nlohmann::json;
 

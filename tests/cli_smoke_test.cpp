@@ -99,3 +99,23 @@ TEST(Cli, InspectJsonDescribesTopology) {
   EXPECT_TRUE(closed["totals"]["watertight"].get<bool>());
   EXPECT_EQ(closed["totals"]["faces"].get<int>(), 5558);
 }
+
+// The library's usage errors name option fields (target_faces, up_axis); the CLI prints flags.
+TEST(Cli, UsageErrorsNameTheFlagNotTheField) {
+  flexforge::test::TempDir dir;
+  const auto pig = flexforge::test::cgal_mesh("pig.off").string();
+  const auto out = (dir / "o.glb").string();
+  const auto expect_flag = [](const std::vector<std::string>& args, const std::string& flag,
+                              const std::string& field) {
+    const auto r = run_cli(args);
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find(flag), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find(field), std::string::npos) << r.err;
+  };
+  expect_flag({"retopo", pig, "-o", out, "--faces", "100", "--feature-angle", "200"}, "--feature-angle must be",
+              "feature_angle_deg");
+  expect_flag({"convert", pig, "-o", out, "--up-axis", "w"}, "--up-axis 'w'", "up_axis");
+  expect_flag({"segment", pig, "-o", out, "--method", "learned", "--parts", "3"},
+              "--parts N runs the geometric method; use --method auto", "use method");
+  expect_flag({"--device", "tpu", "info", "--no-bench"}, "--device 'tpu'", " device 'tpu'");
+}

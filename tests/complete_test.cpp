@@ -20,6 +20,7 @@
 #include <cstdio>
 
 using namespace flexforge;
+using namespace flexforge::pipeline;
 
 namespace {
 

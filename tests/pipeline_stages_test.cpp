@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 using namespace flexforge;
+using namespace flexforge::pipeline;
 
 TEST(PipelineStages, PlanRunsStagesInPipelineOrderAndRejectsBadNames) {
   EXPECT_EQ(plan_stages({"retopo", "segment", "rig", "segment"}),

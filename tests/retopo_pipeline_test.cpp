@@ -22,6 +22,7 @@
 
 namespace fs = std::filesystem;
 using namespace flexforge;
+using namespace flexforge::retopo;
 using namespace flexforge::test;
 
 namespace {

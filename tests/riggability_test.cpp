@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 using namespace flexforge;
+using namespace flexforge::pipeline;
 
 namespace {
 

@@ -53,6 +53,9 @@ class DatasetCommand : public Command {
     for (const std::string& s : sources_) options_.sources.push_back(dataset::parse_source(s));
     options_.out = out_;
   }
+  FieldFlags field_flags() const override {
+    return {{"synth_resolution", "--resolution"}, {"sources", "--source"}};
+  }
   int execute(const GlobalOptions& global) override {
     options_.threads = global.threads;
     const model::ModelDirectory dir = model::open_model(model_);

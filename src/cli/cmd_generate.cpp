@@ -24,6 +24,8 @@
 
 namespace flexforge::cli {
 
+using namespace pipeline;
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -44,6 +46,12 @@ class GenerateCommand : public Command {
   std::string name() const override { return "generate"; }
   std::string summary() const override {
     return "Text, image or both -> a 3D asset (generation, parts, rig, low-poly, export)";
+  }
+  FieldFlags field_flags() const override {
+    return {{"structure_steps and latent_steps", "--steps"},
+            {"structure_guidance and latent_guidance", "--guidance"},
+            {"image_candidates", "--candidates"},
+            {"target_faces", "--faces"}};
   }
   void declare(CLI::App& sub) override {
     sub.add_option("prompt", prompt_.text, "Text prompt (optional when --image is given)");

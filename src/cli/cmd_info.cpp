@@ -2,7 +2,7 @@
 #include "command.h"
 
 #include "flexforge/build_info.h"
-#include "flexforge/core/model_registry.h"
+#include "flexforge/model/model_registry.h"
 #include "flexforge/nn/runtime.h"
 
 #include <nlohmann/json.hpp>
@@ -11,6 +11,8 @@
 #include <iostream>
 
 namespace flexforge::cli {
+
+using namespace nn;
 
 namespace {
 
@@ -42,12 +44,12 @@ class InfoCommand : public Command {
                       {"gflops", blas.gflops}};
     }
     nlohmann::json models = nlohmann::json::array();
-    for (const InstalledModel& m : installed_models()) {
+    for (const model::InstalledModel& m : model::installed_models()) {
       models.push_back({{"name", m.name}, {"path", m.directory.string()}, {"bytes", m.bytes}});
     }
     info["models"] = models;
     nlohmann::json search = nlohmann::json::array();
-    for (const auto& p : model_search_path()) search.push_back(p.string());
+    for (const auto& p : model::model_search_path()) search.push_back(p.string());
     info["model_search_path"] = search;
 
     if (json_) {

@@ -13,6 +13,8 @@
 
 namespace flexforge::cli {
 
+using namespace retopo;
+
 namespace {
 
 class RetopoCommand : public Command {
@@ -20,6 +22,9 @@ class RetopoCommand : public Command {
   std::string name() const override { return "retopo"; }
   std::string summary() const override {
     return "Low-poly retopology to a face budget (closed stays closed; parts, features, skin kept)";
+  }
+  FieldFlags field_flags() const override {
+    return {{"target_faces", "--faces"}, {"feature_angle_deg", "--feature-angle"}};
   }
   void declare(CLI::App& sub) override {
     sub.add_option("input", input_, "Input mesh (any format Assimp reads)")->required();

@@ -72,7 +72,7 @@ class SynthCommand : public Command {
     }
     if (!contact_sheet_.empty()) {
       const render::Image sheet = synth::contact_sheet(config_, seed_, config_.image_size,
-                                                      thread_count());
+                                                      nn::thread_count());
       write_file_atomic(contact_sheet_, render::encode_png(sheet));
       std::printf("wrote %s (%zu categories)\n", contact_sheet_.c_str(),
                   config_.category_list().size());
@@ -84,7 +84,7 @@ class SynthCommand : public Command {
     options.start = static_cast<std::size_t>(start_);
     options.count = static_cast<std::size_t>(count_);
     options.out = out_;
-    options.threads = thread_count();
+    options.threads = nn::thread_count();
     const synth::DatasetReport report = synth::write_dataset(options);
     std::printf("wrote %zu assets in %zu categories to %s in %.2f s (%.2f assets/s, %d threads)\n",
                 report.assets, report.per_category.size(), out_.c_str(), report.seconds,

@@ -23,6 +23,7 @@ class TrainCommand : public Command {
  public:
   std::string name() const override { return "train"; }
   std::string summary() const override { return "Train the model's networks (vae, structure, latent, image-prior, text-prior, segment)"; }
+  FieldFlags field_flags() const override { return {{"init_weights", "--init"}}; }
   void declare(CLI::App& sub) override {
     sub.require_subcommand(1);
     vae_ = sub.add_subcommand("vae", "SparseFlex VAE on synth assets plus real meshes");

@@ -2,13 +2,20 @@
 // is obvious: write a Command subclass in its own cmd_*.cpp and list its factory in main.cpp.
 #pragma once
 
+#include "flexforge/core/error.h"
+
 #include <CLI/CLI.hpp>
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace flexforge::cli {
+
+// Option fields whose flag is not "--" + the field with '_' as '-' (or a phrase naming several
+// fields that one flag sets): {"target_faces", "--faces"}.
+using FieldFlags = std::vector<std::pair<std::string, std::string>>;
 
 struct GlobalOptions {
   int verbose = 0;
@@ -32,7 +39,23 @@ class Command {
   virtual void validate() {}
   // Returns the process exit code. Failures throw flexforge::Error.
   virtual int execute(const GlobalOptions& global) = 0;
+  // The fields this command's errors may name that the generic rule of name_flags misses.
+  virtual FieldFlags field_flags() const { return {}; }
 };
+
+// An error the CLI words itself, flags and all: printed as is, name_flags leaves it alone.
+class CliError : public Error {
+ public:
+  using Error::Error;
+};
+
+// An error message of the library with the option fields it names written as the flags of the
+// running command (`app` after parsing): a field in option position (the message's start, or
+// after ": ", "; ", ", ", "(", "use ", "with ", "pass ") becomes its alias from `aliases`, else,
+// when `generic` (usage errors, which are about options), "--" + the field with '_' as '-' where
+// that is a long option of the root or a parsed subcommand.
+std::string name_flags(const std::string& message, const CLI::App& app, const FieldFlags& aliases,
+                       bool generic);
 
 std::unique_ptr<Command> make_info_command();
 std::unique_ptr<Command> make_convert_command();

@@ -7,14 +7,18 @@
 #include "flexforge/core/error.h"
 #include "flexforge/core/resource_limits.h"
 #include "flexforge/core/log.h"
+#include "flexforge/model/model_registry.h"
 #include "flexforge/nn/runtime.h"
 
 #include <spdlog/spdlog.h>
 
+#include <cstdlib>
 #include <functional>
+#include <sstream>
 
 using namespace flexforge;
 using namespace flexforge::cli;
+using namespace flexforge::nn;
 
 namespace {
 
@@ -44,6 +48,44 @@ const std::vector<std::function<std::unique_ptr<Command>()>> kCommands = {
     make_reconstruct_command,
     make_train_command,
 };
+
+// $FLEXFORGE_MODEL_PATH (colon-separated): directories searched for installed models first.
+std::vector<std::filesystem::path> model_dirs_from_environment() {
+  std::vector<std::filesystem::path> dirs;
+  if (const char* env = std::getenv("FLEXFORGE_MODEL_PATH")) {
+    std::stringstream ss(env);
+    std::string item;
+    while (std::getline(ss, item, ':')) {
+      if (!item.empty()) dirs.emplace_back(item);
+    }
+  }
+  return dirs;
+}
+
+// Everything after parsing: limits, logging, device, model directories, then the command.
+int execute(GlobalOptions& global, const std::vector<std::unique_ptr<Command>>& commands,
+            const std::vector<CLI::App*>& subcommands) {
+  configure_logging({global.log_format == "json" ? LogFormat::Json : LogFormat::Text,
+                     global.quiet ? -1 : global.verbose});
+  install_crash_handler(static_cast<int>(ExitCode::Crashed));
+  resource_limits().max_input_faces = global.max_faces;
+  resource_limits().max_memory_bytes = global.max_memory == "auto"
+                                           ? default_memory_limit()
+                                           : parse_byte_size(global.max_memory, "--max-memory");
+  apply_resource_limits(resource_limits());
+  set_thread_count(global.threads);
+  global.resolved_device = resolve_device(global.device);
+  spdlog::debug("device {}, {} threads", global.resolved_device, thread_count());
+  model::set_model_dirs(model_dirs_from_environment());
+
+  for (std::size_t i = 0; i < commands.size(); ++i) {
+    if (subcommands[i]->parsed()) {
+      commands[i]->validate();
+      return commands[i]->execute(global);
+    }
+  }
+  throw Error(ExitCode::Usage, "no subcommand given");
+}
 
 int run(int argc, char** argv) {
   CLI::App app{"flexforge " FLEXFORGE_VERSION
@@ -93,25 +135,22 @@ int run(int argc, char** argv) {
     throw Error(code, e.what());
   }
 
-  configure_logging({global.log_format == "json" ? LogFormat::Json : LogFormat::Text,
-                     global.quiet ? -1 : global.verbose});
-  install_crash_handler(static_cast<int>(ExitCode::Crashed));
-  resource_limits().max_input_faces = global.max_faces;
-  resource_limits().max_memory_bytes = global.max_memory == "auto"
-                                           ? default_memory_limit()
-                                           : parse_byte_size(global.max_memory, "--max-memory");
-  apply_resource_limits(resource_limits());
-  set_thread_count(global.threads);
-  global.resolved_device = resolve_device(global.device);
-  spdlog::debug("device {}, {} threads", global.resolved_device, thread_count());
-
+  // The library's messages name option fields; the user sees the flags. Other errors than usage
+  // ones get only the aliases (resolve_device's "device cuda:1: only 1 CUDA device(s) present").
+  FieldFlags aliases = {{"max_input_faces", "--max-faces"},
+                        {"max_memory_bytes", "--max-memory"},
+                        {"device", "--device"}};
   for (std::size_t i = 0; i < commands.size(); ++i) {
-    if (subcommands[i]->parsed()) {
-      commands[i]->validate();
-      return commands[i]->execute(global);
-    }
+    if (!subcommands[i]->parsed()) continue;
+    for (auto& alias : commands[i]->field_flags()) aliases.push_back(std::move(alias));
   }
-  throw Error(ExitCode::Usage, "no subcommand given");
+  try {
+    return execute(global, commands, subcommands);
+  } catch (const CliError&) {
+    throw;
+  } catch (const Error& e) {
+    throw Error(e.code(), name_flags(e.what(), app, aliases, e.code() == ExitCode::Usage));
+  }
 }
 
 }  // namespace

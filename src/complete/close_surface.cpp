@@ -27,6 +27,7 @@
 #include <algorithm>
 #include <iterator>
 #include <map>
+#include <optional>
 #include <set>
 #include <spdlog/spdlog.h>
 
@@ -316,19 +317,23 @@ ClosedSurface to_result(const SurfaceMesh& mesh) {
   return out;
 }
 
-}  // namespace
+// What close_surface learnt about its input, reported with whatever closes it.
+struct InputFacts {
+  std::size_t holes = 0;
+  std::size_t split = 0;             // vertices duplicated to orient the soup
+  std::size_t input_crossings = 0;
+};
 
-ClosedSurface close_surface(const std::vector<Eigen::Vector3d>& positions,
-                            const std::vector<std::array<std::uint32_t, 3>>& triangles,
-                            const CompleteOptions& options, const Attempt& attempt) {
-  Soup soup;
+// The soup repaired (exact weld, collapsed/duplicate polygons and unused points dropped) and
+// oriented, which duplicates the points where the faces cannot form a 2-manifold, as a mesh.
+SurfaceMesh repaired_input(const std::vector<Eigen::Vector3d>& positions,
+                           const std::vector<std::array<std::uint32_t, 3>>& triangles, Soup& soup,
+                           InputFacts& facts) {
   soup.points.reserve(positions.size());
   for (const Eigen::Vector3d& p : positions) soup.points.emplace_back(p.x(), p.y(), p.z());
   soup.polygons.reserve(triangles.size());
   for (const auto& t : triangles) soup.polygons.push_back({t[0], t[1], t[2]});
 
-  // Exact weld, drop collapsed/duplicate polygons and unused points; then orientation, which
-  // duplicates the points where the faces cannot form a 2-manifold.
   PMP::repair_polygon_soup(soup.points, soup.polygons);
   if (soup.polygons.empty()) {
     throw Error(ExitCode::StageFailed, "no non-degenerate faces left after soup repair");
@@ -342,47 +347,54 @@ ClosedSurface close_surface(const std::vector<Eigen::Vector3d>& positions,
 
   std::vector<HalfedgeIndex> cycles;
   PMP::extract_boundary_cycles(input, std::back_inserter(cycles));
-  const std::size_t holes = cycles.size();
-  const std::size_t split = soup.points.size() - before;
-  const std::size_t input_crossings = count_self_intersections(input);
-  if (input_crossings > 0) {
+  facts.holes = cycles.size();
+  facts.split = soup.points.size() - before;
+  facts.input_crossings = count_self_intersections(input);
+  if (facts.input_crossings > 0) {
     spdlog::debug("complete: the input crosses itself ({} face pairs); those are kept",
-                  input_crossings);
+                  facts.input_crossings);
   }
+  return input;
+}
 
-  // Fills keep every original face where it was, so they are never simplified (that would move
-  // the visible surface); only a wrap or a shell, new surface throughout, is.
-  auto done = [&](SurfaceMesh& mesh, const std::string& how, std::size_t trimmed_faces) {
-    mesh.collect_garbage();
-    const std::size_t faces_before = mesh.number_of_faces();
-    const bool may_simplify = how == "wrap" || how == "shell";
-    if (!may_simplify && attempt.max_faces > 0 && faces_before > attempt.max_faces) {
-      throw Error(ExitCode::StageFailed, "closing by " + how + " gave " + std::to_string(faces_before) +
-                                             " faces, over the budget of " +
-                                             std::to_string(attempt.max_faces));
-    }
-    if (may_simplify && !simplify_to_budget(mesh, attempt.max_faces)) {
-      throw Error(ExitCode::StageFailed, "closing by " + how + " gave " + std::to_string(faces_before) +
-                                             " faces, and simplifying to the budget of " +
-                                             std::to_string(attempt.max_faces) +
-                                             " made it cross itself");
-    }
-    if (!bounds_volumes(mesh)) {
-      throw Error(ExitCode::StageFailed, "closing by " + how + " gave a mesh that bounds no volume");
-    }
-    PMP::orient_to_bound_a_volume(mesh);
-    ClosedSurface out = to_result(mesh);
-    if (mesh.number_of_faces() < faces_before) out.simplified_from = faces_before;
-    out.trimmed_faces = trimmed_faces;
-    out.holes = holes;
-    out.split_vertices = split;
-    out.input_self_intersections = input_crossings;
-    out.closed_by = how;
-    return out;
-  };
+// The closed mesh as the result, checked against the budget and for bounding a volume. Fills
+// keep every original face where it was, so they are never simplified (that would move the
+// visible surface); only a wrap or a shell, new surface throughout, is.
+ClosedSurface finish(SurfaceMesh& mesh, const std::string& how, std::size_t trimmed_faces,
+                     const Attempt& attempt, const InputFacts& facts) {
+  mesh.collect_garbage();
+  const std::size_t faces_before = mesh.number_of_faces();
+  const bool may_simplify = how == "wrap" || how == "shell";
+  if (!may_simplify && attempt.max_faces > 0 && faces_before > attempt.max_faces) {
+    throw Error(ExitCode::StageFailed, "closing by " + how + " gave " + std::to_string(faces_before) +
+                                           " faces, over the budget of " +
+                                           std::to_string(attempt.max_faces));
+  }
+  if (may_simplify && !simplify_to_budget(mesh, attempt.max_faces)) {
+    throw Error(ExitCode::StageFailed, "closing by " + how + " gave " + std::to_string(faces_before) +
+                                           " faces, and simplifying to the budget of " +
+                                           std::to_string(attempt.max_faces) +
+                                           " made it cross itself");
+  }
+  if (!bounds_volumes(mesh)) {
+    throw Error(ExitCode::StageFailed, "closing by " + how + " gave a mesh that bounds no volume");
+  }
+  PMP::orient_to_bound_a_volume(mesh);
+  ClosedSurface out = to_result(mesh);
+  if (mesh.number_of_faces() < faces_before) out.simplified_from = faces_before;
+  out.trimmed_faces = trimmed_faces;
+  out.holes = facts.holes;
+  out.split_vertices = facts.split;
+  out.input_self_intersections = facts.input_crossings;
+  out.closed_by = how;
+  return out;
+}
 
-  // Fill methods in order of preference: the requested one first, then the flatter ones, which
-  // stay closer to the rim and so are less likely to cross the kept surface.
+// Hole filling, the requested method first, then the flatter ones, which stay closer to the rim
+// and so are less likely to cross the kept surface; nothing when none gives a closed mesh within
+// the budget and free of new crossings.
+std::optional<ClosedSurface> fill_within_budget(const SurfaceMesh& input, const CompleteOptions& options,
+                                                const Attempt& attempt, const InputFacts& facts) {
   std::vector<FillMethod> order{options.method};
   for (FillMethod m : {FillMethod::Refine, FillMethod::Flat}) {
     if (std::find(order.begin(), order.end(), m) == order.end() &&
@@ -390,85 +402,64 @@ ClosedSurface close_surface(const std::vector<Eigen::Vector3d>& positions,
       order.push_back(m);
     }
   }
-  input.set_recycle_garbage(false);  // new faces never reuse a kept face's slot (and flag)
-  KeptMap kept = input.add_property_map<FaceIndex, bool>("f:kept", false).first;
-  for (FaceIndex f : input.faces()) kept[f] = true;
   std::size_t trimmed = 0;
-  if (attempt.thin_shell) {
-    SurfaceMesh shell = thin_shell(input, kShellThickness * diagonal(soup.points));
-    if (shell.is_empty()) {
-      throw Error(ExitCode::StageFailed, "the surface has no consistent normals for a thin shell");
-    }
-    if (!new_crossings(shell, nullptr).empty()) {
-      throw Error(ExitCode::StageFailed, "a thin shell of this surface crosses itself");
-    }
-    return done(shell, "shell", 0);
-  }
-  if (attempt.wrap_only) {
-    // straight to the wrap below
-  } else if (holes == 0) {
+  for (FillMethod method : order) {
     SurfaceMesh mesh = input;
-    if (new_crossings(mesh, &kept).empty()) return done(mesh, "already closed", 0);
-  } else {
-    for (FillMethod method : order) {
-      SurfaceMesh mesh = input;
-      KeptMap mesh_kept = mesh.property_map<FaceIndex, bool>("f:kept").first;
-      if (!fill_holes(mesh, method, options.fairing_continuity)) {
-        spdlog::debug("complete: {} fill left a hole open", to_string(method));
-        continue;
-      }
-      // Refined patches can hold far more faces than the part (a wide hole at a fine rim). The
-      // patch is then refilled coarser, at the density that fits the budget (with a 20% margin
-      // for the crossing repair); a flatter method adds fewer faces still, and simplifying
-      // would move the kept surface.
-      const std::size_t kept_faces = input.number_of_faces();
-      if (attempt.max_faces > 0 && mesh.number_of_faces() > attempt.max_faces &&
-          method != FillMethod::Flat && attempt.max_faces > kept_faces) {
-        const double room = 0.8 * static_cast<double>(attempt.max_faces - kept_faces);
-        const double patch = static_cast<double>(mesh.number_of_faces() - kept_faces);
-        const double density = std::max(0.05, kDefaultDensity * std::sqrt(room / patch));
-        spdlog::debug("complete: {} fill gives {} faces, over the budget of {}; refilling at "
-                      "density {:.3f}", to_string(method), mesh.number_of_faces(), attempt.max_faces,
-                      density);
-        mesh = input;
-        mesh_kept = mesh.property_map<FaceIndex, bool>("f:kept").first;
-        if (!fill_holes(mesh, method, options.fairing_continuity, density)) continue;
-      }
-      if (attempt.max_faces > 0 && mesh.number_of_faces() > attempt.max_faces &&
-          method != FillMethod::Flat) {
-        spdlog::debug("complete: {} fill gives {} faces, over the budget of {}", to_string(method),
-                      mesh.number_of_faces(), attempt.max_faces);
-        continue;
-      }
-      if (!options.check_result) {
-        separate_coincident_vertices(mesh);
-        return done(mesh, to_string(method), 0);
-      }
-      trimmed = 0;
-      if (repair_crossings(mesh, mesh_kept, attempt.allow_trim, trimmed)) {
-        mesh.collect_garbage();
-        if (attempt.max_faces > 0 && mesh.number_of_faces() > attempt.max_faces) {
-          spdlog::debug("complete: {} fill gives {} faces after repair, over the budget of {}",
-                        to_string(method), mesh.number_of_faces(), attempt.max_faces);
-          continue;
-        }
-        if (bounds_volumes(mesh)) return done(mesh, to_string(method), trimmed);
-        spdlog::debug("complete: {} fill bounds no volume", to_string(method));
-        continue;
-      }
-      spdlog::debug("complete: {} fill crosses the surface", to_string(method));
+    KeptMap mesh_kept = mesh.property_map<FaceIndex, bool>("f:kept").first;
+    if (!fill_holes(mesh, method, options.fairing_continuity)) {
+      spdlog::debug("complete: {} fill left a hole open", to_string(method));
+      continue;
     }
+    // Refined patches can hold far more faces than the part (a wide hole at a fine rim). The
+    // patch is then refilled coarser, at the density that fits the budget (with a 20% margin
+    // for the crossing repair); a flatter method adds fewer faces still, and simplifying
+    // would move the kept surface.
+    const std::size_t kept_faces = input.number_of_faces();
+    if (attempt.max_faces > 0 && mesh.number_of_faces() > attempt.max_faces &&
+        method != FillMethod::Flat && attempt.max_faces > kept_faces) {
+      const double room = 0.8 * static_cast<double>(attempt.max_faces - kept_faces);
+      const double patch = static_cast<double>(mesh.number_of_faces() - kept_faces);
+      const double density = std::max(0.05, kDefaultDensity * std::sqrt(room / patch));
+      spdlog::debug("complete: {} fill gives {} faces, over the budget of {}; refilling at "
+                    "density {:.3f}", to_string(method), mesh.number_of_faces(), attempt.max_faces,
+                    density);
+      mesh = input;
+      mesh_kept = mesh.property_map<FaceIndex, bool>("f:kept").first;
+      if (!fill_holes(mesh, method, options.fairing_continuity, density)) continue;
+    }
+    if (attempt.max_faces > 0 && mesh.number_of_faces() > attempt.max_faces &&
+        method != FillMethod::Flat) {
+      spdlog::debug("complete: {} fill gives {} faces, over the budget of {}", to_string(method),
+                    mesh.number_of_faces(), attempt.max_faces);
+      continue;
+    }
+    if (!options.check_result) {
+      separate_coincident_vertices(mesh);
+      return finish(mesh, to_string(method), 0, attempt, facts);
+    }
+    trimmed = 0;
+    if (repair_crossings(mesh, mesh_kept, attempt.allow_trim, trimmed)) {
+      mesh.collect_garbage();
+      if (attempt.max_faces > 0 && mesh.number_of_faces() > attempt.max_faces) {
+        spdlog::debug("complete: {} fill gives {} faces after repair, over the budget of {}",
+                      to_string(method), mesh.number_of_faces(), attempt.max_faces);
+        continue;
+      }
+      if (bounds_volumes(mesh)) return finish(mesh, to_string(method), trimmed, attempt, facts);
+      spdlog::debug("complete: {} fill bounds no volume", to_string(method));
+      continue;
+    }
+    spdlog::debug("complete: {} fill crosses the surface", to_string(method));
   }
+  return std::nullopt;
+}
 
-  if (!options.wrap_fallback) {
-    throw Error(ExitCode::StageFailed,
-                "hole filling gave no closed mesh without self-intersections (wrap fallback off)");
-  }
-  // Alpha wrap: closed, 2-manifold and free of self-intersections by construction. It wraps the
-  // repaired open surface, not a filled one: a fill that crossed the surface would hide kept
-  // faces inside the wrap (measured: up to 4% of the diagonal away), while the open surface gets
-  // a thin shell around it whose distance to every kept face is about the wrap offset.
-  const SurfaceMesh& source = input;
+// Alpha wrap: closed, 2-manifold and free of self-intersections by construction. It wraps the
+// repaired open surface, not a filled one: a fill that crossed the surface would hide kept
+// faces inside the wrap (measured: up to 4% of the diagonal away), while the open surface gets
+// a thin shell around it whose distance to every kept face is about the wrap offset.
+ClosedSurface wrap_surface(const SurfaceMesh& source, const CompleteOptions& options,
+                           const Attempt& attempt, const InputFacts& facts) {
   std::vector<Point> points;
   std::vector<std::array<std::size_t, 3>> faces;
   std::vector<std::size_t> index(source.num_vertices());
@@ -506,7 +497,7 @@ ClosedSurface close_surface(const std::vector<Eigen::Vector3d>& positions,
                               : 0.0;
     if (excess <= 40 || step == 4) {
       try {
-        ClosedSurface out = done(wrap, "wrap", 0);
+        ClosedSurface out = finish(wrap, "wrap", 0, attempt, facts);
         out.coarsened = step > 0;
         return out;
       } catch (const Error& e) {
@@ -521,6 +512,44 @@ ClosedSurface close_surface(const std::vector<Eigen::Vector3d>& positions,
                   wrap.number_of_faces(), attempt.max_faces, alpha / diag);
   }
   throw Error(ExitCode::StageFailed, failure);
+}
+
+}  // namespace
+
+ClosedSurface close_surface(const std::vector<Eigen::Vector3d>& positions,
+                            const std::vector<std::array<std::uint32_t, 3>>& triangles,
+                            const CompleteOptions& options, const Attempt& attempt) {
+  Soup soup;
+  InputFacts facts;
+  SurfaceMesh input = repaired_input(positions, triangles, soup, facts);
+
+  input.set_recycle_garbage(false);  // new faces never reuse a kept face's slot (and flag)
+  KeptMap kept = input.add_property_map<FaceIndex, bool>("f:kept", false).first;
+  for (FaceIndex f : input.faces()) kept[f] = true;
+  if (attempt.thin_shell) {
+    SurfaceMesh shell = thin_shell(input, kShellThickness * diagonal(soup.points));
+    if (shell.is_empty()) {
+      throw Error(ExitCode::StageFailed, "the surface has no consistent normals for a thin shell");
+    }
+    if (!new_crossings(shell, nullptr).empty()) {
+      throw Error(ExitCode::StageFailed, "a thin shell of this surface crosses itself");
+    }
+    return finish(shell, "shell", 0, attempt, facts);
+  }
+  if (attempt.wrap_only) {
+    // straight to the wrap below
+  } else if (facts.holes == 0) {
+    SurfaceMesh mesh = input;
+    if (new_crossings(mesh, &kept).empty()) return finish(mesh, "already closed", 0, attempt, facts);
+  } else if (std::optional<ClosedSurface> filled = fill_within_budget(input, options, attempt, facts)) {
+    return *filled;
+  }
+
+  if (!options.wrap_fallback) {
+    throw Error(ExitCode::StageFailed,
+                "hole filling gave no closed mesh without self-intersections (wrap fallback off)");
+  }
+  return wrap_surface(input, options, attempt, facts);
 }
 
 }  // namespace flexforge::complete::detail

@@ -113,6 +113,58 @@ constexpr double kFlatThickness = 0.1 * detail::kShellThickness;
 // Below this area (relative to the diagonal squared) a part is lines and points, not a surface.
 constexpr double kZeroArea = 1e-10;
 
+Mesh to_mesh(const detail::ClosedSurface& closed) {
+  Mesh m;
+  m.positions.reserve(closed.positions.size());
+  for (const Eigen::Vector3d& p : closed.positions) m.positions.push_back(p.cast<float>());
+  m.triangles = closed.triangles;
+  return m;
+}
+
+// What the closed part keeps of the original: colours and skin, normals, the part id.
+void carry_attributes(const Mesh& part, Mesh& out) {
+  // Colours and skin: each output vertex copies the original vertex nearest to it, found as the
+  // corner with the largest barycentric weight of the closest original face (kept vertices land
+  // exactly on their own corner; new ones take the rim vertex they grew from).
+  if (part.has_colors() || part.has_skin()) {
+    const TriangleBvh bvh(part);
+    if (part.has_colors()) out.colors.resize(out.positions.size());
+    if (part.has_skin()) out.skin.resize(out.positions.size());
+    for (std::size_t v = 0; v < out.positions.size(); ++v) {
+      const TriangleBvh::Hit hit = bvh.closest_point(out.positions[v]);
+      int corner = 0;
+      hit.barycentric.maxCoeff(&corner);
+      const std::uint32_t src = part.triangles[hit.face][static_cast<std::size_t>(corner)];
+      if (part.has_colors()) out.colors[v] = part.colors[src];
+      if (part.has_skin()) out.skin[v] = part.skin[src];
+    }
+  }
+  if (part.has_normals()) compute_vertex_normals(out);
+  if (!part.face_parts.empty()) {
+    std::map<std::int32_t, std::size_t> count;
+    for (std::int32_t id : part.face_parts) ++count[id];
+    const auto best = std::max_element(count.begin(), count.end(), [](const auto& a, const auto& b) {
+      return a.second < b.second;
+    });
+    out.face_parts.assign(out.triangles.size(), best->first);
+  }
+}
+
+// How the part was closed (`closed`), or why it was left open.
+void report_closing(const detail::ClosedSurface* closed, const std::string& left_open, PartReport& report) {
+  if (closed) {
+    report.holes = closed->holes;
+    report.split_vertices = closed->split_vertices;
+    report.input_self_intersections = closed->input_self_intersections;
+    report.closed_by = closed->closed_by;
+    report.trimmed_faces = closed->trimmed_faces;
+    report.simplified_from = closed->simplified_from;
+  } else {
+    report.closed_by = "left open";
+    report.left_open_reason = left_open;
+  }
+}
+
 }  // namespace
 
 std::size_t face_budget(const CompleteOptions& options, std::size_t input_faces) {
@@ -133,13 +185,6 @@ Mesh complete_mesh(const Mesh& part, const CompleteOptions& options, PartReport*
   std::vector<Eigen::Vector3d> positions;
   positions.reserve(part.positions.size());
   for (const Vec3& p : part.positions) positions.push_back(p.cast<double>());
-  auto to_mesh = [](const detail::ClosedSurface& closed) {
-    Mesh m;
-    m.positions.reserve(closed.positions.size());
-    for (const Eigen::Vector3d& p : closed.positions) m.positions.push_back(p.cast<float>());
-    m.triangles = closed.triangles;
-    return m;
-  };
   // One closing attempt; a StageFailed (or a CGAL exception) is a reason to try the next one.
   std::string last_failure;
   auto attempt = [&](detail::Attempt a) -> std::optional<detail::ClosedSurface> {
@@ -229,47 +274,13 @@ Mesh complete_mesh(const Mesh& part, const CompleteOptions& options, PartReport*
     deviation = 0.0;
   }
 
-  // Colours and skin: each output vertex copies the original vertex nearest to it, found as the
-  // corner with the largest barycentric weight of the closest original face (kept vertices land
-  // exactly on their own corner; new ones take the rim vertex they grew from).
-  if (left_open.empty() && (part.has_colors() || part.has_skin())) {
-    const TriangleBvh bvh(part);
-    if (part.has_colors()) out.colors.resize(out.positions.size());
-    if (part.has_skin()) out.skin.resize(out.positions.size());
-    for (std::size_t v = 0; v < out.positions.size(); ++v) {
-      const TriangleBvh::Hit hit = bvh.closest_point(out.positions[v]);
-      int corner = 0;
-      hit.barycentric.maxCoeff(&corner);
-      const std::uint32_t src = part.triangles[hit.face][static_cast<std::size_t>(corner)];
-      if (part.has_colors()) out.colors[v] = part.colors[src];
-      if (part.has_skin()) out.skin[v] = part.skin[src];
-    }
-  }
-  if (part.has_normals() && left_open.empty()) compute_vertex_normals(out);
-  if (!part.face_parts.empty() && left_open.empty()) {
-    std::map<std::int32_t, std::size_t> count;
-    for (std::int32_t id : part.face_parts) ++count[id];
-    const auto best = std::max_element(count.begin(), count.end(), [](const auto& a, const auto& b) {
-      return a.second < b.second;
-    });
-    out.face_parts.assign(out.triangles.size(), best->first);
-  }
+  if (left_open.empty()) carry_attributes(part, out);
 
   if (report) {
     report->input_faces = part.face_count();
     report->output_faces = out.face_count();
     report->face_budget = budget;
-    if (closed && left_open.empty()) {
-      report->holes = closed->holes;
-      report->split_vertices = closed->split_vertices;
-      report->input_self_intersections = closed->input_self_intersections;
-      report->closed_by = closed->closed_by;
-      report->trimmed_faces = closed->trimmed_faces;
-      report->simplified_from = closed->simplified_from;
-    } else {
-      report->closed_by = "left open";
-      report->left_open_reason = left_open;
-    }
+    report_closing(closed && left_open.empty() ? &*closed : nullptr, left_open, *report);
     report->deviation = deviation;
     report->seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -271,6 +271,179 @@ Image load_image(const std::filesystem::path& path, const ImageOptions& options)
   return image;
 }
 
+namespace {
+
+// The object's pixels: where they come from and their bounding box [x0, x1) x [y0, y1).
+struct Foreground {
+  ForegroundSource source = ForegroundSource::Whole;
+  std::array<float, 3> bg = {0, 0, 0};  // the background colour (border estimate)
+  int x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+};
+
+// The image's pixels as seen by the resampler: RGB composited over the fill colour by the
+// foreground mask, and the mask.
+struct PixelSource {
+  const Image& image;
+  const ImageOptions& options;
+  const Foreground& fg;
+  std::array<float, 3> fill;
+
+  PixelSource(const Image& i, const ImageOptions& o, const Foreground& f)
+      : image(i), options(o), fg(f),
+        fill({o.fill[0] / 255.0f, o.fill[1] / 255.0f, o.fill[2] / 255.0f}) {}
+
+  const std::uint8_t* at(int x, int y) const {
+    return image.rgba.data() + (static_cast<std::size_t>(y) * image.width + x) * 4;
+  }
+  float distance(const std::uint8_t* p) const {
+    const float dr = p[0] - fg.bg[0], dg = p[1] - fg.bg[1], db = p[2] - fg.bg[2];
+    return std::sqrt(dr * dr + dg * dg + db * db);
+  }
+  Sample operator()(int x, int y) const {
+    if (x < 0 || y < 0 || x >= image.width || y >= image.height) return {fill[0], fill[1], fill[2], 0.0f};
+    const std::uint8_t* p = at(x, y);
+    const float t = options.background_threshold;
+    float m = 1.0f;
+    if (fg.source == ForegroundSource::Alpha) {
+      m = p[3] / 255.0f;
+    } else if (fg.source == ForegroundSource::Border) {
+      m = std::clamp((distance(p) - t) / t, 0.0f, 1.0f);  // soft edge between t and 2t
+    }
+    return {m * p[0] / 255.0f + (1 - m) * fill[0], m * p[1] / 255.0f + (1 - m) * fill[1],
+            m * p[2] / 255.0f + (1 - m) * fill[2], m};
+  }
+};
+
+// With a uniform border (the median of a ring 2% of the shorter side wide, robust to an object
+// touching the edge): the box of the pixels that differ from it. A foreground pixel only counts
+// for the box when one of its 8 neighbours is foreground too, and a row/column needs a few such
+// pixels (0.5% of its length) on large images, so JPEG noise specks in the background do not
+// stretch the box while a 1-pixel-wide line still does. Without one: the whole image.
+void border_foreground(const Image& image, const ImageOptions& options, Foreground& out) {
+  const int w = image.width, h = image.height;
+  const PixelSource px(image, options, out);
+  const float t = options.background_threshold;
+  const int ring = std::max(1, std::min(w, h) / 50);
+  std::vector<const std::uint8_t*> border;
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x)
+      if (x < ring || y < ring || x >= w - ring || y >= h - ring) border.push_back(px.at(x, y));
+  for (int c = 0; c < 3; ++c) {
+    std::array<std::size_t, 256> hist{};
+    for (const std::uint8_t* p : border) ++hist[p[c]];
+    std::size_t seen = 0;
+    int v = 0;
+    while ((seen += hist[v]) * 2 < border.size()) ++v;
+    out.bg[c] = static_cast<float>(v);
+  }
+  const auto uniform = std::count_if(border.begin(), border.end(),
+                                     [&](const std::uint8_t* p) { return px.distance(p) <= t; });
+  if (!(static_cast<float>(uniform) >= options.border_uniformity * static_cast<float>(border.size()))) {
+    out.source = ForegroundSource::Whole;
+    out.x0 = 0, out.y0 = 0, out.x1 = w, out.y1 = h;
+    return;
+  }
+  out.source = ForegroundSource::Border;
+  std::vector<std::uint8_t> fg(static_cast<std::size_t>(w) * h);
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) fg[static_cast<std::size_t>(y) * w + x] = px.distance(px.at(x, y)) > t;
+  const auto is_fg = [&](int x, int y) {
+    return x >= 0 && y >= 0 && x < w && y < h && fg[static_cast<std::size_t>(y) * w + x];
+  };
+  std::vector<int> rows(h, 0), cols(w, 0);
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) {
+      if (!is_fg(x, y)) continue;
+      bool neighbour = false;
+      for (int dy = -1; dy <= 1 && !neighbour; ++dy)
+        for (int dx = -1; dx <= 1 && !neighbour; ++dx) neighbour = (dx || dy) && is_fg(x + dx, y + dy);
+      if (neighbour) ++rows[y], ++cols[x];
+    }
+  const int row_min = std::max(1, w / 200), col_min = std::max(1, h / 200);
+  for (int y = 0; y < h; ++y)
+    if (rows[y] >= row_min) out.y0 = std::min(out.y0, y), out.y1 = std::max(out.y1, y + 1);
+  for (int x = 0; x < w; ++x)
+    if (cols[x] >= col_min) out.x0 = std::min(out.x0, x), out.x1 = std::max(out.x1, x + 1);
+}
+
+// The foreground from the alpha channel, when it is not opaque everywhere (an opaque one says
+// nothing about the object: JPEGs, and PNGs saved with a needless alpha channel), else from the
+// border estimate.
+Foreground find_foreground(const Image& image, const ImageOptions& options) {
+  const int w = image.width, h = image.height;
+  bool has_alpha = false;
+  for (std::size_t i = 3; i < image.rgba.size() && !has_alpha; i += 4) has_alpha = image.rgba[i] != 255;
+  Foreground out;
+  out.x0 = w, out.y0 = h, out.x1 = 0, out.y1 = 0;
+  if (!has_alpha) {
+    border_foreground(image, options, out);
+    return out;
+  }
+  out.source = ForegroundSource::Alpha;
+  const PixelSource px(image, options, out);
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x)
+      if (px.at(x, y)[3] > options.alpha_threshold) {
+        out.x0 = std::min(out.x0, x), out.x1 = std::max(out.x1, x + 1);
+        out.y0 = std::min(out.y0, y), out.y1 = std::max(out.y1, y + 1);
+      }
+  return out;
+}
+
+// Area filter: each output pixel is the exact coverage-weighted mean of the source pixels under
+// its footprint, so thin features fade instead of aliasing away.
+template <typename Store>
+void resample_area(const PixelSource& sample, int S, double left, double top, double scale, const Store& store) {
+  struct Tap {
+    int index;
+    float weight;
+  };
+  const auto taps = [&](double start) {
+    std::vector<std::vector<Tap>> all(S);
+    for (int j = 0; j < S; ++j) {
+      const double a = start + j * scale, b = a + scale;
+      for (int p = static_cast<int>(std::floor(a)); p < static_cast<int>(std::ceil(b)); ++p) {
+        const double overlap = std::min<double>(b, p + 1) - std::max<double>(a, p);
+        if (overlap > 0) all[j].push_back({p, static_cast<float>(overlap / scale)});
+      }
+    }
+    return all;
+  };
+  const auto xt = taps(left), yt = taps(top);
+  for (int i = 0; i < S; ++i)
+    for (int j = 0; j < S; ++j) {
+      Sample acc{0, 0, 0, 0};
+      for (const Tap& ty : yt[i])
+        for (const Tap& tx : xt[j]) {
+          const Sample s = sample(tx.index, ty.index);
+          const float wgt = tx.weight * ty.weight;
+          acc.r += wgt * s.r, acc.g += wgt * s.g, acc.b += wgt * s.b, acc.m += wgt * s.m;
+        }
+      store(i, j, acc);
+    }
+}
+
+// Bilinear between pixel centres (pixel p covers [p, p+1)).
+template <typename Store>
+void resample_bilinear(const PixelSource& sample, int S, double left, double top, double scale,
+                       const Store& store) {
+  for (int i = 0; i < S; ++i)
+    for (int j = 0; j < S; ++j) {
+      const double u = left + (j + 0.5) * scale - 0.5, v = top + (i + 0.5) * scale - 0.5;
+      const int ix = static_cast<int>(std::floor(u)), iy = static_cast<int>(std::floor(v));
+      const float fx = static_cast<float>(u - ix), fy = static_cast<float>(v - iy);
+      const Sample a = sample(ix, iy), b = sample(ix + 1, iy), c = sample(ix, iy + 1),
+                   d = sample(ix + 1, iy + 1);
+      const auto mix = [&](float pa, float pb, float pc, float pd) {
+        return (1 - fy) * ((1 - fx) * pa + fx * pb) + fy * ((1 - fx) * pc + fx * pd);
+      };
+      store(i, j, {mix(a.r, b.r, c.r, d.r), mix(a.g, b.g, c.g, d.g), mix(a.b, b.b, c.b, d.b),
+                   mix(a.m, b.m, c.m, d.m)});
+    }
+}
+
+}  // namespace
+
 PreparedImage prepare_image(const Image& image, const ImageOptions& options) {
   options.validate();
   const int w = image.width, h = image.height;
@@ -283,97 +456,14 @@ PreparedImage prepare_image(const Image& image, const ImageOptions& options) {
                                             " bytes; " + dims(w, h) + " RGBA needs " +
                                             std::to_string(static_cast<std::size_t>(w) * h * 4));
   }
-  const std::uint8_t* px = image.rgba.data();
-  const auto at = [&](int x, int y) { return px + (static_cast<std::size_t>(y) * w + x) * 4; };
-
   PreparedImage out;
   out.size = options.size;
-  // An alpha channel that is opaque everywhere says nothing about the object (JPEGs, and PNGs
-  // saved with a needless alpha channel): those go through the border estimate instead.
-  bool has_alpha = false;
-  for (std::size_t i = 3; i < image.rgba.size() && !has_alpha; i += 4) has_alpha = image.rgba[i] != 255;
-
   // --- foreground mask and its bounding box ---
-  std::array<float, 3> bg = {0, 0, 0};
-  const float t = options.background_threshold;
-  const auto distance = [&](const std::uint8_t* p) {
-    const float dr = p[0] - bg[0], dg = p[1] - bg[1], db = p[2] - bg[2];
-    return std::sqrt(dr * dr + dg * dg + db * db);
-  };
-  int x0 = w, y0 = h, x1 = 0, y1 = 0;
-  if (has_alpha) {
-    out.source = ForegroundSource::Alpha;
-    for (int y = 0; y < h; ++y)
-      for (int x = 0; x < w; ++x)
-        if (at(x, y)[3] > options.alpha_threshold) {
-          x0 = std::min(x0, x), x1 = std::max(x1, x + 1);
-          y0 = std::min(y0, y), y1 = std::max(y1, y + 1);
-        }
-  } else {
-    // Median of a border ring (2% of the shorter side): robust to an object touching the edge.
-    const int ring = std::max(1, std::min(w, h) / 50);
-    std::vector<const std::uint8_t*> border;
-    for (int y = 0; y < h; ++y)
-      for (int x = 0; x < w; ++x)
-        if (x < ring || y < ring || x >= w - ring || y >= h - ring) border.push_back(at(x, y));
-    for (int c = 0; c < 3; ++c) {
-      std::array<std::size_t, 256> hist{};
-      for (const std::uint8_t* p : border) ++hist[p[c]];
-      std::size_t seen = 0;
-      int v = 0;
-      while ((seen += hist[v]) * 2 < border.size()) ++v;
-      bg[c] = static_cast<float>(v);
-    }
-    const auto uniform = std::count_if(border.begin(), border.end(),
-                                       [&](const std::uint8_t* p) { return distance(p) <= t; });
-    if (static_cast<float>(uniform) >= options.border_uniformity * static_cast<float>(border.size())) {
-      out.source = ForegroundSource::Border;
-      // A foreground pixel only counts for the box when one of its 8 neighbours is foreground
-      // too, and a row/column needs a few such pixels (0.5% of its length) on large images, so
-      // JPEG noise specks in the background do not stretch the box while a 1-pixel-wide line
-      // still does.
-      std::vector<std::uint8_t> fg(static_cast<std::size_t>(w) * h);
-      for (int y = 0; y < h; ++y)
-        for (int x = 0; x < w; ++x) fg[static_cast<std::size_t>(y) * w + x] = distance(at(x, y)) > t;
-      const auto is_fg = [&](int x, int y) {
-        return x >= 0 && y >= 0 && x < w && y < h && fg[static_cast<std::size_t>(y) * w + x];
-      };
-      std::vector<int> rows(h, 0), cols(w, 0);
-      for (int y = 0; y < h; ++y)
-        for (int x = 0; x < w; ++x) {
-          if (!is_fg(x, y)) continue;
-          bool neighbour = false;
-          for (int dy = -1; dy <= 1 && !neighbour; ++dy)
-            for (int dx = -1; dx <= 1 && !neighbour; ++dx) neighbour = (dx || dy) && is_fg(x + dx, y + dy);
-          if (neighbour) ++rows[y], ++cols[x];
-        }
-      const int row_min = std::max(1, w / 200), col_min = std::max(1, h / 200);
-      for (int y = 0; y < h; ++y)
-        if (rows[y] >= row_min) y0 = std::min(y0, y), y1 = std::max(y1, y + 1);
-      for (int x = 0; x < w; ++x)
-        if (cols[x] >= col_min) x0 = std::min(x0, x), x1 = std::max(x1, x + 1);
-    } else {
-      out.source = ForegroundSource::Whole;
-      x0 = 0, y0 = 0, x1 = w, y1 = h;
-    }
-  }
+  const Foreground fg = find_foreground(image, options);
+  out.source = fg.source;
+  const int x0 = fg.x0, y0 = fg.y0, x1 = fg.x1, y1 = fg.y1;
   if (x1 <= x0 || y1 <= y0) throw Error(ExitCode::InvalidInput, "image has no visible foreground");
   out.box_x0 = x0, out.box_y0 = y0, out.box_x1 = x1, out.box_y1 = y1;
-
-  const std::array<float, 3> fill = {options.fill[0] / 255.0f, options.fill[1] / 255.0f,
-                                     options.fill[2] / 255.0f};
-  const auto sample = [&](int x, int y) -> Sample {
-    if (x < 0 || y < 0 || x >= w || y >= h) return {fill[0], fill[1], fill[2], 0.0f};
-    const std::uint8_t* p = at(x, y);
-    float m = 1.0f;
-    if (out.source == ForegroundSource::Alpha) {
-      m = p[3] / 255.0f;
-    } else if (out.source == ForegroundSource::Border) {
-      m = std::clamp((distance(p) - t) / t, 0.0f, 1.0f);  // soft edge between t and 2t
-    }
-    return {m * p[0] / 255.0f + (1 - m) * fill[0], m * p[1] / 255.0f + (1 - m) * fill[1],
-            m * p[2] / 255.0f + (1 - m) * fill[2], m};
-  };
 
   // --- square crop around the box centre, with the margin ---
   const int S = options.size;
@@ -390,52 +480,11 @@ PreparedImage prepare_image(const Image& image, const ImageOptions& options) {
     out.pixels[2 * plane + k] = (s.b - options.mean) / options.std;
     out.mask[k] = s.m;
   };
-
+  const PixelSource sample(image, options, fg);
   if (scale > 1.0) {
-    // Area filter: each output pixel is the exact coverage-weighted mean of the source pixels
-    // under its footprint, so thin features fade instead of aliasing away.
-    struct Tap {
-      int index;
-      float weight;
-    };
-    const auto taps = [&](double start) {
-      std::vector<std::vector<Tap>> all(S);
-      for (int j = 0; j < S; ++j) {
-        const double a = start + j * scale, b = a + scale;
-        for (int p = static_cast<int>(std::floor(a)); p < static_cast<int>(std::ceil(b)); ++p) {
-          const double overlap = std::min<double>(b, p + 1) - std::max<double>(a, p);
-          if (overlap > 0) all[j].push_back({p, static_cast<float>(overlap / scale)});
-        }
-      }
-      return all;
-    };
-    const auto xt = taps(left), yt = taps(top);
-    for (int i = 0; i < S; ++i)
-      for (int j = 0; j < S; ++j) {
-        Sample acc{0, 0, 0, 0};
-        for (const Tap& ty : yt[i])
-          for (const Tap& tx : xt[j]) {
-            const Sample s = sample(tx.index, ty.index);
-            const float wgt = tx.weight * ty.weight;
-            acc.r += wgt * s.r, acc.g += wgt * s.g, acc.b += wgt * s.b, acc.m += wgt * s.m;
-          }
-        store(i, j, acc);
-      }
+    resample_area(sample, S, left, top, scale, store);
   } else {
-    // Bilinear between pixel centres (pixel p covers [p, p+1)).
-    for (int i = 0; i < S; ++i)
-      for (int j = 0; j < S; ++j) {
-        const double u = left + (j + 0.5) * scale - 0.5, v = top + (i + 0.5) * scale - 0.5;
-        const int ix = static_cast<int>(std::floor(u)), iy = static_cast<int>(std::floor(v));
-        const float fx = static_cast<float>(u - ix), fy = static_cast<float>(v - iy);
-        const Sample a = sample(ix, iy), b = sample(ix + 1, iy), c = sample(ix, iy + 1),
-                     d = sample(ix + 1, iy + 1);
-        const auto mix = [&](float pa, float pb, float pc, float pd) {
-          return (1 - fy) * ((1 - fx) * pa + fx * pb) + fy * ((1 - fx) * pc + fx * pd);
-        };
-        store(i, j, {mix(a.r, b.r, c.r, d.r), mix(a.g, b.g, c.g, d.g), mix(a.b, b.b, c.b, d.b),
-                     mix(a.m, b.m, c.m, d.m)});
-      }
+    resample_bilinear(sample, S, left, top, scale, store);
   }
   return out;
 }

@@ -9,7 +9,7 @@ std::atomic<int> g_worker_threads{0};
 }
 
 void set_worker_threads(int threads) {
-  if (threads < 0) throw Error(ExitCode::Usage, "--threads must be 0 (all cores) or positive");
+  if (threads < 0) throw Error(ExitCode::Usage, "threads must be 0 (all cores) or positive");
   g_worker_threads = threads;
 }
 

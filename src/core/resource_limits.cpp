@@ -66,7 +66,7 @@ void check_input_faces(const std::string& file, std::size_t faces) {
   const std::size_t limit = resource_limits().max_input_faces;
   if (limit > 0 && faces > limit) {
     throw Error(ExitCode::Resource, file + ": " + std::to_string(faces) + " faces is over the limit of " +
-                                        std::to_string(limit) + " (raise it with --max-faces)");
+                                        std::to_string(limit) + " (raise it with max_input_faces)");
   }
 }
 

@@ -57,7 +57,7 @@ Mat4 up_axis_to_y(const std::string& axis) {
   } else if (axis == "-y") {  // upside down: rotate 180 degrees about x
     r.topLeftCorner<3, 3>() << 1, 0, 0, 0, -1, 0, 0, 0, -1;
   } else {
-    throw Error(ExitCode::Usage, "--up-axis '" + axis + "' is not one of x, y, z, -x, -y, -z");
+    throw Error(ExitCode::Usage, "up_axis '" + axis + "' is not one of x, y, z, -x, -y, -z");
   }
   return r;
 }

@@ -406,6 +406,153 @@ Mesh extract_lattice(const Lattice& L, unsigned threads) {
   return mesh;
 }
 
+// The grid points of the box [lo, hi] (inclusive) in x-major order.
+struct GridBox {
+  std::array<std::int64_t, 3> lo{}, hi{};
+  std::int64_t nx = 0, ny = 0, nz = 0, total = 0;
+  std::int64_t step[3] = {0, 0, 0};
+  std::int64_t extent[3] = {0, 0, 0};
+
+  GridBox(const std::array<std::int64_t, 3>& low, const std::array<std::int64_t, 3>& high) : lo(low), hi(high) {
+    nx = hi[0] - lo[0] + 1, ny = hi[1] - lo[1] + 1, nz = hi[2] - lo[2] + 1;
+    total = nx * ny * nz;
+    step[0] = ny * nz, step[1] = nz, step[2] = 1;
+    extent[0] = nx, extent[1] = ny, extent[2] = nz;
+  }
+  std::uint32_t linear(std::int64_t x, std::int64_t y, std::int64_t z) const {
+    return std::uint32_t(((x - lo[0]) * ny + (y - lo[1])) * nz + (z - lo[2]));
+  }
+  void coords(std::uint32_t id, std::int64_t c[3]) const {
+    c[2] = id % nz;
+    c[1] = (id / nz) % ny;
+    c[0] = id / (ny * nz);
+  }
+  template <typename Visit>
+  void for_neighbors(std::uint32_t id, Visit&& visit) const {
+    std::int64_t c[3];
+    coords(id, c);
+    for (int a = 0; a < 3; ++a) {
+      for (int d = -1; d <= 1; d += 2) {
+        const std::int64_t t = c[a] + d;
+        if (t >= 0 && t < extent[a]) visit(std::uint32_t(std::int64_t(id) + d * step[a]));
+      }
+    }
+  }
+};
+
+enum : std::uint8_t { kUnknown = 0, kInside = 1, kOutside = 2 };
+
+// Unknown points within kReach steps of a known point take the sign of the nearest known point,
+// which continues the surface past a hole's rim until the two sides meet, so holes up to about
+// 2 * kReach cells wide are capped; points further away are outside when the border of the box
+// reaches them through such points. The same continuation grows a lip of up to kReach cells on
+// the rim of an open sheet, so kReach trades capping wider holes against those lips: measured
+// on the open libcgal pig (extract bench), kReach 2 gave F@0.01 0.94 / 0.70 at R 64 / 128,
+// kReach 6 gives 0.89 / 0.93.
+constexpr int kReach = 6;
+
+// Inside or outside for every point of the box: known points as their value says, the others
+// as described at kReach.
+std::vector<std::uint8_t> decide_states(const Lattice& L, const GridBox& box) {
+  const std::size_t total = std::size_t(box.total);
+  std::vector<std::uint8_t> state(total, kUnknown);
+  std::vector<std::uint8_t> dist(total, 255);  // steps to the nearest known point
+  std::vector<std::uint32_t> queue;
+  for (std::size_t k = 0; k < L.points.size(); ++k) {
+    const auto& g = L.points[k];
+    const std::uint32_t id = box.linear(g[0], g[1], g[2]);
+    state[id] = L.sdf[k] < 0.0f ? kInside : kOutside;
+    dist[id] = 0;
+  }
+  for (std::uint32_t id = 0; id < std::uint32_t(total); ++id) {
+    if (dist[id] == 0) queue.push_back(id);  // index order: ties resolve the same way every run
+  }
+  // Nearest-known sign everywhere (breadth-first from all known points at once).
+  for (std::size_t head = 0; head < queue.size(); ++head) {
+    const std::uint32_t id = queue[head];
+    box.for_neighbors(id, [&](std::uint32_t nb) {
+      if (state[nb] != kUnknown) return;
+      state[nb] = state[id];
+      dist[nb] = std::uint8_t(std::min(254, dist[id] + 1));
+      queue.push_back(nb);
+    });
+  }
+  // Exterior: from the box border (all at least kReach + 1 from known points, or on the domain
+  // border) through points further than kReach from any known point.
+  std::vector<std::uint8_t> exterior(total, 0);
+  queue.clear();
+  for (std::uint32_t id = 0; id < std::uint32_t(total); ++id) {
+    std::int64_t c[3];
+    box.coords(id, c);
+    bool border = false;
+    for (int a = 0; a < 3; ++a) border |= c[a] == 0 || c[a] == box.extent[a] - 1;
+    if (border && dist[id] > 0) {
+      exterior[id] = 1;
+      state[id] = kOutside;
+      queue.push_back(id);
+    }
+  }
+  for (std::size_t head = 0; head < queue.size(); ++head) {
+    box.for_neighbors(queue[head], [&](std::uint32_t nb) {
+      if (exterior[nb] || dist[nb] <= kReach) return;
+      exterior[nb] = 1;
+      state[nb] = kOutside;
+      queue.push_back(nb);
+    });
+  }
+  return state;
+}
+
+// Activates the 8 voxels around every inside point with an edge to a point that is not inside,
+// adding the grid points they need (valued +-outside_value by their decided state).
+void activate_crossing_voxels(Lattice& L, const GridBox& box, const std::vector<std::uint8_t>& state,
+                              float outside_value) {
+  const int R = L.resolution;
+  auto point_id = [&](std::int64_t x, std::int64_t y, std::int64_t z) -> std::int32_t {
+    const auto [k, inserted] =
+        L.point_index.insert(pack_coord(x, y, z), std::int32_t(L.points.size()));
+    if (inserted) {
+      L.points.push_back({std::int32_t(x), std::int32_t(y), std::int32_t(z)});
+      // Not a known point (it was just inserted): its value comes from the decided state.
+      L.sdf.push_back(state[box.linear(x, y, z)] == kInside ? -outside_value : outside_value);
+      L.position.push_back(Vec3(float(double(x) / R - 0.5), float(double(y) / R - 0.5),
+                                float(double(z) / R - 0.5)));
+    }
+    return k;
+  };
+  for (std::uint32_t id = 0; id < std::uint32_t(box.total); ++id) {
+    if (state[id] != kInside) continue;
+    std::int64_t c[3];
+    box.coords(id, c);
+    bool crossing = false;
+    for (int a = 0; a < 3 && !crossing; ++a) {
+      for (int d = -1; d <= 1 && !crossing; d += 2) {
+        crossing = state[std::size_t(std::int64_t(id) + d * box.step[a])] != kInside;
+      }
+    }
+    if (!crossing) continue;
+    const std::int64_t x = c[0] + box.lo[0], y = c[1] + box.lo[1], z = c[2] + box.lo[2];
+    for (int k = 0; k < 8; ++k) {
+      const std::int64_t vx = x - kCubeCorners[k][0], vy = y - kCubeCorners[k][1],
+                         vz = z - kCubeCorners[k][2];
+      const auto [j, inserted] =
+          L.voxel_index.insert(pack_coord(vx, vy, vz), std::int32_t(L.voxels.size()));
+      if (!inserted) continue;
+      L.voxels.push_back({std::int32_t(vx), std::int32_t(vy), std::int32_t(vz)});
+      std::array<std::int32_t, 8> corner;
+      for (int c2 = 0; c2 < 8; ++c2) {
+        corner[c2] = point_id(vx + kCubeCorners[c2][0], vy + kCubeCorners[c2][1],
+                              vz + kCubeCorners[c2][2]);
+      }
+      L.corner.push_back(corner);
+      if (!L.weights.empty()) {
+        for (int w = 0; w < 20; ++w) L.weights.push_back(1.0f);
+        L.weights.push_back(0.5f);
+      }
+    }
+  }
+}
+
 // Watertight mode (ExtractOptions::watertight): gives every grid point of the active bounding box
 // a value and activates every voxel around an inside point that has a crossing edge.
 void close_lattice(Lattice& L) {
@@ -430,134 +577,18 @@ void close_lattice(Lattice& L) {
       if ((g[a] == 0 || g[a] == R) && L.sdf[k] < 0.0f) L.sdf[k] = outside_value;
     }
   }
-  // Unknown points within kReach steps of a known point take the sign of the nearest known point,
-  // which continues the surface past a hole's rim until the two sides meet, so holes up to about
-  // 2 * kReach cells wide are capped; points further away are outside when the border of the box
-  // reaches them through such points. The same continuation grows a lip of up to kReach cells on
-  // the rim of an open sheet, so kReach trades capping wider holes against those lips: measured
-  // on the open libcgal pig (extract bench), kReach 2 gave F@0.01 0.94 / 0.70 at R 64 / 128,
-  // kReach 6 gives 0.89 / 0.93.
-  constexpr int kReach = 6;
+  // The box reaches kReach + 1 past the known points (see kReach).
   for (int a = 0; a < 3; ++a) {
     lo[a] = std::max<std::int64_t>(0, lo[a] - kReach - 1);
     hi[a] = std::min<std::int64_t>(R, hi[a] + kReach + 1);
   }
-  const std::int64_t nx = hi[0] - lo[0] + 1, ny = hi[1] - lo[1] + 1, nz = hi[2] - lo[2] + 1;
-  const std::int64_t total = nx * ny * nz;
-  if (total >= (std::int64_t(1) << 31)) {
+  const GridBox box(lo, hi);
+  if (box.total >= (std::int64_t(1) << 31)) {
     throw Error(ExitCode::Resource, "watertight extraction: active bounding box has " +
-                                        std::to_string(total) + " grid points (limit 2^31)");
+                                        std::to_string(box.total) + " grid points (limit 2^31)");
   }
-  auto linear = [&](std::int64_t x, std::int64_t y, std::int64_t z) {
-    return std::uint32_t(((x - lo[0]) * ny + (y - lo[1])) * nz + (z - lo[2]));
-  };
-  enum : std::uint8_t { kUnknown = 0, kInside = 1, kOutside = 2 };
-  std::vector<std::uint8_t> state(std::size_t(total), kUnknown);
-  std::vector<std::uint8_t> dist(std::size_t(total), 255);  // steps to the nearest known point
-  std::vector<std::uint32_t> queue;
-  for (std::size_t k = 0; k < L.points.size(); ++k) {
-    const auto& g = L.points[k];
-    const std::uint32_t id = linear(g[0], g[1], g[2]);
-    state[id] = L.sdf[k] < 0.0f ? kInside : kOutside;
-    dist[id] = 0;
-  }
-  for (std::uint32_t id = 0; id < std::uint32_t(total); ++id) {
-    if (dist[id] == 0) queue.push_back(id);  // index order: ties resolve the same way every run
-  }
-  const std::int64_t step[3] = {ny * nz, nz, 1};
-  const std::int64_t extent[3] = {nx, ny, nz};
-  auto coords = [&](std::uint32_t id, std::int64_t c[3]) {
-    c[2] = id % nz;
-    c[1] = (id / nz) % ny;
-    c[0] = id / (ny * nz);
-  };
-  auto for_neighbors = [&](std::uint32_t id, auto&& visit) {
-    std::int64_t c[3];
-    coords(id, c);
-    for (int a = 0; a < 3; ++a) {
-      for (int d = -1; d <= 1; d += 2) {
-        const std::int64_t t = c[a] + d;
-        if (t >= 0 && t < extent[a]) visit(std::uint32_t(std::int64_t(id) + d * step[a]));
-      }
-    }
-  };
-  // Nearest-known sign everywhere (breadth-first from all known points at once).
-  for (std::size_t head = 0; head < queue.size(); ++head) {
-    const std::uint32_t id = queue[head];
-    for_neighbors(id, [&](std::uint32_t nb) {
-      if (state[nb] != kUnknown) return;
-      state[nb] = state[id];
-      dist[nb] = std::uint8_t(std::min(254, dist[id] + 1));
-      queue.push_back(nb);
-    });
-  }
-  // Exterior: from the box border (all at least kReach + 1 from known points, or on the domain
-  // border) through points further than kReach from any known point.
-  std::vector<std::uint8_t> exterior(std::size_t(total), 0);
-  queue.clear();
-  for (std::uint32_t id = 0; id < std::uint32_t(total); ++id) {
-    std::int64_t c[3];
-    coords(id, c);
-    bool border = false;
-    for (int a = 0; a < 3; ++a) border |= c[a] == 0 || c[a] == extent[a] - 1;
-    if (border && dist[id] > 0) {
-      exterior[id] = 1;
-      state[id] = kOutside;
-      queue.push_back(id);
-    }
-  }
-  for (std::size_t head = 0; head < queue.size(); ++head) {
-    for_neighbors(queue[head], [&](std::uint32_t nb) {
-      if (exterior[nb] || dist[nb] <= kReach) return;
-      exterior[nb] = 1;
-      state[nb] = kOutside;
-      queue.push_back(nb);
-    });
-  }
-
-  auto point_id = [&](std::int64_t x, std::int64_t y, std::int64_t z) -> std::int32_t {
-    const auto [k, inserted] =
-        L.point_index.insert(pack_coord(x, y, z), std::int32_t(L.points.size()));
-    if (inserted) {
-      L.points.push_back({std::int32_t(x), std::int32_t(y), std::int32_t(z)});
-      // Not a known point (it was just inserted): its value comes from the decided state.
-      L.sdf.push_back(state[linear(x, y, z)] == kInside ? -outside_value : outside_value);
-      L.position.push_back(Vec3(float(double(x) / R - 0.5), float(double(y) / R - 0.5),
-                                float(double(z) / R - 0.5)));
-    }
-    return k;
-  };
-  for (std::uint32_t id = 0; id < std::uint32_t(total); ++id) {
-    if (state[id] != kInside) continue;
-    std::int64_t c[3];
-    coords(id, c);
-    bool crossing = false;
-    for (int a = 0; a < 3 && !crossing; ++a) {
-      for (int d = -1; d <= 1 && !crossing; d += 2) {
-        crossing = state[std::size_t(std::int64_t(id) + d * step[a])] != kInside;
-      }
-    }
-    if (!crossing) continue;
-    const std::int64_t x = c[0] + lo[0], y = c[1] + lo[1], z = c[2] + lo[2];
-    for (int k = 0; k < 8; ++k) {
-      const std::int64_t vx = x - kCubeCorners[k][0], vy = y - kCubeCorners[k][1],
-                         vz = z - kCubeCorners[k][2];
-      const auto [j, inserted] =
-          L.voxel_index.insert(pack_coord(vx, vy, vz), std::int32_t(L.voxels.size()));
-      if (!inserted) continue;
-      L.voxels.push_back({std::int32_t(vx), std::int32_t(vy), std::int32_t(vz)});
-      std::array<std::int32_t, 8> corner;
-      for (int c2 = 0; c2 < 8; ++c2) {
-        corner[c2] = point_id(vx + kCubeCorners[c2][0], vy + kCubeCorners[c2][1],
-                              vz + kCubeCorners[c2][2]);
-      }
-      L.corner.push_back(corner);
-      if (!L.weights.empty()) {
-        for (int w = 0; w < 20; ++w) L.weights.push_back(1.0f);
-        L.weights.push_back(0.5f);
-      }
-    }
-  }
+  const std::vector<std::uint8_t> state = decide_states(L, box);
+  activate_crossing_voxels(L, box, state, outside_value);
 }
 
 }  // namespace

@@ -199,20 +199,9 @@ MaterialColor material_color(const aiMaterial* material, const fs::path& mesh_fi
   return out;
 }
 
-}  // namespace
-
-Scene load_scene(const fs::path& path, const ImportOptions& options, ImportReport* report) {
-  check_readable(path);
-  check_glb_header(path);
-  ImportReport local_report;
-  ImportReport& rep = report ? *report : local_report;
-  rep = ImportReport{};
-  std::string ext = path.extension().string();
-  if (!ext.empty()) ext.erase(0, 1);
-  std::transform(ext.begin(), ext.end(), ext.begin(), ::tolower);
-  rep.format = ext;
-
-  Assimp::Importer importer;
+// The file read by Assimp with the post-processing the importer relies on (triangles, welded
+// vertices, points and lines dropped); throws Error(InvalidInput) when it cannot be read.
+const aiScene* read_with_assimp(Assimp::Importer& importer, const fs::path& path, const std::string& ext) {
   // Points and lines carry no surface; drop them instead of failing the whole file.
   importer.SetPropertyInteger(AI_CONFIG_PP_SBP_REMOVE, aiPrimitiveType_POINT | aiPrimitiveType_LINE);
   unsigned flags = aiProcess_Triangulate | aiProcess_JoinIdenticalVertices |
@@ -242,16 +231,12 @@ Scene load_scene(const fs::path& path, const ImportOptions& options, ImportRepor
   if ((scene->mFlags & AI_SCENE_FLAGS_INCOMPLETE) || scene->mRootNode == nullptr) {
     invalid(path, "file holds no mesh data (incomplete scene)");
   }
-  rep.source_meshes = scene->mNumMeshes;
-  {
-    std::size_t faces = 0;
-    for (unsigned m = 0; m < scene->mNumMeshes; ++m) faces += scene->mMeshes[m]->mNumFaces;
-    check_input_faces(path.string(), faces);
-  }
+  return scene;
+}
 
-  // Global transforms of all nodes, and where each mesh is instanced.
-  std::unordered_map<std::string, NodeInfo> nodes_by_name;
-  std::vector<NodeInfo> mesh_instances_nodes;
+// Global transforms of all nodes, depth first (`order`), and by name.
+std::vector<NodeInfo> walk_nodes(const aiScene* scene, std::unordered_map<std::string, NodeInfo>& nodes_by_name,
+                                 ImportReport& rep) {
   std::vector<std::pair<const aiNode*, Mat4>> stack{{scene->mRootNode, Mat4::Identity()}};
   std::vector<NodeInfo> order;
   while (!stack.empty()) {
@@ -265,21 +250,99 @@ Scene load_scene(const fs::path& path, const ImportOptions& options, ImportRepor
       stack.push_back({node->mChildren[c], global});
     }
   }
+  return order;
+}
 
-  // Bind pose of each bone in scene space: meshGlobal * inverse(offset).
+// Bind pose of each bone in scene space: meshGlobal * inverse(offset).
+std::map<std::string, Mat4> bone_binds(const aiScene* scene, const std::vector<NodeInfo>& order) {
   std::map<std::string, Mat4> bone_bind_world;
-  if (options.keep_skin) {
-    for (const NodeInfo& info : order) {
-      for (unsigned k = 0; k < info.node->mNumMeshes; ++k) {
-        const aiMesh* mesh = scene->mMeshes[info.node->mMeshes[k]];
-        for (unsigned b = 0; b < mesh->mNumBones; ++b) {
-          const aiBone* bone = mesh->mBones[b];
-          const Mat4 offset = to_eigen(bone->mOffsetMatrix);
-          bone_bind_world.emplace(bone->mName.C_Str(), info.global * offset.inverse());
+  for (const NodeInfo& info : order) {
+    for (unsigned k = 0; k < info.node->mNumMeshes; ++k) {
+      const aiMesh* mesh = scene->mMeshes[info.node->mMeshes[k]];
+      for (unsigned b = 0; b < mesh->mNumBones; ++b) {
+        const aiBone* bone = mesh->mBones[b];
+        const Mat4 offset = to_eigen(bone->mOffsetMatrix);
+        bone_bind_world.emplace(bone->mName.C_Str(), info.global * offset.inverse());
+      }
+    }
+  }
+  return bone_bind_world;
+}
+
+// One Assimp mesh in scene space: positions and normals through the node's global transform,
+// colours clamped to [0, 1], triangles, and (when `joint_index` is given) skin weights.
+void convert_mesh(const aiMesh* src, const Mat4& global,
+                  const std::unordered_map<std::string, std::uint32_t>* joint_index, Mesh& mesh) {
+  const Eigen::Matrix3f normal_matrix = global.topLeftCorner<3, 3>().inverse().transpose();
+  mesh.positions.resize(src->mNumVertices);
+  for (unsigned v = 0; v < src->mNumVertices; ++v) {
+    const aiVector3D& p = src->mVertices[v];
+    mesh.positions[v] = (global * Vec4(p.x, p.y, p.z, 1.0f)).head<3>();
+  }
+  if (src->HasNormals()) {
+    mesh.normals.resize(src->mNumVertices);
+    for (unsigned v = 0; v < src->mNumVertices; ++v) {
+      const aiVector3D& n = src->mNormals[v];
+      Vec3 t = normal_matrix * Vec3(n.x, n.y, n.z);
+      const float len = t.norm();
+      mesh.normals[v] = (len > 0.0f && std::isfinite(len)) ? Vec3(t / len) : Vec3(0, 0, 1);
+    }
+  }
+  if (src->HasVertexColors(0)) {
+    mesh.colors.resize(src->mNumVertices);
+    for (unsigned v = 0; v < src->mNumVertices; ++v) {
+      const aiColor4D& c = src->mColors[0][v];
+      mesh.colors[v] = Vec4(c.r, c.g, c.b, c.a).cwiseMax(0.0f).cwiseMin(1.0f);
+    }
+  }
+  mesh.triangles.reserve(src->mNumFaces);
+  for (unsigned f = 0; f < src->mNumFaces; ++f) {
+    const aiFace& face = src->mFaces[f];
+    if (face.mNumIndices != 3) continue;  // SortByPType left only triangles here
+    mesh.triangles.push_back({face.mIndices[0], face.mIndices[1], face.mIndices[2]});
+  }
+  if (joint_index) {
+    mesh.skin.resize(src->mNumVertices);
+    for (unsigned b = 0; b < src->mNumBones; ++b) {
+      const aiBone* bone = src->mBones[b];
+      auto it = joint_index->find(bone->mName.C_Str());
+      if (it == joint_index->end()) continue;
+      for (unsigned w = 0; w < bone->mNumWeights; ++w) {
+        const aiVertexWeight& vw = bone->mWeights[w];
+        if (vw.mVertexId < src->mNumVertices && vw.mWeight > 0.0f) {
+          mesh.skin[vw.mVertexId].push_back({it->second, vw.mWeight});
         }
       }
     }
   }
+}
+
+}  // namespace
+
+Scene load_scene(const fs::path& path, const ImportOptions& options, ImportReport* report) {
+  check_readable(path);
+  check_glb_header(path);
+  ImportReport local_report;
+  ImportReport& rep = report ? *report : local_report;
+  rep = ImportReport{};
+  std::string ext = path.extension().string();
+  if (!ext.empty()) ext.erase(0, 1);
+  std::transform(ext.begin(), ext.end(), ext.begin(), ::tolower);
+  rep.format = ext;
+
+  Assimp::Importer importer;
+  const aiScene* scene = read_with_assimp(importer, path, ext);
+  rep.source_meshes = scene->mNumMeshes;
+  {
+    std::size_t faces = 0;
+    for (unsigned m = 0; m < scene->mNumMeshes; ++m) faces += scene->mMeshes[m]->mNumFaces;
+    check_input_faces(path.string(), faces);
+  }
+
+  std::unordered_map<std::string, NodeInfo> nodes_by_name;
+  const std::vector<NodeInfo> order = walk_nodes(scene, nodes_by_name, rep);
+  std::map<std::string, Mat4> bone_bind_world;
+  if (options.keep_skin) bone_bind_world = bone_binds(scene, order);
 
   Scene result;
   result.skeleton = build_skeleton(scene, nodes_by_name, bone_bind_world);
@@ -291,8 +354,6 @@ Scene load_scene(const fs::path& path, const ImportOptions& options, ImportRepor
   std::set<std::string> used_names;
   std::map<std::string, std::optional<Vec3>> texture_cache;
   for (const NodeInfo& info : order) {
-    const Mat4& global = info.global;
-    const Eigen::Matrix3f normal_matrix = global.topLeftCorner<3, 3>().inverse().transpose();
     for (unsigned k = 0; k < info.node->mNumMeshes; ++k) {
       const aiMesh* src = scene->mMeshes[info.node->mMeshes[k]];
       if (src->mNumFaces == 0 || !(src->mPrimitiveTypes & aiPrimitiveType_TRIANGLE)) {
@@ -310,59 +371,20 @@ Scene load_scene(const fs::path& path, const ImportOptions& options, ImportRepor
       // Formats without names (OFF, STL, PLY) get the file's stem, so parts stay recognisable.
       if (name.empty() || name.rfind("<", 0) == 0) name = path.stem().string();
       part.name = unique_name(name, used_names, result.parts.size());
-      Mesh& mesh = part.mesh;
-      mesh.positions.resize(src->mNumVertices);
-      for (unsigned v = 0; v < src->mNumVertices; ++v) {
-        const aiVector3D& p = src->mVertices[v];
-        mesh.positions[v] = (global * Vec4(p.x, p.y, p.z, 1.0f)).head<3>();
-      }
-      if (src->HasNormals()) {
-        mesh.normals.resize(src->mNumVertices);
-        for (unsigned v = 0; v < src->mNumVertices; ++v) {
-          const aiVector3D& n = src->mNormals[v];
-          Vec3 t = normal_matrix * Vec3(n.x, n.y, n.z);
-          const float len = t.norm();
-          mesh.normals[v] = (len > 0.0f && std::isfinite(len)) ? Vec3(t / len) : Vec3(0, 0, 1);
-        }
-      }
+      const bool skinned = options.keep_skin && src->mNumBones > 0 && !result.skeleton.empty();
+      convert_mesh(src, info.global, skinned ? &joint_index : nullptr, part.mesh);
       const aiMaterial* material =
           src->mMaterialIndex < scene->mNumMaterials ? scene->mMaterials[src->mMaterialIndex] : nullptr;
       aiString material_name;
       if (material != nullptr) material->Get(AI_MATKEY_NAME, material_name);
       rep.part_materials.emplace_back(material_name.C_Str());
-      if (src->HasVertexColors(0)) {
-        mesh.colors.resize(src->mNumVertices);
-        for (unsigned v = 0; v < src->mNumVertices; ++v) {
-          const aiColor4D& c = src->mColors[0][v];
-          mesh.colors[v] = Vec4(c.r, c.g, c.b, c.a).cwiseMax(0.0f).cwiseMin(1.0f);
-        }
-      } else if (options.material_colors) {
+      if (part.mesh.colors.empty() && options.material_colors) {
         const MaterialColor color = material_color(material, path, texture_cache);
         rep.textures_read += color.texture_read ? 1 : 0;
         rep.textures_missing += color.texture_missing ? 1 : 0;
-        mesh.colors.assign(src->mNumVertices, color.rgba);
+        part.mesh.colors.assign(part.mesh.positions.size(), color.rgba);
       }
-      mesh.triangles.reserve(src->mNumFaces);
-      for (unsigned f = 0; f < src->mNumFaces; ++f) {
-        const aiFace& face = src->mFaces[f];
-        if (face.mNumIndices != 3) continue;  // SortByPType left only triangles here
-        mesh.triangles.push_back({face.mIndices[0], face.mIndices[1], face.mIndices[2]});
-      }
-      if (options.keep_skin && src->mNumBones > 0 && !result.skeleton.empty()) {
-        mesh.skin.resize(src->mNumVertices);
-        for (unsigned b = 0; b < src->mNumBones; ++b) {
-          const aiBone* bone = src->mBones[b];
-          auto it = joint_index.find(bone->mName.C_Str());
-          if (it == joint_index.end()) continue;
-          for (unsigned w = 0; w < bone->mNumWeights; ++w) {
-            const aiVertexWeight& vw = bone->mWeights[w];
-            if (vw.mVertexId < src->mNumVertices && vw.mWeight > 0.0f) {
-              mesh.skin[vw.mVertexId].push_back({it->second, vw.mWeight});
-            }
-          }
-        }
-      }
-      if (src->mNumFaces != mesh.triangles.size()) {
+      if (src->mNumFaces != part.mesh.triangles.size()) {
         rep.warnings.push_back("mesh '" + part.name + "': dropped non-triangle faces");
       }
       result.parts.push_back(std::move(part));

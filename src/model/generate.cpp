@@ -23,6 +23,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <optional>
 #include <optional>
 #include <chrono>
@@ -81,32 +82,95 @@ double prior_noise(Start start, const GenerateOptions& o) {
   }
 }
 
+// One group of prompts sampled together: their conditions batched on the device, and the
+// guidance contexts and seeded noise the flows sample from.
+struct GroupBatch {
+  const std::vector<Prompt>* prompts = nullptr;
+  const std::vector<size_t>* members = nullptr;
+  torch::Device device{torch::kCPU};
+  int64_t b = 0;
+  double image_weight = 1.0;
+  torch::Tensor text, null_text, image, present, text_only_image;
+
+  GroupBatch(const std::vector<Prompt>& all, const std::vector<size_t>& group,
+             const std::vector<EncodedPrompt>& encoded, const nn::ConditionEncoderOptions& cond_opts,
+             torch::Device on, double weight)
+      : prompts(&all), members(&group), device(on), b(static_cast<int64_t>(group.size())),
+        image_weight(weight) {
+    text = torch::empty({b, cond_opts.text_tokens}, torch::kLong);
+    text_only_image = torch::zeros({b}, torch::kBool);
+    image = torch::zeros({b, 3, cond_opts.image_size, cond_opts.image_size});
+    present = torch::zeros({b}, torch::kBool);
+    const auto null_ids = Tokenizer::pad(Tokenizer::null_ids(), static_cast<size_t>(cond_opts.text_tokens));
+    null_text = torch::empty({b, cond_opts.text_tokens}, torch::kLong);
+    for (int64_t i = 0; i < b; ++i) {
+      const auto& e = encoded[group[static_cast<size_t>(i)]];
+      for (int64_t k = 0; k < cond_opts.text_tokens; ++k) {
+        text[i][k] = e.text[static_cast<size_t>(k)];
+        null_text[i][k] = null_ids[static_cast<size_t>(k)];
+      }
+      if (e.image.defined()) {
+        image[i] = e.image;
+        present[i] = true;
+      }
+    }
+    text = text.to(device);
+    null_text = null_text.to(device);
+    image = image.to(device);
+    present = present.to(device);
+  }
+
+  size_t member(int64_t i) const { return (*members)[static_cast<size_t>(i)]; }
+
+  nn::GuidedContexts contexts(nn::FlowTransformerImpl& flow, double w) const {
+    const bool mix = image_weight != 1.0;
+    const auto cond = flow.encode_condition(text, image, present);
+    const auto null = flow.encode_condition(null_text, image, torch::zeros_like(present));
+    if (!mix) return nn::guidance_weights(cond, null, w);
+    const auto text_only = flow.encode_condition(text, image, text_only_image.to(device));
+    return nn::guidance_weights(cond, text_only, null, w, image_weight);
+  }
+
+  // Per prompt, noise from its own seed (stream 0: structure, 1: latent), `rows[i]` rows each
+  // when given; concatenated on the device.
+  torch::Tensor seeded_noise(std::vector<int64_t> shape, uint64_t stream, const std::vector<int64_t>& rows) const {
+    std::vector<torch::Tensor> parts;
+    for (int64_t i = 0; i < b; ++i) {
+      auto gen = at::detail::createCPUGenerator((*prompts)[member(i)].seed * 2 + stream);
+      auto sh = shape;
+      if (!rows.empty()) sh[0] = rows[static_cast<size_t>(i)];
+      parts.push_back(torch::randn(sh, gen, torch::kFloat));
+    }
+    return torch::cat(parts, 0).to(device);
+  }
+};
+
 }  // namespace
 
 void GenerateOptions::validate() const {
   const auto steps_ok = [](int s) { return s >= 1 && s <= 1000; };
   if (!steps_ok(structure_steps) || !steps_ok(latent_steps)) {
-    throw Error(ExitCode::Usage, "--steps must be in 1..1000");
+    throw Error(ExitCode::Usage, "structure_steps and latent_steps must be in 1..1000");
   }
   const auto guidance_ok = [](double g) { return std::isfinite(g) && g >= 0 && g <= 100; };
   if (!guidance_ok(structure_guidance) || !guidance_ok(latent_guidance)) {
-    throw Error(ExitCode::Usage, "--guidance must be in 0..100");
+    throw Error(ExitCode::Usage, "structure_guidance and latent_guidance must be in 0..100");
   }
   if (!(guidance_low >= 0 && guidance_low <= guidance_high && guidance_high <= 1)) {
     throw Error(ExitCode::Usage, "guidance interval must satisfy 0 <= low <= high <= 1");
   }
   if (max_fine_voxels < 1000) throw Error(ExitCode::Usage, "max fine voxels must be >= 1000");
   if (!(image_prior_noise >= 0 && image_prior_noise <= 1)) {
-    throw Error(ExitCode::Usage, "--image-prior-noise must be in 0..1");
+    throw Error(ExitCode::Usage, "image_prior_noise must be in 0..1");
   }
   if (!(multimodal_prior_noise >= 0 && multimodal_prior_noise <= 1)) {
-    throw Error(ExitCode::Usage, "--multimodal-prior-noise must be in 0..1");
+    throw Error(ExitCode::Usage, "multimodal_prior_noise must be in 0..1");
   }
   if (!(text_prior_noise >= 0 && text_prior_noise <= 1)) {
-    throw Error(ExitCode::Usage, "--text-prior-noise must be in 0..1");
+    throw Error(ExitCode::Usage, "text_prior_noise must be in 0..1");
   }
   if (image_candidates < 1 || image_candidates > 16) {
-    throw Error(ExitCode::Usage, "--candidates must be in 1..16");
+    throw Error(ExitCode::Usage, "image_candidates must be in 1..16");
   }
 }
 
@@ -168,10 +232,97 @@ struct Generator::State {
                     .clone();
     }
     if (!std::isfinite(p.image_weight) || p.image_weight < 0 || p.image_weight > 2) {
-      throw Error(ExitCode::Usage, "--image-weight must be in 0..2");
+      throw Error(ExitCode::Usage, "image_weight must be in 0..2");
     }
     if (!p.structure.triangles.empty()) e.voxels = structure_voxels(p.structure);
     return e;
+  }
+
+  // Stage 1: sparse structure -> each asset's active base voxels [N, 3], from the structure
+  // flow (started from noise or a prior's estimate) decoded by the structure VAE.
+  std::vector<torch::Tensor> sample_structure(const GroupBatch& batch, Start start, const GenerateOptions& o,
+                                              nn::SamplerOptions& sampler, std::vector<GeneratedMesh>& out) {
+    const int64_t b = batch.b;
+    std::vector<torch::Tensor> active(static_cast<size_t>(b));
+    const auto& sv = sizes.structure_vae;
+    const int64_t g = sv.latent_resolution();
+    auto noise1 = batch.seeded_noise({1, sv.latent_channels, g, g, g}, 0, {});
+    sampler.steps = o.structure_steps;
+    sampler.guidance = o.structure_guidance;
+    torch::Tensor latent1;
+    if (start != Start::Noise) {
+      // The prior's estimate, re-noised to its noise level and refined by the flow.
+      const bool from_image = start != Start::TextPrior;
+      const double t0 = prior_noise(start, o);
+      const auto estimate = from_image ? image_prior->forward(batch.image) : text_prior->forward(batch.text);
+      if (t0 == 0.0) {
+        latent1 = estimate;
+      } else {
+        sampler.start_time = t0;
+        const auto x1 = nn::sample_flow(nn::velocity_of(*structure_flow), nn::dense_to_tokens((1 - t0) * estimate + t0 * noise1),
+                                        batch.contexts(*structure_flow, o.structure_guidance), sampler,
+                                        [&](int i, int n) { if (o.on_step) o.on_step("structure", i, n); });
+        latent1 = nn::tokens_to_dense(x1.features(), b, g);
+        sampler.start_time = 1.0;
+      }
+    } else {
+      const auto x1 = nn::sample_flow(nn::velocity_of(*structure_flow), nn::dense_to_tokens(noise1),
+                                      batch.contexts(*structure_flow, o.structure_guidance), sampler,
+                                      [&](int i, int n) { if (o.on_step) o.on_step("structure", i, n); });
+      latent1 = nn::tokens_to_dense(x1.features(), b, g);
+    }
+    latent1 = latent1 * structure_std.view({1, -1, 1, 1, 1}) + structure_mean.view({1, -1, 1, 1, 1});
+    const auto logits = structure_vae->decode(latent1);  // [B, 1, R, R, R]
+    for (int64_t i = 0; i < b; ++i) {
+      auto& a = active[static_cast<size_t>(i)];
+      a = torch::nonzero(logits[i][0] > o.occupancy_threshold);
+      if (a.size(0) < 8) {
+        // Degenerate structure: keep the most likely voxels so the asset is not empty.
+        out[batch.member(i)].warnings.push_back(
+            "the structure stage produced almost no voxels; kept the 64 most likely ones");
+        const auto flat = logits[i][0].flatten();
+        const auto top = std::get<1>(flat.topk(64));
+        const int64_t r = sv.resolution;
+        a = torch::stack({top.div(r * r, "floor"), top.div(r, "floor").remainder(r), top.remainder(r)}, 1);
+      }
+    }
+    return active;
+  }
+
+  // SparseFlex decoding and extraction, one asset at a time (bounded memory), into `out` with
+  // the seed, voxel count, prompt warnings and mappings, and the stage timings (`shared`: the
+  // group's prompt, structure and latent seconds).
+  void decode_group(const GroupBatch& batch, const nn::SparseTensor& latents, const std::vector<int64_t>& counts,
+                    const std::vector<EncodedPrompt>& encoded, const GenerateOptions& o,
+                    const std::array<double, 3>& shared, std::vector<GeneratedMesh>& out) {
+    const auto vae_res = vae->options.fine_resolution();
+    for (int64_t i = 0; i < batch.b; ++i) {
+      GeneratedMesh& m = out[batch.member(i)];
+      const auto rows = torch::nonzero(latents.coords().select(1, 0) == i).squeeze(1);
+      auto c = latents.coords().index_select(0, rows).clone();
+      c.select(1, 0).zero_();
+      const nn::SparseTensor one(c, latents.features().index_select(0, rows), 1);
+      StageClock own;
+      const auto decoded = nn::decode_chunked(
+          *vae, one, nn::auto_chunk(vae->options, one.size(), o.chunk_voxels), o.max_fine_voxels,
+          o.keep_logit);
+      const double decode_seconds = own.lap();
+      ExtractOptions eo;
+      eo.watertight = o.watertight;
+      m.mesh = extract_flexicubes(nn::to_sparse_field(decoded.fine, static_cast<int>(vae_res)), eo);
+      compute_vertex_normals(m.mesh);
+      const double extract_seconds = own.lap();
+      m.seed = (*batch.prompts)[batch.member(i)].seed;
+      m.active_voxels = static_cast<size_t>(counts[static_cast<size_t>(i)]);
+      const auto& e = encoded[batch.member(i)];
+      m.warnings.insert(m.warnings.begin(), e.warnings.begin(), e.warnings.end());
+      m.prompt_mappings = e.mappings;
+      m.seconds = {{"prompt", shared[0]},
+                   {"structure", shared[1]},
+                   {"latent", shared[2]},
+                   {"decode", decode_seconds},
+                   {"extract", extract_seconds}};
+    }
   }
 
   // The base voxels a mesh occupies once scaled into the generation frame: the same voxels the
@@ -283,7 +434,6 @@ std::vector<GeneratedMesh> Generator::generate(const std::vector<Prompt>& prompt
   const bool any_image = std::any_of(prompts.begin(), prompts.end(), [](const Prompt& p) { return !p.image.empty(); });
   if (o.image_candidates > 1 && any_image) return generate_best_of(prompts, o);
   State& s = *state_;
-  const GenerateOptions& opt = o;
   torch::NoGradGuard no_grad;
   std::vector<GeneratedMesh> out(prompts.size());
   if (prompts.empty()) return out;
@@ -312,48 +462,8 @@ std::vector<GeneratedMesh> Generator::generate(const std::vector<Prompt>& prompt
 
   for (const auto& [group, members] : groups) {
     const auto [image_weight, start] = group;
-    const int64_t b = static_cast<int64_t>(members.size());
-    const auto& cond_opts = s.sizes.structure_flow.condition;
-    auto text = torch::empty({b, cond_opts.text_tokens}, torch::kLong);
-    auto text_only_image = torch::zeros({b}, torch::kBool);
-    auto image = torch::zeros({b, 3, cond_opts.image_size, cond_opts.image_size});
-    auto present = torch::zeros({b}, torch::kBool);
-    const auto null_ids = Tokenizer::pad(Tokenizer::null_ids(), static_cast<size_t>(cond_opts.text_tokens));
-    auto null_text = torch::empty({b, cond_opts.text_tokens}, torch::kLong);
-    for (int64_t i = 0; i < b; ++i) {
-      const auto& e = encoded[members[static_cast<size_t>(i)]];
-      for (int64_t k = 0; k < cond_opts.text_tokens; ++k) {
-        text[i][k] = e.text[static_cast<size_t>(k)];
-        null_text[i][k] = null_ids[static_cast<size_t>(k)];
-      }
-      if (e.image.defined()) {
-        image[i] = e.image;
-        present[i] = true;
-      }
-    }
-    text = text.to(s.device);
-    null_text = null_text.to(s.device);
-    image = image.to(s.device);
-    present = present.to(s.device);
-    const bool mix = image_weight != 1.0;
-    const auto contexts = [&](nn::FlowTransformerImpl& flow, double w) {
-      const auto cond = flow.encode_condition(text, image, present);
-      const auto null = flow.encode_condition(null_text, image, torch::zeros_like(present));
-      if (!mix) return nn::guidance_weights(cond, null, w);
-      const auto text_only = flow.encode_condition(text, image, text_only_image.to(s.device));
-      return nn::guidance_weights(cond, text_only, null, w, image_weight);
-    };
-    const auto seeded_noise = [&](std::vector<int64_t> shape, uint64_t stream,
-                                  const std::vector<int64_t>& rows) {
-      std::vector<torch::Tensor> parts;
-      for (int64_t i = 0; i < b; ++i) {
-        auto gen = at::detail::createCPUGenerator(prompts[members[static_cast<size_t>(i)]].seed * 2 + stream);
-        auto sh = shape;
-        if (!rows.empty()) sh[0] = rows[static_cast<size_t>(i)];
-        parts.push_back(torch::randn(sh, gen, torch::kFloat));
-      }
-      return torch::cat(parts, 0).to(s.device);
-    };
+    const GroupBatch batch(prompts, members, encoded, s.sizes.structure_flow.condition, s.device, image_weight);
+    const int64_t b = batch.b;
     nn::SamplerOptions sampler;
     sampler.heun = o.heun;
     sampler.interval_low = o.guidance_low;
@@ -366,48 +476,7 @@ std::vector<GeneratedMesh> Generator::generate(const std::vector<Prompt>& prompt
         active[static_cast<size_t>(i)] = encoded[members[static_cast<size_t>(i)]].voxels.to(torch::kLong);
       }
     } else {
-      const auto& sv = s.sizes.structure_vae;
-      const int64_t g = sv.latent_resolution();
-      auto noise1 = seeded_noise({1, sv.latent_channels, g, g, g}, 0, {});
-      sampler.steps = o.structure_steps;
-      sampler.guidance = o.structure_guidance;
-      torch::Tensor latent1;
-      if (start != Start::Noise) {
-        // The prior's estimate, re-noised to its noise level and refined by the flow.
-        const bool from_image = start != Start::TextPrior;
-        const double t0 = prior_noise(start, o);
-        const auto estimate = from_image ? s.image_prior->forward(image) : s.text_prior->forward(text);
-        if (t0 == 0.0) {
-          latent1 = estimate;
-        } else {
-          sampler.start_time = t0;
-          const auto x1 = nn::sample_flow(nn::velocity_of(*s.structure_flow), nn::dense_to_tokens((1 - t0) * estimate + t0 * noise1),
-                                          contexts(*s.structure_flow, o.structure_guidance), sampler,
-                                          [&](int i, int n) { if (o.on_step) o.on_step("structure", i, n); });
-          latent1 = nn::tokens_to_dense(x1.features(), b, g);
-          sampler.start_time = 1.0;
-        }
-      } else {
-        const auto x1 = nn::sample_flow(nn::velocity_of(*s.structure_flow), nn::dense_to_tokens(noise1),
-                                        contexts(*s.structure_flow, o.structure_guidance), sampler,
-                                        [&](int i, int n) { if (o.on_step) o.on_step("structure", i, n); });
-        latent1 = nn::tokens_to_dense(x1.features(), b, g);
-      }
-      latent1 = latent1 * s.structure_std.view({1, -1, 1, 1, 1}) + s.structure_mean.view({1, -1, 1, 1, 1});
-      const auto logits = s.structure_vae->decode(latent1);  // [B, 1, R, R, R]
-      for (int64_t i = 0; i < b; ++i) {
-        auto& a = active[static_cast<size_t>(i)];
-        a = torch::nonzero(logits[i][0] > opt.occupancy_threshold);
-        if (a.size(0) < 8) {
-          // Degenerate structure: keep the most likely voxels so the asset is not empty.
-          out[members[static_cast<size_t>(i)]].warnings.push_back(
-              "the structure stage produced almost no voxels; kept the 64 most likely ones");
-          const auto flat = logits[i][0].flatten();
-          const auto top = std::get<1>(flat.topk(64));
-          const int64_t r = sv.resolution;
-          a = torch::stack({top.div(r * r, "floor"), top.div(r, "floor").remainder(r), top.remainder(r)}, 1);
-        }
-      }
+      active = s.sample_structure(batch, start, o, sampler, out);
     }
     std::vector<torch::Tensor> coords;
     std::vector<int64_t> counts;
@@ -421,44 +490,16 @@ std::vector<GeneratedMesh> Generator::generate(const std::vector<Prompt>& prompt
     // Stage 2: structured latent on the active voxels.
     const auto all_coords = torch::cat(coords);
     const int64_t lc = s.sizes.latent_flow.in_channels;
-    auto noise2 = seeded_noise({0, lc}, 1, counts);
+    auto noise2 = batch.seeded_noise({0, lc}, 1, counts);
     sampler.steps = o.latent_steps;
     sampler.guidance = o.latent_guidance;
     const nn::SparseTensor x2_noise(all_coords.to(s.device), noise2, b);
-    auto x2 = nn::sample_flow(nn::velocity_of(*s.latent_flow), x2_noise, contexts(*s.latent_flow, o.latent_guidance),
+    auto x2 = nn::sample_flow(nn::velocity_of(*s.latent_flow), x2_noise, batch.contexts(*s.latent_flow, o.latent_guidance),
                               sampler, [&](int i, int n) { if (o.on_step) o.on_step("latent", i, n); });
     const auto latents = x2.with_features(x2.features() * s.latent_std + s.latent_mean);
     const double latent_seconds = clock.lap();
 
-    // SparseFlex decoding and extraction, one asset at a time (bounded memory).
-    const auto vae_res = s.vae->options.fine_resolution();
-    for (int64_t i = 0; i < b; ++i) {
-      GeneratedMesh& m = out[members[static_cast<size_t>(i)]];
-      const auto rows = torch::nonzero(latents.coords().select(1, 0) == i).squeeze(1);
-      auto c = latents.coords().index_select(0, rows).clone();
-      c.select(1, 0).zero_();
-      const nn::SparseTensor one(c, latents.features().index_select(0, rows), 1);
-      StageClock own;
-      const auto decoded = nn::decode_chunked(
-          *s.vae, one, nn::auto_chunk(s.vae->options, one.size(), o.chunk_voxels), o.max_fine_voxels,
-          opt.keep_logit);
-      const double decode_seconds = own.lap();
-      ExtractOptions eo;
-      eo.watertight = o.watertight;
-      m.mesh = extract_flexicubes(nn::to_sparse_field(decoded.fine, static_cast<int>(vae_res)), eo);
-      compute_vertex_normals(m.mesh);
-      const double extract_seconds = own.lap();
-      m.seed = prompts[members[static_cast<size_t>(i)]].seed;
-      m.active_voxels = static_cast<size_t>(counts[static_cast<size_t>(i)]);
-      const auto& e = encoded[members[static_cast<size_t>(i)]];
-      m.warnings.insert(m.warnings.begin(), e.warnings.begin(), e.warnings.end());
-      m.prompt_mappings = e.mappings;
-      m.seconds = {{"prompt", prompt_seconds},
-                   {"structure", structure_seconds},
-                   {"latent", latent_seconds},
-                   {"decode", decode_seconds},
-                   {"extract", extract_seconds}};
-    }
+    s.decode_group(batch, latents, counts, encoded, o, {prompt_seconds, structure_seconds, latent_seconds}, out);
     clock.lap();
   }
   return out;

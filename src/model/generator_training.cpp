@@ -372,7 +372,7 @@ GeneratorTrainReport train_prior(const GeneratorTrainOptions& o, const Tokenizer
   }
   if (pairs.empty()) {
     throw Error(ExitCode::Usage, text ? "train text-prior: the shapes have no training captions"
-                                      : "train image-prior: needs rendered views (--views >= 1)");
+                                      : "train image-prior: needs rendered views (views >= 1)");
   }
   spdlog::info("train {}: {} shapes, {} {}", o.stage, shapes.size(), pairs.size(), text ? "captions" : "views");
 
@@ -442,13 +442,13 @@ GeneratorTrainReport train_generator(const GeneratorTrainOptions& o) {
     throw Error(ExitCode::Usage, "train: stage must be 'structure', 'latent', 'image-prior' or 'text-prior'");
   }
   if (o.batch < 1 || o.batch > 256 || o.steps < 1 || o.synth_count < 1) {
-    throw Error(ExitCode::Usage, "train: --batch 1..256, --steps >= 1, --synth-count >= 1");
+    throw Error(ExitCode::Usage, "train: batch 1..256, steps >= 1, synth_count >= 1");
   }
   if (!o.init_weights.empty() && !is_prior_stage(o.stage)) {
-    throw Error(ExitCode::Usage, "train " + o.stage + ": --init applies to image-prior and text-prior");
+    throw Error(ExitCode::Usage, "train " + o.stage + ": init_weights applies to image-prior and text-prior");
   }
   if (!o.init_weights.empty() && !fs::exists(o.init_weights)) {
-    throw Error(ExitCode::InvalidInput, "train " + o.stage + ": --init " + o.init_weights.string() + ": file not found");
+    throw Error(ExitCode::InvalidInput, "train " + o.stage + ": init_weights " + o.init_weights.string() + ": file not found");
   }
   const Tokenizer tokenizer = tokenizer_for(o.model_dir);
   const nn::GeneratorSizes sizes = nn::generator_sizes(o.config, static_cast<int64_t>(tokenizer.size()));

@@ -2,7 +2,7 @@
 
 #include "flexforge/core/atomic_file.h"
 #include "flexforge/core/error.h"
-#include "flexforge/core/model_registry.h"
+#include "flexforge/model/model_registry.h"
 
 #include <fstream>
 #include <sstream>
@@ -55,7 +55,7 @@ fs::path ModelDirectory::weights(const std::string& key) const {
 }
 
 ModelDirectory open_model(const std::string& spec) {
-  if (spec.empty()) throw Error(ExitCode::Usage, "--model is empty");
+  if (spec.empty()) throw Error(ExitCode::Usage, "model is empty");
   std::error_code ec;
   if (fs::is_directory(spec, ec)) {
     const fs::path config = fs::path(spec) / "config.json";

@@ -57,10 +57,10 @@ std::pair<torch::Tensor, torch::Tensor> augment(const LabelledShape& s, std::mt1
 
 PartHeadTrainReport train_part_head(const PartHeadTrainOptions& o) {
   if (o.steps < 1 || o.batch < 1 || o.batch > 64) {
-    throw Error(ExitCode::Usage, "train segment: --steps must be >= 1 and --batch in 1..64");
+    throw Error(ExitCode::Usage, "train segment: steps must be >= 1, batch in 1..64");
   }
   if (o.synth_count < 1 || o.synth_seeds.empty() || o.points < 256) {
-    throw Error(ExitCode::Usage, "train segment: needs --synth-count >= 1, a seed and --points >= 256");
+    throw Error(ExitCode::Usage, "train segment: synth_count must be >= 1, synth_seeds non-empty, points >= 256");
   }
   const auto started = std::chrono::steady_clock::now();
   const auto elapsed = [&] {

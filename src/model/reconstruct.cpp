@@ -49,7 +49,7 @@ ReconstructResult reconstruct_mesh(const Mesh& input, const ReconstructOptions& 
   if (o.direct) {
     const int resolution = o.resolution > 0 ? o.resolution : 128;
     if (resolution < 4 || resolution > 2048) {
-      throw Error(ExitCode::Usage, "--resolution must be in 4..2048");
+      throw Error(ExitCode::Usage, "resolution must be in 4..2048");
     }
     timer.lap("normalise");
     const SparseVoxelField field = direct_field(normalized, resolution);
@@ -67,7 +67,7 @@ ReconstructResult reconstruct_mesh(const Mesh& input, const ReconstructOptions& 
     // The decoder is convolutional, so the same weights run at another base resolution.
     const int step = 1 << sizes.levels;
     if (o.resolution % step != 0 || o.resolution / step < 4 || o.resolution > 2048) {
-      throw Error(ExitCode::Usage, "--resolution must be a multiple of " + std::to_string(step) +
+      throw Error(ExitCode::Usage, "resolution must be a multiple of " + std::to_string(step) +
                                        " between " + std::to_string(4 * step) + " and 2048");
     }
     sizes.base_resolution = o.resolution / step;

@@ -23,7 +23,7 @@ namespace fs = std::filesystem;
 
 VaeTrainReport train_vae(const VaeTrainOptions& o) {
   if (o.steps < 1 || o.batch < 1 || o.batch > 64) {
-    throw Error(ExitCode::Usage, "train vae: --steps must be >= 1 and --batch in 1..64");
+    throw Error(ExitCode::Usage, "train vae: steps must be >= 1, batch in 1..64");
   }
   const auto started = std::chrono::steady_clock::now();
   const auto elapsed = [&] {

@@ -36,7 +36,7 @@ GuidedContexts guidance_weights(const torch::Tensor& both, const torch::Tensor& 
 SparseTensor sample_flow(const FlowVelocity& velocity_of, const SparseTensor& noise,
                          const GuidedContexts& g, const SamplerOptions& o,
                          const std::function<void(int, int)>& on_step) {
-  if (o.steps < 1 || o.steps > 1000) throw Error(ExitCode::Usage, "--steps must be in 1..1000");
+  if (o.steps < 1 || o.steps > 1000) throw Error(ExitCode::Usage, "steps must be in 1..1000");
   if (!(o.start_time > 0.0 && o.start_time <= 1.0)) {
     throw Error(ExitCode::Usage, "sampler: start time must be in (0, 1]");
   }

@@ -15,7 +15,7 @@
 #include <regex>
 #include <thread>
 
-namespace flexforge {
+namespace flexforge::nn {
 
 namespace {
 
@@ -91,23 +91,23 @@ std::string resolve_device(const std::string& spec) {
   std::smatch m;
   if (!std::regex_match(spec, m, pattern)) {
     throw Error(ExitCode::Usage,
-                "--device '" + spec + "' is not one of auto, cpu, cuda, cuda:N");
+                "device '" + spec + "' is not one of auto, cpu, cuda, cuda:N");
   }
   const DeviceInfo info = device_info();
   if (spec == "cpu") return "cpu";
   if (spec == "auto") return info.cuda_available ? "cuda:0" : "cpu";
   const int index = m[3].matched ? std::stoi(m[3].str()) : 0;
   if (!info.cuda_available) {
-    throw Error(ExitCode::Resource, "--device " + spec +
+    throw Error(ExitCode::Resource, "device " + spec +
                                         ": no CUDA device is available to this build "
                                         "(it links a CPU-only libtorch or no GPU is present)");
   }
   if (index >= info.cuda_devices) {
-    throw Error(ExitCode::Resource, "--device " + spec + ": only " +
+    throw Error(ExitCode::Resource, "device " + spec + ": only " +
                                         std::to_string(info.cuda_devices) +
                                         " CUDA device(s) present");
   }
   return "cuda:" + std::to_string(index);
 }
 
-}  // namespace flexforge
+}  // namespace flexforge::nn

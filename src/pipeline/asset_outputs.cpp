@@ -10,7 +10,7 @@
 #include <algorithm>
 #include <sstream>
 
-namespace flexforge {
+namespace flexforge::pipeline {
 
 namespace fs = std::filesystem;
 
@@ -53,4 +53,4 @@ void write_preview(const Scene& scene, const fs::path& png, int size) {
   write_file_atomic(png, render::encode_png(render::render(mesh, cameras.front())));
 }
 
-}  // namespace flexforge
+}  // namespace flexforge::pipeline

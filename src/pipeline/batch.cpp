@@ -36,7 +36,7 @@
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-namespace flexforge {
+namespace flexforge::pipeline {
 
 namespace {
 
@@ -456,37 +456,12 @@ void remove_stale_temporaries(const fs::path& out_dir, const std::vector<const J
 
 ShardSpec ShardSpec::parse(const std::string& text) {
   const auto slash = text.find('/');
-  if (slash == std::string::npos) throw Error(ExitCode::Usage, "--shard '" + text + "' is not K/N");
+  if (slash == std::string::npos) throw Error(ExitCode::Usage, "shard '" + text + "' is not K/N");
   ShardSpec s;
-  s.index = parse_count(text.substr(0, slash), "--shard index");
-  s.count = parse_count(text.substr(slash + 1), "--shard count");
+  s.index = parse_count(text.substr(0, slash), "shard index");
+  s.count = parse_count(text.substr(slash + 1), "shard count");
   if (s.count == 0 || s.index >= s.count) {
-    throw Error(ExitCode::Usage, "--shard '" + text + "': need 0 <= K < N");
-  }
-  return s;
-}
-
-ShardSpec ShardSpec::from_environment(std::size_t num_shards) {
-  ShardSpec s;
-  const char* slurm_id = std::getenv("SLURM_ARRAY_TASK_ID");
-  const char* slurm_count = std::getenv("SLURM_ARRAY_TASK_COUNT");
-  const char* k8s_index = std::getenv("JOB_COMPLETION_INDEX");
-  if (slurm_id && slurm_count) {
-    // Slurm arrays may start at any index; assume the common 0..N-1 (or --array=0-(N-1)).
-    s.index = parse_count(slurm_id, "SLURM_ARRAY_TASK_ID");
-    s.count = parse_count(slurm_count, "SLURM_ARRAY_TASK_COUNT");
-  } else if (k8s_index) {
-    if (num_shards == 0) {
-      throw Error(ExitCode::Usage, "JOB_COMPLETION_INDEX is set: pass --num-shards N as well");
-    }
-    s.index = parse_count(k8s_index, "JOB_COMPLETION_INDEX");
-    s.count = num_shards;
-  } else if (num_shards > 0) {
-    throw Error(ExitCode::Usage, "--num-shards needs JOB_COMPLETION_INDEX (or use --shard K/N)");
-  }
-  if (s.count == 0 || s.index >= s.count) {
-    throw Error(ExitCode::Usage, "shard " + std::to_string(s.index) + " of " +
-                                     std::to_string(s.count) + " from the environment is out of range");
+    throw Error(ExitCode::Usage, "shard '" + text + "': need 0 <= K < N");
   }
   return s;
 }
@@ -506,7 +481,7 @@ std::string ShardSpec::tag() const {
 
 BatchReport run_batch(const BatchOptions& options) {
   if (options.gen_batch < 1 || options.gen_batch > 256) {
-    throw Error(ExitCode::Usage, "--gen-batch must be in 1..256");
+    throw Error(ExitCode::Usage, "gen_batch must be in 1..256");
   }
   generation_options(options.steps, options.guidance);  // Usage error for bad defaults, up front
   const std::vector<JobSpec> jobs = read_manifest(options.manifest);
@@ -644,4 +619,4 @@ std::size_t merge_results(const fs::path& out_dir) {
   return rows.size();
 }
 
-}  // namespace flexforge
+}  // namespace flexforge::pipeline

@@ -11,7 +11,7 @@
 #include <algorithm>
 #include <chrono>
 
-namespace flexforge {
+namespace flexforge::pipeline {
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
@@ -128,4 +128,4 @@ json finish_generated_asset(const model::GeneratedMesh& generated, const AssetRe
   return report;
 }
 
-}  // namespace flexforge
+}  // namespace flexforge::pipeline

@@ -16,7 +16,7 @@
 #include <cstdio>
 #include <cstring>
 
-namespace flexforge {
+namespace flexforge::pipeline {
 
 namespace {
 
@@ -136,4 +136,4 @@ WorkerOutcome run_in_worker(const std::function<void(const ResultSink&)>& work,
   return outcome;
 }
 
-}  // namespace flexforge
+}  // namespace flexforge::pipeline

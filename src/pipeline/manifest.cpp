@@ -11,7 +11,7 @@
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-namespace flexforge {
+namespace flexforge::pipeline {
 
 namespace {
 
@@ -169,4 +169,4 @@ std::vector<JobSpec> read_manifest(const fs::path& manifest) {
   return jobs;
 }
 
-}  // namespace flexforge
+}  // namespace flexforge::pipeline

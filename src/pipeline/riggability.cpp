@@ -7,7 +7,7 @@
 #include <cctype>
 #include <set>
 
-namespace flexforge {
+namespace flexforge::pipeline {
 
 namespace {
 
@@ -123,4 +123,4 @@ RigDecision decide_rig(RigMode mode, const std::string& prompt, const Scene& sce
   return {false, "no creature recognised in the prompt or the parts; --rig always rigs it anyway"};
 }
 
-}  // namespace flexforge
+}  // namespace flexforge::pipeline

@@ -11,7 +11,7 @@
 #include <chrono>
 #include <set>
 
-namespace flexforge {
+namespace flexforge::pipeline {
 
 namespace {
 
@@ -81,7 +81,7 @@ Scene run_rig(Scene scene, const json& o) {
 
 Scene run_retopo(const Scene& scene, const json& o) {
   reject_unknown_keys(o, "retopo", {"faces", "quad", "preserve_parts", "feature_angle", "strict_topology"});
-  RetopoOptions options;
+  retopo::RetopoOptions options;
   options.target_faces = option<std::size_t>(o, "retopo", "faces", options.target_faces);
   options.quad = option<bool>(o, "retopo", "quad", options.quad);
   options.preserve_parts = option<bool>(o, "retopo", "preserve_parts", options.preserve_parts);
@@ -92,7 +92,7 @@ Scene run_retopo(const Scene& scene, const json& o) {
     throw Error(ExitCode::Usage, "stage option retopo.faces must be in 1..1e9");
   }
   if (options.target_faces >= scene.face_count()) return scene;  // already within budget
-  return retopologize_scene(scene, options);
+  return retopo::retopologize_scene(scene, options);
 }
 
 }  // namespace
@@ -166,4 +166,4 @@ Scene run_stages(Scene scene, const std::vector<std::string>& planned, const jso
   return scene;
 }
 
-}  // namespace flexforge
+}  // namespace flexforge::pipeline

@@ -22,16 +22,14 @@
 #include <map>
 #include <string>
 
-namespace flexforge {
-
-using namespace retopo;
+namespace flexforge::retopo {
 
 void RetopoOptions::validate() const {
   if (target_faces < 1 || target_faces > 1000000000) {
-    throw Error(ExitCode::Usage, "--faces must be between 1 and 1000000000");
+    throw Error(ExitCode::Usage, "target_faces must be between 1 and 1000000000");
   }
   if (!std::isfinite(feature_angle_deg) || feature_angle_deg < 0.0 || feature_angle_deg > 180.0) {
-    throw Error(ExitCode::Usage, "--feature-angle must be between 0 and 180 degrees");
+    throw Error(ExitCode::Usage, "feature_angle_deg must be between 0 and 180 degrees");
   }
   if (fit_iterations < 0 || fit_iterations > 100) {
     throw Error(ExitCode::Usage, "fit iterations must be between 0 and 100");
@@ -366,4 +364,4 @@ Scene retopologize_scene(const Scene& scene, const RetopoOptions& options,
   return out;
 }
 
-}  // namespace flexforge
+}  // namespace flexforge::retopo

@@ -21,7 +21,7 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 
 void RigOptions::validate() const {
   if (joints != 0 && (joints < 2 || joints > 256))
-    throw Error(ExitCode::Usage, "--joints: expected auto or a count from 2 to 256");
+    throw Error(ExitCode::Usage, "joints: expected auto or a count from 2 to 256");
   if (resolution < 16 || resolution > 512)
     throw Error(ExitCode::Usage, "rig resolution must be 16..512");
 }

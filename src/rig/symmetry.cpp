@@ -17,7 +17,7 @@ SymmetryMode parse_symmetry_mode(const std::string& text) {
   if (text == "auto") return SymmetryMode::Auto;
   if (text == "x") return SymmetryMode::X;
   if (text == "none") return SymmetryMode::None;
-  throw Error(ExitCode::Usage, "--symmetry: expected auto, x or none, got '" + text + "'");
+  throw Error(ExitCode::Usage, "symmetry: expected auto, x or none, got '" + text + "'");
 }
 
 namespace {

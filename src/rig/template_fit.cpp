@@ -18,7 +18,7 @@ RigType parse_rig_type(const std::string& text) {
   if (text == "biped") return RigType::Biped;
   if (text == "quadruped") return RigType::Quadruped;
   if (text == "generic") return RigType::Generic;
-  throw Error(ExitCode::Usage, "--rig-type: expected auto, biped, quadruped or generic, got '" + text + "'");
+  throw Error(ExitCode::Usage, "rig_type: expected auto, biped, quadruped or generic, got '" + text + "'");
 }
 
 std::string rig_type_name(RigType type) {

@@ -32,7 +32,7 @@ SegmentMethod parse_segment_method(const std::string& name) {
   if (name == "auto") return SegmentMethod::Auto;
   if (name == "learned") return SegmentMethod::Learned;
   if (name == "geometric") return SegmentMethod::Geometric;
-  throw Error(ExitCode::Usage, "--method: expected auto, learned or geometric, got '" + name + "'");
+  throw Error(ExitCode::Usage, "method: expected auto, learned or geometric, got '" + name + "'");
 }
 
 const char* segment_method_name(SegmentMethod method) {
@@ -46,7 +46,7 @@ const char* segment_method_name(SegmentMethod method) {
 
 void SegmentOptions::validate() const {
   if (method == SegmentMethod::Learned && parts > 0) {
-    throw Error(ExitCode::Usage, "--parts N runs the geometric method; use --method auto or geometric with it");
+    throw Error(ExitCode::Usage, "parts N runs the geometric method; use method auto or geometric with it");
   }
   if (!std::isfinite(confidence_threshold) || confidence_threshold < 0 || confidence_threshold > 1) {
     throw Error(ExitCode::Usage, "segment: confidence threshold must be in [0, 1]");
@@ -57,9 +57,9 @@ void SegmentOptions::validate() const {
   if (learned_smoothing < 0 || learned_smoothing > 100) {
     throw Error(ExitCode::Usage, "segment: learned smoothing must be 0..100 iterations");
   }
-  if (parts < 0 || parts > 100000) throw Error(ExitCode::Usage, "--parts must be 'auto' or 1..100000");
+  if (parts < 0 || parts > 100000) throw Error(ExitCode::Usage, "parts must be 'auto' or 1..100000");
   if (!std::isfinite(min_part_area) || min_part_area < 0 || min_part_area >= 1) {
-    throw Error(ExitCode::Usage, "--min-part-area must be a fraction of the surface area in [0, 1)");
+    throw Error(ExitCode::Usage, "min_part_area must be a fraction of the surface area in [0, 1)");
   }
   if (scales.empty() || scales.size() > 8) throw Error(ExitCode::Usage, "segment: 1..8 concavity scales");
   for (double s : scales) {

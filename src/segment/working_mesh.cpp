@@ -29,10 +29,8 @@ bool has_directed(const Triangle& t, std::uint32_t a, std::uint32_t b) {
   return false;
 }
 
-}  // namespace
-
-WorkingMesh build_working_mesh(const Mesh& mesh, double tolerance) {
-  WorkingMesh w;
+// Welded positions (centred, scaled by the diagonal) and the faces that stay triangles.
+void weld(const Mesh& mesh, double tolerance, WorkingMesh& w) {
   const Aabb box = bounding_box(mesh);
   const float diag = box.diagonal();
   const std::vector<std::uint32_t> map = weld_map(mesh, static_cast<float>(tolerance) * diag);
@@ -55,9 +53,22 @@ WorkingMesh build_working_mesh(const Mesh& mesh, double tolerance) {
     w.triangles.push_back(u);
     w.input_face.push_back(static_cast<std::uint32_t>(f));
   }
-  const std::size_t F = w.triangles.size();
-  const std::size_t V = w.positions.size();
+}
 
+// Two faces sharing the undirected edge `key` (a << 32 | b, a < b).
+struct FacePair {
+  std::uint32_t f, g;
+  std::uint64_t key;
+};
+
+// Every undirected edge once (`edges`) and the pairs of faces sharing an edge (`pairs`).
+struct EdgePairs {
+  std::vector<FacePair> pairs;
+  std::vector<std::uint64_t> edges;
+};
+
+EdgePairs edge_pairs(const WorkingMesh& w) {
+  const std::size_t F = w.triangles.size();
   // Undirected edge uses, sorted by (edge key, face): runs of equal keys are the faces at an edge.
   struct Use {
     std::uint64_t key;
@@ -75,18 +86,11 @@ WorkingMesh build_working_mesh(const Mesh& mesh, double tolerance) {
   std::sort(uses.begin(), uses.end(), [](const Use& x, const Use& y) {
     return x.key != y.key ? x.key < y.key : x.face < y.face;
   });
-
-  std::vector<std::uint32_t> fdeg(F + 1, 0), vdeg(V + 1, 0);
-  struct Pair {
-    std::uint32_t f, g;
-    std::uint64_t key;
-  };
-  std::vector<Pair> pairs;
-  std::vector<std::uint64_t> edges;
+  EdgePairs out;
   for (std::size_t i = 0; i < uses.size();) {
     std::size_t j = i;
     while (j < uses.size() && uses[j].key == uses[i].key) ++j;
-    edges.push_back(uses[i].key);
+    out.edges.push_back(uses[i].key);
     // All pairs at a non-manifold edge (capped at 16 faces: beyond that, consecutive pairs keep
     // the fan connected without a quadratic blow-up).
     const std::size_t n = j - i;
@@ -94,12 +98,20 @@ WorkingMesh build_working_mesh(const Mesh& mesh, double tolerance) {
       for (std::size_t b = a + 1; b < j; ++b) {
         if (n > 16 && b != a + 1) break;
         if (uses[a].face == uses[b].face) continue;
-        pairs.push_back({uses[a].face, uses[b].face, uses[i].key});
+        out.pairs.push_back({uses[a].face, uses[b].face, uses[i].key});
       }
     }
     i = j;
   }
-  for (const Pair& p : pairs) {
+  return out;
+}
+
+// Face adjacency (adj_offset, adj, adj_edge) from the pairs, vertex adjacency from the edges.
+void build_adjacency(const EdgePairs& ep, WorkingMesh& w) {
+  const std::size_t F = w.triangles.size();
+  const std::size_t V = w.positions.size();
+  std::vector<std::uint32_t> fdeg(F + 1, 0), vdeg(V + 1, 0);
+  for (const FacePair& p : ep.pairs) {
     ++fdeg[p.f];
     ++fdeg[p.g];
   }
@@ -109,7 +121,7 @@ WorkingMesh build_working_mesh(const Mesh& mesh, double tolerance) {
   w.adj_edge.resize(w.adj_offset[F]);
   {
     std::vector<std::uint32_t> fill(w.adj_offset.begin(), w.adj_offset.end() - 1);
-    for (const Pair& p : pairs) {
+    for (const FacePair& p : ep.pairs) {
       const std::array<std::uint32_t, 2> e{std::uint32_t(p.key >> 32), std::uint32_t(p.key)};
       w.adj[fill[p.f]] = p.g;
       w.adj_edge[fill[p.f]++] = e;
@@ -117,7 +129,7 @@ WorkingMesh build_working_mesh(const Mesh& mesh, double tolerance) {
       w.adj_edge[fill[p.g]++] = e;
     }
   }
-  for (std::uint64_t e : edges) {
+  for (std::uint64_t e : ep.edges) {
     ++vdeg[e >> 32];
     ++vdeg[e & 0xffffffffu];
   }
@@ -126,16 +138,19 @@ WorkingMesh build_working_mesh(const Mesh& mesh, double tolerance) {
   w.vadj.resize(w.vadj_offset[V]);
   {
     std::vector<std::uint32_t> fill(w.vadj_offset.begin(), w.vadj_offset.end() - 1);
-    for (std::uint64_t e : edges) {
+    for (std::uint64_t e : ep.edges) {
       const std::uint32_t a = e >> 32, b = e & 0xffffffffu;
       w.vadj[fill[a]++] = b;
       w.vadj[fill[b]++] = a;
     }
   }
+}
 
-  // Components through shared edges.
+// Components through shared edges.
+void label_components(const std::vector<FacePair>& pairs, WorkingMesh& w) {
+  const std::size_t F = w.triangles.size();
   DisjointSets sets(F);
-  for (const Pair& p : pairs) sets.unite(p.f, p.g);
+  for (const FacePair& p : pairs) sets.unite(p.f, p.g);
   w.face_component.assign(F, -1);
   std::vector<int> root_id(F, -1);
   for (std::uint32_t f = 0; f < F; ++f) {
@@ -143,8 +158,12 @@ WorkingMesh build_working_mesh(const Mesh& mesh, double tolerance) {
     if (root_id[r] < 0) root_id[r] = w.component_count++;
     w.face_component[f] = root_id[r];
   }
+}
 
-  // Consistent orientation across manifold edges (exactly two faces on the edge).
+// Consistent orientation across manifold edges (exactly two faces on the edge), then outward:
+// components with negative signed volume are flipped.
+void orient(WorkingMesh& w) {
+  const std::size_t F = w.triangles.size();
   std::vector<char> visited(F, 0);
   for (std::uint32_t s = 0; s < F; ++s) {
     if (visited[s]) continue;
@@ -175,7 +194,6 @@ WorkingMesh build_working_mesh(const Mesh& mesh, double tolerance) {
       }
     }
   }
-  // Outward: flip components with negative signed volume.
   std::vector<double> volume(w.component_count, 0.0);
   for (std::uint32_t f = 0; f < F; ++f) {
     const Triangle& t = w.triangles[f];
@@ -186,7 +204,12 @@ WorkingMesh build_working_mesh(const Mesh& mesh, double tolerance) {
   for (std::uint32_t f = 0; f < F; ++f) {
     if (volume[w.face_component[f]] < 0) std::swap(w.triangles[f][1], w.triangles[f][2]);
   }
+}
 
+// Face areas and area-weighted vertex normals.
+void measure_faces(WorkingMesh& w) {
+  const std::size_t F = w.triangles.size();
+  const std::size_t V = w.positions.size();
   w.face_area.resize(F);
   std::vector<Vec3> acc(V, Vec3::Zero());
   for (std::uint32_t f = 0; f < F; ++f) {
@@ -200,6 +223,18 @@ WorkingMesh build_working_mesh(const Mesh& mesh, double tolerance) {
     const float len = acc[v].norm();
     w.vertex_normals[v] = len > 0 ? Vec3(acc[v] / len) : Vec3(0, 0, 1);
   }
+}
+
+}  // namespace
+
+WorkingMesh build_working_mesh(const Mesh& mesh, double tolerance) {
+  WorkingMesh w;
+  weld(mesh, tolerance, w);
+  const EdgePairs ep = edge_pairs(w);
+  build_adjacency(ep, w);
+  label_components(ep.pairs, w);
+  orient(w);
+  measure_faces(w);
   return w;
 }
 

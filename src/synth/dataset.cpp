@@ -89,7 +89,7 @@ nlohmann::json asset_record(const SynthAsset& asset) {
 DatasetReport write_dataset(const DatasetOptions& options) {
   options.config.validate();
   if (options.count == 0 || options.count > 10'000'000) {
-    throw Error(ExitCode::Usage, "--count: must be in 1..10000000, got " +
+    throw Error(ExitCode::Usage, "count: must be in 1..10000000, got " +
                                      std::to_string(options.count));
   }
   std::error_code ec;

@@ -125,19 +125,19 @@ void SynthConfig::validate() const {
       std::string valid;
       for (const Category& cat : all_categories()) valid += (valid.empty() ? "" : ", ") + cat.name;
       throw Error(ExitCode::Usage,
-                  "--categories: unknown category '" + c + "'; valid categories: " + valid);
+                  "categories: unknown category '" + c + "'; valid categories: " + valid);
     }
   }
   if (resolution < 16 || resolution > 512) {
-    throw Error(ExitCode::Usage, "--resolution: " + std::to_string(resolution) +
+    throw Error(ExitCode::Usage, "resolution: " + std::to_string(resolution) +
                                      " is out of range (16..512 cells along the longest side)");
   }
   if (views < 0 || views > 64) {
-    throw Error(ExitCode::Usage, "--views: " + std::to_string(views) + " is out of range (0..64)");
+    throw Error(ExitCode::Usage, "views: " + std::to_string(views) + " is out of range (0..64)");
   }
   if (image_size < 16 || image_size > 4096) {
     throw Error(ExitCode::Usage,
-                "--image-size: " + std::to_string(image_size) + " is out of range (16..4096)");
+                "image_size: " + std::to_string(image_size) + " is out of range (16..4096)");
   }
 }
 

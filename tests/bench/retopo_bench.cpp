@@ -36,6 +36,7 @@
 #include <vector>
 
 using namespace flexforge;
+using namespace flexforge::retopo;
 namespace SMS = CGAL::Surface_mesh_simplification;
 
 namespace {

@@ -7,7 +7,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string line(reinterpret_cast<const char*>(data), size);
-  const flexforge::JobSpec job = flexforge::parse_job_line(line, 1, "/tmp");
-  (void)flexforge::id_problem(job.id);
+  const flexforge::pipeline::JobSpec job = flexforge::pipeline::parse_job_line(line, 1, "/tmp");
+  (void)flexforge::pipeline::id_problem(job.id);
   return 0;
 }

@@ -4,7 +4,7 @@
 
 #include <string>
 
-namespace flexforge {
+namespace flexforge::nn {
 
 struct BlasBenchmark {
   std::string library;  // resolved path of the BLAS shared object loaded into this process
@@ -33,4 +33,4 @@ DeviceInfo device_info();
 // Throws Error(Usage) for malformed specs and Error(Resource) when the device is unavailable.
 std::string resolve_device(const std::string& spec);
 
-}  // namespace flexforge
+}  // namespace flexforge::nn

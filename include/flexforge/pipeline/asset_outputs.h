@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-namespace flexforge {
+namespace flexforge::pipeline {
 
 // "glb,fbx" -> {"glb", "fbx"}; each checked against the export formats (Error(Usage) naming an
 // unknown one); duplicates dropped, order kept.
@@ -24,4 +24,4 @@ std::vector<std::filesystem::path> write_formats(const Scene& scene,
 // present, else a neutral grey), written atomically.
 void write_preview(const Scene& scene, const std::filesystem::path& png, int size = 256);
 
-}  // namespace flexforge
+}  // namespace flexforge::pipeline

@@ -21,18 +21,16 @@
 #include <filesystem>
 #include <string>
 
-namespace flexforge {
+namespace flexforge::pipeline {
 
 struct ShardSpec {
   std::size_t index = 0;  // 0-based
   std::size_t count = 1;
   bool hashed = false;    // false: contiguous blocks of the manifest; true: by job-name hash
 
-  // "K/N" with 0 <= K < N. Throws Error(Usage).
+  // "K/N" with 0 <= K < N. Throws Error(Usage). (The CLI also takes the shard from Slurm's or
+  // Kubernetes' environment variables; the library reads none.)
   static ShardSpec parse(const std::string& text);
-  // From SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT, or JOB_COMPLETION_INDEX with
-  // `num_shards` (Kubernetes Indexed Jobs); {0,1} when neither is set.
-  static ShardSpec from_environment(std::size_t num_shards);
   bool owns(std::size_t job_index, std::size_t job_total, const std::string& job_name) const;
   std::string tag() const;  // "" for a single shard, else ".shard-K-of-N"
 };
@@ -76,4 +74,4 @@ BatchReport run_batch(const BatchOptions& options);
 // ordered by manifest line). Returns the number of jobs.
 std::size_t merge_results(const std::filesystem::path& out_dir);
 
-}  // namespace flexforge
+}  // namespace flexforge::pipeline

@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-namespace flexforge {
+namespace flexforge::pipeline {
 
 // Face budget of the retopo stage for generated assets when none is given. Generated meshes come
 // out of FlexiCubes with ~1e5 faces; 5000 keeps the shape and is a usable real-time asset.
@@ -60,4 +60,4 @@ nlohmann::json with_generation_defaults(nlohmann::json stage_options,
 nlohmann::json finish_generated_asset(const model::GeneratedMesh& generated,
                                       const AssetRequest& request);
 
-}  // namespace flexforge
+}  // namespace flexforge::pipeline

@@ -13,7 +13,7 @@
 #include <functional>
 #include <string>
 
-namespace flexforge {
+namespace flexforge::pipeline {
 
 using ResultSink = std::function<void(const nlohmann::json&)>;
 
@@ -31,4 +31,4 @@ struct WorkerOutcome {
 WorkerOutcome run_in_worker(const std::function<void(const ResultSink&)>& work,
                             const ResultSink& on_line);
 
-}  // namespace flexforge
+}  // namespace flexforge::pipeline

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-namespace flexforge {
+namespace flexforge::pipeline {
 
 struct JobSpec {
   std::size_t line = 0;      // 1-based line in the manifest
@@ -53,4 +53,4 @@ std::vector<JobSpec> read_manifest(const std::filesystem::path& manifest);
 JobSpec parse_job_line(const std::string& text, std::size_t line,
                        const std::filesystem::path& base_dir);
 
-}  // namespace flexforge
+}  // namespace flexforge::pipeline

@@ -12,7 +12,7 @@
 
 #include <string>
 
-namespace flexforge {
+namespace flexforge::pipeline {
 
 enum class RigMode { Auto, Always, Never };
 
@@ -27,4 +27,4 @@ struct RigDecision {
 
 RigDecision decide_rig(RigMode mode, const std::string& prompt, const Scene& scene);
 
-}  // namespace flexforge
+}  // namespace flexforge::pipeline

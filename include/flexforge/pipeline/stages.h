@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-namespace flexforge {
+namespace flexforge::pipeline {
 
 struct StageRun {
   std::string name;
@@ -37,4 +37,4 @@ std::vector<std::string> plan_stages(const std::vector<std::string>& requested);
 Scene run_stages(Scene scene, const std::vector<std::string>& planned, const nlohmann::json& options,
                  std::vector<StageRun>* runs = nullptr);
 
-}  // namespace flexforge
+}  // namespace flexforge::pipeline

@@ -27,7 +27,7 @@
 #include <cstdint>
 #include <string>
 
-namespace flexforge {
+namespace flexforge::retopo {
 
 struct RetopoOptions {
   // Faces wanted in the output. Triangles; with quad, quads + leftover triangles, a quad
@@ -80,4 +80,4 @@ Mesh retopologize(const Mesh& mesh, const RetopoOptions& options, RetopoReport* 
 Scene retopologize_scene(const Scene& scene, const RetopoOptions& options,
                          RetopoReport* report = nullptr);
 
-}  // namespace flexforge
+}  // namespace flexforge::retopo

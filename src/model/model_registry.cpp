@@ -1,26 +1,27 @@
-#include "flexforge/core/model_registry.h"
+#include "flexforge/model/model_registry.h"
 
 #include "flexforge/build_info.h"
 
 #include <unistd.h>
 
-#include <cstdlib>
 #include <set>
-#include <sstream>
+#include <utility>
 
 namespace fs = std::filesystem;
 
-namespace flexforge {
+namespace flexforge::model {
+
+namespace {
+std::vector<fs::path>& application_dirs() {
+  static std::vector<fs::path> dirs;
+  return dirs;
+}
+}  // namespace
+
+void set_model_dirs(std::vector<fs::path> dirs) { application_dirs() = std::move(dirs); }
 
 std::vector<fs::path> model_search_path() {
-  std::vector<fs::path> dirs;
-  if (const char* env = std::getenv("FLEXFORGE_MODEL_PATH")) {
-    std::stringstream ss(env);
-    std::string item;
-    while (std::getline(ss, item, ':')) {
-      if (!item.empty()) dirs.emplace_back(item);
-    }
-  }
+  std::vector<fs::path> dirs = application_dirs();
   std::error_code ec;
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   if (!ec) dirs.push_back(exe.parent_path().parent_path() / "share" / "flexforge" / "models");
@@ -48,4 +49,4 @@ std::vector<InstalledModel> installed_models() {
   return models;
 }
 
-}  // namespace flexforge
+}  // namespace flexforge::model
