@@ -16,20 +16,6 @@ using namespace pipeline;
 
 namespace {
 
-std::size_t parse_count(const std::string& text, const char* what) {
-  std::size_t used = 0;
-  unsigned long long v = 0;
-  try {
-    v = std::stoull(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used != text.size() || text.empty() || text[0] == '-') {
-    throw Error(ExitCode::Usage, std::string(what) + " '" + text + "' is not a non-negative integer");
-  }
-  return static_cast<std::size_t>(v);
-}
-
 // The shard from SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT, or JOB_COMPLETION_INDEX with
 // --num-shards (Kubernetes Indexed Jobs); {0,1} when neither is set.
 ShardSpec shard_from_environment(std::size_t num_shards) {
@@ -39,13 +25,13 @@ ShardSpec shard_from_environment(std::size_t num_shards) {
   const char* k8s_index = std::getenv("JOB_COMPLETION_INDEX");
   if (slurm_id && slurm_count) {
     // Slurm arrays may start at any index; assume the common 0..N-1 (or --array=0-(N-1)).
-    s.index = parse_count(slurm_id, "SLURM_ARRAY_TASK_ID");
-    s.count = parse_count(slurm_count, "SLURM_ARRAY_TASK_COUNT");
+    s.index = ShardSpec::parse_count(slurm_id, "SLURM_ARRAY_TASK_ID");
+    s.count = ShardSpec::parse_count(slurm_count, "SLURM_ARRAY_TASK_COUNT");
   } else if (k8s_index) {
     if (num_shards == 0) {
       throw Error(ExitCode::Usage, "JOB_COMPLETION_INDEX is set: pass --num-shards N as well");
     }
-    s.index = parse_count(k8s_index, "JOB_COMPLETION_INDEX");
+    s.index = ShardSpec::parse_count(k8s_index, "JOB_COMPLETION_INDEX");
     s.count = num_shards;
   } else if (num_shards > 0) {
     throw Error(ExitCode::Usage, "--num-shards needs JOB_COMPLETION_INDEX (or use --shard K/N)");

@@ -40,19 +40,6 @@ namespace flexforge::pipeline {
 
 namespace {
 
-std::size_t parse_count(const std::string& text, const char* what) {
-  std::size_t used = 0;
-  unsigned long long v = 0;
-  try {
-    v = std::stoull(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used != text.size() || text.empty() || text[0] == '-') {
-    throw Error(ExitCode::Usage, std::string(what) + " '" + text + "' is not a non-negative integer");
-  }
-  return static_cast<std::size_t>(v);
-}
 
 // Appends one complete line with a single write(2) on an O_APPEND descriptor, then fsyncs, so a
 // crash leaves either the whole line or none of it.
@@ -453,6 +440,20 @@ void remove_stale_temporaries(const fs::path& out_dir, const std::vector<const J
 }
 
 }  // namespace
+
+std::size_t ShardSpec::parse_count(const std::string& text, const std::string& what) {
+  std::size_t used = 0;
+  unsigned long long v = 0;
+  try {
+    v = std::stoull(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != text.size() || text.empty() || text[0] == '-') {
+    throw Error(ExitCode::Usage, what + " '" + text + "' is not a non-negative integer");
+  }
+  return static_cast<std::size_t>(v);
+}
 
 ShardSpec ShardSpec::parse(const std::string& text) {
   const auto slash = text.find('/');

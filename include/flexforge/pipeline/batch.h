@@ -31,6 +31,9 @@ struct ShardSpec {
   // "K/N" with 0 <= K < N. Throws Error(Usage). (The CLI also takes the shard from Slurm's or
   // Kubernetes' environment variables; the library reads none.)
   static ShardSpec parse(const std::string& text);
+  // One non-negative integer of a shard spec or of a cluster variable; Error(Usage) naming
+  // `what` and the text otherwise.
+  static std::size_t parse_count(const std::string& text, const std::string& what);
   bool owns(std::size_t job_index, std::size_t job_total, const std::string& job_name) const;
   std::string tag() const;  // "" for a single shard, else ".shard-K-of-N"
 };
