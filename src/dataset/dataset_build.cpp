@@ -78,8 +78,7 @@ void add_bare_noun_captions(synth::SynthAsset& asset) {
   const synth::Category* category = synth::find_category(asset.category);
   if (category == nullptr) return;
   const std::string noun = category->synonyms.front();
-  const bool vowel = std::string("aeiou").find(noun[0]) != std::string::npos;
-  for (const std::string& c : {noun, std::string(vowel ? "an " : "a ") + noun}) {
+  for (const std::string& c : {noun, with_article(noun)}) {
     if (std::find(asset.captions.begin(), asset.captions.end(), c) == asset.captions.end()) {
       asset.captions.push_back(c);
     }

@@ -1,4 +1,5 @@
 #include "flexforge/dataset/real_captions.h"
+#include "flexforge/core/color.h"
 
 #include "flexforge/condition/lexicon.h"
 #include "flexforge/condition/tokenizer.h"
@@ -32,11 +33,6 @@ std::string join(const std::vector<std::string>& words, std::size_t first, std::
   return out;
 }
 
-std::string with_article(const std::string& phrase) {
-  if (phrase.empty()) return phrase;
-  const char c = static_cast<char>(std::tolower(static_cast<unsigned char>(phrase[0])));
-  return (std::string("aeiou").find(c) != std::string::npos ? "an " : "a ") + phrase;
-}
 
 std::string lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -101,12 +97,14 @@ std::vector<std::string> material_words(const RealModel& model,
   return out;
 }
 
+std::string with_article(const std::string& phrase) {
+  if (phrase.empty()) return phrase;
+  const char c = static_cast<char>(std::tolower(static_cast<unsigned char>(phrase[0])));
+  return (std::string("aeiou").find(c) != std::string::npos ? "an " : "a ") + phrase;
+}
+
 std::string nearest_palette_color(const Vec3& linear_rgb) {
-  auto to_srgb = [](float c) {
-    c = std::clamp(c, 0.0f, 1.0f);
-    return c <= 0.0031308f ? 12.92f * c : 1.055f * std::pow(c, 1.0f / 2.4f) - 0.055f;
-  };
-  const Vec3 srgb(to_srgb(linear_rgb.x()), to_srgb(linear_rgb.y()), to_srgb(linear_rgb.z()));
+  const Vec3 srgb(linear_to_srgb(linear_rgb.x()), linear_to_srgb(linear_rgb.y()), linear_to_srgb(linear_rgb.z()));
   const synth::NamedColor* best = nullptr;
   float best_d = 0.0f;
   for (const synth::NamedColor& c : synth::color_palette()) {

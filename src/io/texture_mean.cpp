@@ -1,4 +1,5 @@
 #include "texture_mean.h"
+#include "flexforge/core/color.h"
 
 #include <cmath>
 #include <fstream>
@@ -24,10 +25,6 @@
 namespace flexforge::io_detail {
 
 namespace {
-
-float srgb_to_linear(float c) {
-  return c <= 0.04045f ? c / 12.92f : std::pow((c + 0.055f) / 1.055f, 2.4f);
-}
 
 }  // namespace
 

@@ -2,6 +2,7 @@
 // perspective-correct interpolation of normals and colours, Lambert shading with a key light
 // from the camera's upper left and a sky fill light, supersampling for anti-aliased alpha.
 #include "flexforge/render/rasterizer.h"
+#include "flexforge/core/color.h"
 
 #include "flexforge/core/error.h"
 
@@ -31,9 +32,7 @@ namespace {
 constexpr float kPi = 3.14159265358979323846f;
 
 std::uint8_t linear_to_srgb8(float c) {
-  c = std::clamp(c, 0.0f, 1.0f);
-  const float s = c <= 0.0031308f ? 12.92f * c : 1.055f * std::pow(c, 1.0f / 2.4f) - 0.055f;
-  return static_cast<std::uint8_t>(std::lround(s * 255.0f));
+  return static_cast<std::uint8_t>(std::lround(linear_to_srgb(c) * 255.0f));
 }
 
 double r6(double x) { return std::round(x * 1e6) / 1e6; }

@@ -2,6 +2,7 @@
 // views. Every step is single-threaded and ordered, so an asset is a pure function of
 // (config, seed, index); parallelism lives one level up, across assets (dataset.cpp).
 #include "flexforge/synth/synth.h"
+#include "flexforge/core/color.h"
 
 #include "flexforge/core/error.h"
 #include "flexforge/core/mesh_ops.h"
@@ -105,9 +106,7 @@ void skin_weights(Mesh& mesh, const AssetShape& shape, std::size_t joint_count, 
 // Palette colours are display (sRGB) values; mesh colours are linear, as glTF's COLOR_0 is.
 Vec3 srgb_to_linear(const Vec3& c) {
   Vec3 out;
-  for (int i = 0; i < 3; ++i) {
-    out[i] = c[i] <= 0.04045f ? c[i] / 12.92f : std::pow((c[i] + 0.055f) / 1.055f, 2.4f);
-  }
+  for (int i = 0; i < 3; ++i) out[i] = flexforge::srgb_to_linear(c[i]);
   return out;
 }
 

@@ -26,6 +26,9 @@ std::string name_category(const std::string& name, const condition::Lexicon* lex
 std::vector<std::string> material_words(const RealModel& model,
                                         const std::vector<std::string>& material_names);
 
+// "a chair", "an armchair".
+std::string with_article(const std::string& phrase);
+
 // Nearest palette colour name (synth::color_palette) of a linear RGB colour.
 std::string nearest_palette_color(const Vec3& linear_rgb);
 
