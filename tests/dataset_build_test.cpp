@@ -299,7 +299,7 @@ TEST(DatasetBuild, CliNamesABadSourceAndExitsTwo) {
                                       "--out", (dir / "o").string()});
   EXPECT_NE(missing.exit_code, 0);
   EXPECT_NE(missing.err.find("none"), std::string::npos) << missing.err;
-  EXPECT_FALSE(fs::exists(dir / "o" / "metadata.jsonl"));
+  EXPECT_FALSE(fs::exists(dir / "o"));  // nothing written when a source does not list
 }
 
 }  // namespace

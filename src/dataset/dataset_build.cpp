@@ -356,14 +356,6 @@ void DatasetBuildOptions::validate() const {
 DatasetBuildReport build_dataset(const DatasetBuildOptions& o) {
   o.validate();
   const auto start = std::chrono::steady_clock::now();
-  std::error_code ec;
-  fs::create_directories(o.out / "records", ec);
-  if (ec || !fs::is_directory(o.out / "records")) {
-    throw Error(ExitCode::OutputFailed, o.out.string() + ": cannot create output directory" +
-                                            (ec ? ": " + ec.message() : std::string()));
-  }
-  require_writable_parent(o.out / "metadata.jsonl");
-  const fs::path scratch = o.out / ".scratch";
 
   std::vector<std::string> exclude = o.exclude_catalogs;
   exclude.emplace_back(kHeldOutCatalog);
@@ -392,6 +384,16 @@ DatasetBuildReport build_dataset(const DatasetBuildOptions& o) {
       throw Error(ExitCode::Usage, "asset id '" + job.id + "' occurs twice: two synth sources give the same ids");
     }
   }
+
+  // The output directory only once every source has listed: a bad source leaves nothing behind.
+  std::error_code ec;
+  fs::create_directories(o.out / "records", ec);
+  if (ec || !fs::is_directory(o.out / "records")) {
+    throw Error(ExitCode::OutputFailed, o.out.string() + ": cannot create output directory" +
+                                            (ec ? ": " + ec.message() : std::string()));
+  }
+  require_writable_parent(o.out / "metadata.jsonl");
+  const fs::path scratch = o.out / ".scratch";
 
   std::vector<JobResult> results(jobs.size());
   Progress progress("dataset", jobs.size());
