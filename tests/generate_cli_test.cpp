@@ -108,6 +108,32 @@ TEST_F(GenerateCli, TextPromptWritesAValidReproducibleGlbWithAReport) {
   EXPECT_NE(fnv1a64(read_text(dir / "a.glb")), fnv1a64(read_text(dir / "c.glb")));
 }
 
+// Closed by construction: the raw output (no pipeline stage) of a few fixed seeds is a closed,
+// oriented 2-manifold with no component under 1% of its area, including the mug that once
+// crashed the complete stage; --open-surface keeps the decoded band as it is.
+TEST_F(GenerateCli, RawOutputIsClosedWithoutTheCompleteStage) {
+  const std::vector<std::pair<std::string, std::string>> prompts = {
+      {"a mug", "901102"}, {"a wooden chair with armrests", "1"}, {"a sleepy cat", "3"}};
+  for (const auto& [text, seed] : prompts) {
+    const fs::path out = dir / ("raw_" + seed + ".glb");
+    const auto r = run_cli(generate_args({text, "-o", out.string(), "--seed", seed, "--report",
+                                          (dir / ("raw_" + seed + ".json")).string()}));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const Mesh mesh = join_parts(load_scene(out));
+    const ClosedSurfaceCheck c = check_closed_surface(mesh);
+    EXPECT_TRUE(c.closed(0.01)) << text << ": watertight " << c.watertight << ", oriented " << c.oriented
+                                << ", components " << c.components << ", smallest " << c.smallest_share;
+    const auto report = nlohmann::json::parse(read_text(dir / ("raw_" + seed + ".json")));
+    EXPECT_TRUE(report["assets"][0].contains("dropped_components"));
+  }
+  const auto open = run_cli(generate_args({"a mug", "-o", (dir / "open.glb").string(), "--seed", "901102",
+                                           "--open-surface", "--min-component-area", "0"}));
+  ASSERT_EQ(open.exit_code, 0) << open.err;
+  EXPECT_EQ(run_cli(generate_args({"a mug", "-o", (dir / "bad.glb").string(), "--min-component-area", "0.7"}))
+                .exit_code,
+            2);
+}
+
 TEST_F(GenerateCli, ImageAndMultimodalPrompts) {
   write_png(dir / "disc.png", 96, 96, disc(96));
   const auto image = run_cli(generate_args({"--image", (dir / "disc.png").string(), "-o", (dir / "i.glb").string(),

@@ -293,6 +293,33 @@ TEST(MeshOps, TwoDisjointCubesAreTwoComponents) {
   EXPECT_EQ(connected_components(Mesh{}).count, 0);
 }
 
+// A big closed box with a speck beside it: the speck (1/10000 of the area) is debris, removed
+// with its vertices and counted; the box keeps its faces in order; a closed surface check then passes.
+TEST(MeshOps, DropSmallComponentsRemovesDebrisOnly) {
+  const Mesh big = make_cube(Vec3::Zero(), 1.0f);
+  Mesh scene = concat(big, make_cube(Vec3(3, 0, 0), 0.01f));
+  const ClosedSurfaceCheck before = check_closed_surface(scene);
+  EXPECT_TRUE(before.watertight && before.oriented);
+  EXPECT_EQ(before.components, 2u);
+  EXPECT_NEAR(before.smallest_share, 1e-4 / (1 + 1e-4), 1e-7);
+  EXPECT_FALSE(before.closed(0.01));
+  EXPECT_TRUE(before.closed(1e-5));
+  EXPECT_EQ(drop_small_components(scene, 0.01), 1u);
+  ASSERT_EQ(scene.positions.size(), big.positions.size());
+  ASSERT_EQ(scene.triangles.size(), big.triangles.size());
+  for (std::size_t f = 0; f < big.triangles.size(); ++f)  // same faces in order, same corners
+    for (int k = 0; k < 3; ++k) EXPECT_EQ(scene.positions[scene.triangles[f][k]], big.positions[big.triangles[f][k]]);
+  EXPECT_TRUE(check_closed_surface(scene).closed(0.01));
+  // Two equal boxes both stay; an open box is not closed; an empty mesh is not closed.
+  Mesh two = concat(big, make_cube(Vec3(3, 0, 0), 1.0f));
+  EXPECT_EQ(drop_small_components(two, 0.01), 0u);
+  EXPECT_EQ(two.triangles.size(), 24u);
+  Mesh open = big;
+  open.triangles.pop_back();
+  EXPECT_FALSE(check_closed_surface(open).closed());
+  EXPECT_FALSE(check_closed_surface(Mesh{}).closed());
+}
+
 TEST(MeshOps, DegenerateFacesAreCountedAndSkipped) {
   Mesh cube = make_cube();
   cube.triangles.push_back({0, 0, 1});  // repeated index: ignored by the edge analysis

@@ -51,6 +51,7 @@ class GenerateCommand : public Command {
     return {{"structure_steps and latent_steps", "--steps"},
             {"structure_guidance and latent_guidance", "--guidance"},
             {"image_candidates", "--candidates"},
+            {"min_component_share", "--min-component-area"},
             {"target_faces", "--faces"}};
   }
   void declare(CLI::App& sub) override {
@@ -98,7 +99,12 @@ class GenerateCommand : public Command {
         ->check(CLI::IsMember({"auto", "always", "never"}))
         ->capture_default_str();
     sub.add_option("--faces", faces_, "Face budget of the retopo stage")->capture_default_str();
-    sub.add_flag("--watertight", options_.watertight, "Close the extracted surface");
+    sub.add_flag("--watertight,!--open-surface", options_.watertight,
+                 "Close the extracted surface (default); --open-surface keeps the decoded band as "
+                 "it is, holes included");
+    sub.add_option("--min-component-area", options_.min_component_share,
+                   "Remove surface components below this share of the total area (0 keeps all)")
+        ->capture_default_str();
     sub.add_option("--formats", formats_, "Extra output formats next to OUT, e.g. fbx,stl");
     sub.add_option("--report", report_, "Write a JSON report (timings, faces, seed, model hash, warnings)");
     sub.add_option("--preview", preview_, "Write a PNG thumbnail of the result");

@@ -398,6 +398,78 @@ Components connected_components(const Mesh& mesh) {
   return result;
 }
 
+Mesh submesh(const Mesh& mesh, const std::vector<std::uint8_t>& keep_face) {
+  const std::size_t n = mesh.positions.size();
+  const bool normals = mesh.normals.size() == n, colors = mesh.colors.size() == n, skin = mesh.skin.size() == n;
+  const bool parts = mesh.face_parts.size() == mesh.triangles.size();
+  std::vector<std::uint32_t> remap(n, UINT32_MAX);
+  Mesh out;
+  for (std::size_t f = 0; f < mesh.triangles.size(); ++f) {
+    if (!keep_face[f]) continue;
+    Triangle t = mesh.triangles[f];
+    for (std::uint32_t& v : t) {
+      if (remap[v] == UINT32_MAX) {
+        remap[v] = static_cast<std::uint32_t>(out.positions.size());
+        out.positions.push_back(mesh.positions[v]);
+        if (normals) out.normals.push_back(mesh.normals[v]);
+        if (colors) out.colors.push_back(mesh.colors[v]);
+        if (skin) out.skin.push_back(mesh.skin[v]);
+      }
+      v = remap[v];
+    }
+    out.triangles.push_back(t);
+    if (parts) out.face_parts.push_back(mesh.face_parts[f]);
+  }
+  return out;
+}
+
+std::vector<double> component_areas(const Mesh& mesh, const Components& c) {
+  std::vector<double> area(static_cast<std::size_t>(c.count), 0.0);
+  for (std::size_t f = 0; f < mesh.triangles.size(); ++f) {
+    const Triangle& t = mesh.triangles[f];
+    const Vec3 e1 = mesh.positions[t[1]] - mesh.positions[t[0]];
+    const Vec3 e2 = mesh.positions[t[2]] - mesh.positions[t[0]];
+    area[static_cast<std::size_t>(c.face_component[f])] += 0.5 * static_cast<double>(e1.cross(e2).norm());
+  }
+  return area;
+}
+
+std::size_t drop_small_components(Mesh& mesh, double min_share) {
+  const Components c = connected_components(mesh);
+  if (c.count < 2) return 0;
+  const std::vector<double> area = component_areas(mesh, c);
+  double total = 0.0;
+  for (double a : area) total += a;
+  std::vector<bool> keep(area.size());
+  std::size_t dropped = 0;
+  for (std::size_t i = 0; i < area.size(); ++i) {
+    keep[i] = area[i] >= min_share * total;
+    dropped += !keep[i];
+  }
+  if (dropped == 0) return 0;
+  std::vector<std::uint8_t> face_kept(mesh.triangles.size());
+  for (std::size_t f = 0; f < face_kept.size(); ++f) face_kept[f] = keep[static_cast<std::size_t>(c.face_component[f])];
+  mesh = submesh(mesh, face_kept);
+  return dropped;
+}
+
+ClosedSurfaceCheck check_closed_surface(const Mesh& mesh) {
+  ClosedSurfaceCheck r;
+  if (mesh.triangles.empty()) return r;
+  const Mesh welded = weld(mesh, 0.0f);
+  const TopologyReport t = analyze_topology(welded);
+  r.watertight = t.watertight;
+  r.oriented = t.oriented;
+  const Components c = connected_components(welded);
+  r.components = static_cast<std::size_t>(c.count);
+  const std::vector<double> area = component_areas(welded, c);
+  double total = 0.0, smallest = 0.0;
+  for (double a : area) total += a;
+  if (!area.empty()) smallest = *std::min_element(area.begin(), area.end());
+  r.smallest_share = total > 0.0 ? smallest / total : 0.0;
+  return r;
+}
+
 std::vector<Edge> boundary_edges(const Mesh& mesh) {
   mesh.validate();
   const std::vector<KeyValue> half_edges =

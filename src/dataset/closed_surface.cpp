@@ -126,27 +126,18 @@ bool sees_outside(const NodeGrid& grid, const std::vector<std::uint8_t>& state, 
 }
 
 Mesh visible_faces(const Mesh& source, const NodeGrid& grid, const std::vector<std::uint8_t>& state) {
-  Mesh out;
-  out.positions = source.positions;
-  for (const Triangle& t : source.triangles) {
+  std::vector<std::uint8_t> visible(source.triangles.size(), 0);
+  for (std::size_t f = 0; f < visible.size(); ++f) {
+    const Triangle& t = source.triangles[f];
     const Vec3 centroid = (source.positions[t[0]] + source.positions[t[1]] + source.positions[t[2]]) / 3.0f;
-    bool visible = sees_outside(grid, state, centroid);
-    for (int c = 0; c < 3 && !visible; ++c) visible = sees_outside(grid, state, source.positions[t[c]]);
-    if (visible) out.triangles.push_back(t);
+    bool seen = sees_outside(grid, state, centroid);
+    for (int c = 0; c < 3 && !seen; ++c) seen = sees_outside(grid, state, source.positions[t[c]]);
+    visible[f] = seen;
   }
-  // Drop the vertices no kept face uses.
-  std::vector<std::int64_t> remap(out.positions.size(), -1);
-  std::vector<Vec3> used;
-  for (Triangle& t : out.triangles)
-    for (auto& v : t) {
-      if (remap[v] < 0) {
-        remap[v] = static_cast<std::int64_t>(used.size());
-        used.push_back(out.positions[v]);
-      }
-      v = static_cast<std::uint32_t>(remap[v]);
-    }
-  out.positions = std::move(used);
-  return out;
+  Mesh geometry;  // positions and faces only: the F-score compares geometry
+  geometry.positions = source.positions;
+  geometry.triangles = source.triangles;
+  return submesh(geometry, visible);
 }
 
 // Colour and part label of the nearest source point.

@@ -172,6 +172,9 @@ void GenerateOptions::validate() const {
   if (image_candidates < 1 || image_candidates > 16) {
     throw Error(ExitCode::Usage, "image_candidates must be in 1..16");
   }
+  if (!(min_component_share >= 0 && min_component_share < 0.5)) {
+    throw Error(ExitCode::Usage, "min_component_share must be in [0, 0.5)");
+  }
 }
 
 struct Generator::State {
@@ -310,6 +313,7 @@ struct Generator::State {
       ExtractOptions eo;
       eo.watertight = o.watertight;
       m.mesh = extract_flexicubes(nn::to_sparse_field(decoded.fine, static_cast<int>(vae_res)), eo);
+      if (o.min_component_share > 0) m.dropped_components = drop_small_components(m.mesh, o.min_component_share);
       compute_vertex_normals(m.mesh);
       const double extract_seconds = own.lap();
       m.seed = (*batch.prompts)[batch.member(i)].seed;

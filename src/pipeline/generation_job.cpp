@@ -116,6 +116,7 @@ json finish_generated_asset(const model::GeneratedMesh& generated, const AssetRe
                  {"faces", scene.face_count()},
                  {"parts", scene.parts.size()},
                  {"active_voxels", generated.active_voxels},
+                 {"dropped_components", generated.dropped_components},
                  {"timings", timings},
                  {"stages", stages},
                  {"warnings", generated.warnings},

@@ -121,15 +121,9 @@ std::size_t drop_smallest_pieces(const std::vector<Mesh*>& meshes, std::size_t t
     const Mesh& mesh = *meshes[m];
     components.push_back(connected_components(mesh));
     const std::size_t first = pieces.size();
-    for (int c = 0; c < components.back().count; ++c) pieces.push_back({m, c, 0.0, 0});
-    for (std::size_t f = 0; f < mesh.triangles.size(); ++f) {
-      const Triangle& t = mesh.triangles[f];
-      Piece& piece = pieces[first + static_cast<std::size_t>(components.back().face_component[f])];
-      piece.area += 0.5 * (mesh.positions[t[1]] - mesh.positions[t[0]])
-                              .cross(mesh.positions[t[2]] - mesh.positions[t[0]])
-                              .norm();
-      ++piece.faces;
-    }
+    const std::vector<double> area = component_areas(mesh, components.back());
+    for (int c = 0; c < components.back().count; ++c) pieces.push_back({m, c, area[static_cast<std::size_t>(c)], 0});
+    for (int c : components.back().face_component) ++pieces[first + static_cast<std::size_t>(c)].faces;
     count += mesh.triangles.size();
   }
   if (pieces.size() <= 1 || count <= target) return 0;
@@ -154,28 +148,13 @@ std::size_t drop_smallest_pieces(const std::vector<Mesh*>& meshes, std::size_t t
   }
   for (std::size_t m = 0; m < meshes.size(); ++m) {
     Mesh& mesh = *meshes[m];
-    std::vector<std::uint32_t> remap(mesh.positions.size(), UINT32_MAX);
-    Mesh kept;
-    const bool normals = mesh.normals.size() == mesh.positions.size();
-    const bool colors = mesh.colors.size() == mesh.positions.size();
-    const bool skin = mesh.skin.size() == mesh.positions.size();
-    for (std::size_t f = 0; f < mesh.triangles.size(); ++f) {
-      if (drop[m][static_cast<std::size_t>(components[m].face_component[f])]) continue;
-      Triangle t = mesh.triangles[f];
-      for (std::uint32_t& v : t) {
-        if (remap[v] == UINT32_MAX) {
-          remap[v] = static_cast<std::uint32_t>(kept.positions.size());
-          kept.positions.push_back(mesh.positions[v]);
-          if (normals) kept.normals.push_back(mesh.normals[v]);
-          if (colors) kept.colors.push_back(mesh.colors[v]);
-          if (skin) kept.skin.push_back(mesh.skin[v]);
-        }
-        v = remap[v];
-      }
-      kept.triangles.push_back(t);
-      if (!mesh.face_parts.empty()) kept.face_parts.push_back(mesh.face_parts[f]);
+    std::vector<std::uint8_t> keep(mesh.triangles.size());
+    bool any_dropped = false;
+    for (std::size_t f = 0; f < keep.size(); ++f) {
+      keep[f] = !drop[m][static_cast<std::size_t>(components[m].face_component[f])];
+      any_dropped |= !keep[f];
     }
-    if (kept.triangles.size() != mesh.triangles.size()) mesh = std::move(kept);
+    if (any_dropped) mesh = submesh(mesh, keep);
   }
   return dropped;
 }

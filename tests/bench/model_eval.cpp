@@ -8,12 +8,13 @@
 //
 //   flexforge_bench_model generate MODEL [--categories C] [--per-category K] [--images N]
 //                                        [--multimodal M] [--steps S] [--seed DATA_SEED]
-//                                        [--image-weight W[,W...]] [--sections text,attributes,image]
+//                                        [--image-weight W[,W...]] [--sections text,attributes,image,closed]
 //                                        [--structure-guidance G] [--latent-guidance G]
 //                                        [--occupancy-threshold L] [--keep-logit L] [--heun 0|1]
 //                                        [--candidates N] [--image-prior-noise T]
 //                                        [--multimodal-prior-noise T] [--text-prior-noise T]
-//                                        [--given-structure 0|1]
+//                                        [--given-structure 0|1] [--watertight 0|1]
+//                                        [--min-component-area SHARE]
 //       Text: K held-out captions per category (the colour-led phrasing, never trained on) from
 //       held-out assets; the generated mesh's nearest held-out shape (Chamfer, both normalised to
 //       a unit bounding-box diagonal) must have the prompt's category. Attributes: "a tall X" vs
@@ -23,7 +24,9 @@
 //       same assets with text only, image only, and both, and the image F per category.
 //       --given-structure 1 gives the image and multimodal prompts their source shape's voxels
 //       (model::Prompt::structure), skipping stage 1: what the latent stage reaches when the
-//       structure is right, the ceiling of the structure stage's improvements. Timing: median
+//       structure is right, the ceiling of the structure stage's improvements. Closed: every
+//       held asset's caption and render as prompts, raw output (no completion) checked as a closed
+//       2-manifold with no component under 1% of the area (check_closed_surface). Timing: median
 //       seconds per stage.
 //
 //   flexforge_bench_model profile MODEL [--prompt P] [--steps S]
@@ -328,6 +331,37 @@ int run_generate(const std::string& model_name, const EvalSettings& e) {
                   m, w, mean_of(f_text, m), mean_of(f_image, m), mean_of(f_both, m));
     }
   }
+  // Closed by construction: raw generated meshes (no completion), text prompts from every held
+  // asset's caption and image prompts from every held asset's render.
+  if (e.runs("closed")) {
+    std::vector<model::Prompt> prompts;
+    for (std::size_t i = 0; i < held.size(); ++i) {
+      prompts.push_back({held[i].caption, {}, 1.0, 3000 + i});
+      prompts.push_back({"", held[i].image, 1.0, 3000 + i});
+    }
+    const auto out = run(prompts);
+    std::size_t watertight = 0, oriented = 0, one = 0, no_small = 0, closed = 0;
+    std::map<std::string, std::pair<int, int>> per_cat;
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      const ClosedSurfaceCheck c = check_closed_surface(out[i].mesh);
+      watertight += c.watertight;
+      oriented += c.oriented;
+      one += c.components == 1;
+      no_small += c.components > 0 && c.smallest_share >= 0.01;
+      closed += c.closed();
+      auto& pc = per_cat[held[i / 2].category];
+      pc.first += c.closed();
+      pc.second += 1;
+    }
+    const double n = static_cast<double>(std::max<std::size_t>(1, out.size()));
+    std::printf("CLOSED: raw meshes that are closed 2-manifolds with no component under 1%% of the area: "
+                "%zu/%zu = %.1f%% (watertight %.1f%%, oriented %.1f%%, one component %.1f%%, no small component %.1f%%)\n",
+                closed, out.size(), 100.0 * closed / n, 100.0 * watertight / n, 100.0 * oriented / n,
+                100.0 * one / n, 100.0 * no_small / n);
+    for (const auto& [cat, c] : per_cat) {
+      if (c.first < c.second) std::printf("  %-14s %d/%d closed\n", cat.c_str(), c.first, c.second);
+    }
+  }
   std::printf("TIMING (median s per asset, batches of 4, steps %d):", steps);
   double total_median = 0;
   for (const auto& [stage, v] : stage_seconds) {
@@ -413,6 +447,8 @@ int main(int argc, char** argv) {
       o.occupancy_threshold = number("--occupancy-threshold", o.occupancy_threshold);
       o.keep_logit = number("--keep-logit", o.keep_logit);
       o.heun = number("--heun", 0) != 0;
+      o.watertight = number("--watertight", o.watertight ? 1 : 0) != 0;
+      o.min_component_share = number("--min-component-area", o.min_component_share);
       o.image_candidates = static_cast<int>(number("--candidates", o.image_candidates));
       o.image_prior_noise = number("--image-prior-noise", o.image_prior_noise);
       o.multimodal_prior_noise = number("--multimodal-prior-noise", o.multimodal_prior_noise);

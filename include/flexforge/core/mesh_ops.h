@@ -92,6 +92,32 @@ struct Components {
 };
 Components connected_components(const Mesh& mesh);
 
+// The faces with keep_face[f] != 0 (in order, with their part ids) and the vertices they use,
+// with every per-vertex attribute (normals, colours, skin) that the mesh has for all vertices.
+Mesh submesh(const Mesh& mesh, const std::vector<std::uint8_t>& keep_face);
+
+// Surface area of each component of `c` (as connected_components(mesh) gives it), by id.
+std::vector<double> component_areas(const Mesh& mesh, const Components& c);
+
+// Removes every component (sharing vertex indices, as connected_components) whose surface area
+// is below `min_share` of the mesh's total, with its now unreferenced vertices; keeps the rest
+// untouched and in order. Debris of a generated surface. Returns the number of components removed.
+std::size_t drop_small_components(Mesh& mesh, double min_share);
+
+// A surface that is closed by construction: every edge has exactly two faces used once each way
+// (watertight and oriented, as analyze_topology on the exactly welded mesh) and no
+// face-connected component is smaller than `min_share` of the surface area.
+struct ClosedSurfaceCheck {
+  bool watertight = false;
+  bool oriented = false;
+  std::size_t components = 0;
+  double smallest_share = 0.0;  // smallest component's share of the total area (0 without faces)
+  bool closed(double min_share = 0.01) const {
+    return watertight && oriented && components > 0 && smallest_share >= min_share;
+  }
+};
+ClosedSurfaceCheck check_closed_surface(const Mesh& mesh);
+
 using Edge = std::array<std::uint32_t, 2>;
 
 // Boundary edges: undirected edges used by exactly one face, over the vertex indices as given

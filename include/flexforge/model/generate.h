@@ -64,7 +64,13 @@ struct GenerateOptions {
   double guidance_low = 0.1;   // guidance interval in t
   double guidance_high = 0.9;
   bool heun = false;
-  bool watertight = false;
+  // Closed surfaces by construction: extraction closes the decoded band (ExtractOptions::
+  // watertight: holes are capped, open rims closed) and components of the result below
+  // `min_component_share` of its surface area (debris of stray structure voxels) are removed, so
+  // the raw output is a closed, oriented 2-manifold without specks, with or without the complete
+  // stage. Measured by `flexforge_bench_model generate --sections closed` (docs/generate.md).
+  bool watertight = true;
+  double min_component_share = 0.01;  // 0 keeps every component
   double occupancy_threshold = 0.0;  // structure decoder logit above which a voxel is active
   // VAE pruning: fine voxels with a logit above this are kept. Sampled latents are noisier than
   // encoded ones, and the trained boundary (0) then drops surface voxels and leaves holes; -2
@@ -99,6 +105,7 @@ struct GeneratedMesh {
   std::vector<std::string> prompt_mappings;             // lexicon mappings: "kitten" -> "cat" via ...
   std::vector<std::pair<std::string, double>> seconds;  // per stage (shared stages: the batch's)
   std::size_t active_voxels = 0;
+  std::size_t dropped_components = 0;  // debris removed (GenerateOptions::min_component_share)
   // Image prompts sampled as several candidates: how many, and the kept one's silhouette IoU
   // against the image (-1 when there was no ranking).
   int candidates = 1;

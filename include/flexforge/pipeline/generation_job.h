@@ -3,7 +3,7 @@
 // same report fields whichever command produced it.
 //
 // The per-asset report (docs/batch.md, generate-asset schema):
-//   {"seed", "outputs", "generated_faces", "faces", "parts", "active_voxels",
+//   {"seed", "outputs", "generated_faces", "faces", "parts", "active_voxels", "dropped_components",
 //    "timings": {stage: seconds}, "stages": [{name, seconds, faces, parts}], "warnings",
 //    "rig": {mode, rigged, reason} when the rig stage was planned}
 #pragma once
