@@ -378,7 +378,7 @@ TEST(ExtractMeshToField, SignedDistanceIsExactOnAClosedCube) {
 }
 
 Mesh load_cgal(const std::string& name) {
-  return join_parts(load_scene(test::cgal_mesh(name + ".off")));
+  return join_parts(io::load_scene(test::cgal_mesh(name + ".off")));
 }
 
 TEST(ExtractMeshToField, DirectExtractOfRealMeshesIsCloseAndClosed) {

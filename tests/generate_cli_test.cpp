@@ -238,12 +238,12 @@ TEST_F(GenerateCli, GivenStructureKeepsTheMeshsCoarseShape) {
   ASSERT_EQ(given.exit_code, 0) << given.err;
   const auto plain = run_cli(generate_args({"a cow", "-o", (dir / "plain.obj").string()}));
   ASSERT_EQ(plain.exit_code, 0) << plain.err;
-  const Mesh reference = model::normalize_mesh_for_field(join_parts(load_scene(elephant)));
+  const Mesh reference = model::normalize_mesh_for_field(join_parts(io::load_scene(elephant)));
   MetricOptions metric;
   metric.samples = 20000;
   metric.taus = {0.02f};
-  const double f_given = compare_meshes(join_parts(load_scene(dir / "given.obj")), reference, metric).fscore[0];
-  const double f_plain = compare_meshes(join_parts(load_scene(dir / "plain.obj")), reference, metric).fscore[0];
+  const double f_given = compare_meshes(join_parts(io::load_scene(dir / "given.obj")), reference, metric).fscore[0];
+  const double f_plain = compare_meshes(join_parts(io::load_scene(dir / "plain.obj")), reference, metric).fscore[0];
   std::printf("F@0.02 against the elephant: given structure %.3f, prompt alone %.3f\n", f_given, f_plain);
   EXPECT_GT(f_given, 0.7);
   EXPECT_GT(f_given, f_plain + 0.2);

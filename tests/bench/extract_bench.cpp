@@ -43,7 +43,7 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-Mesh load_mesh(const fs::path& p) { return weld(join_parts(load_scene(p)), 0.0f); }
+Mesh load_mesh(const fs::path& p) { return weld(join_parts(io::load_scene(p)), 0.0f); }
 
 Mesh normalized_copy(const Mesh& m) {
   Mesh out;
