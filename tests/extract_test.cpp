@@ -17,7 +17,7 @@
 #include <random>
 #include <set>
 
-namespace flexforge {
+namespace flexforge::extract {
 namespace {
 
 using SdfFn = std::function<float(const Vec3&)>;
@@ -466,4 +466,4 @@ TEST(ExtractMeshToField, SurfaceVoxelsCoverEveryCrossingEdge) {
 }
 
 }  // namespace
-}  // namespace flexforge
+}  // namespace flexforge::extract

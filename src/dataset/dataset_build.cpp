@@ -179,7 +179,7 @@ JobResult run_real(const Job& job, std::size_t index, const DatasetBuildOptions&
     r.skip_reason = "zero size";
     return r;
   }
-  const NormalizeTransform frame = normalize_for_field(source, kNormalizeMargin);
+  const extract::NormalizeTransform frame = extract::normalize_for_field(source, kNormalizeMargin);
   Mesh normalized = source;
   transform(normalized, frame.forward());
   ClosedSurface closed;

@@ -307,9 +307,9 @@ struct Generator::State {
           *vae, one, nn::auto_chunk(vae->options, one.size(), o.chunk_voxels), o.max_fine_voxels,
           o.keep_logit);
       const double decode_seconds = own.lap();
-      ExtractOptions eo;
+      extract::ExtractOptions eo;
       eo.watertight = o.watertight;
-      m.mesh = extract_flexicubes(nn::to_sparse_field(decoded.fine, static_cast<int>(vae_res)), eo);
+      m.mesh = extract::extract_flexicubes(nn::to_sparse_field(decoded.fine, static_cast<int>(vae_res)), eo);
       compute_vertex_normals(m.mesh);
       const double extract_seconds = own.lap();
       m.seed = (*batch.prompts)[batch.member(i)].seed;

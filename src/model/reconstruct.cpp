@@ -33,7 +33,7 @@ class StepTimer {
 
 // Maps a mesh from the field frame back onto `reference`'s frame.
 void restore_frame(Mesh& mesh, const Mesh& reference) {
-  transform(mesh, normalize_for_field(reference, kFieldMargin).inverse());
+  transform(mesh, extract::normalize_for_field(reference, kFieldMargin).inverse());
   compute_vertex_normals(mesh);
 }
 
@@ -43,7 +43,7 @@ ReconstructResult reconstruct_mesh(const Mesh& input, const ReconstructOptions& 
   ReconstructResult result;
   StepTimer timer(result.seconds);
   const Mesh normalized = normalize_mesh_for_field(input);
-  ExtractOptions extract_options;
+  extract::ExtractOptions extract_options;
   extract_options.watertight = o.watertight;
 
   if (o.direct) {
@@ -52,10 +52,10 @@ ReconstructResult reconstruct_mesh(const Mesh& input, const ReconstructOptions& 
       throw Error(ExitCode::Usage, "resolution must be in 4..2048");
     }
     timer.lap("normalise");
-    const SparseVoxelField field = direct_field(normalized, resolution);
+    const extract::SparseVoxelField field = extract::direct_field(normalized, resolution);
     result.fine_voxels = field.voxels.size();
     timer.lap("signed distance");
-    result.mesh = extract_flexicubes(field, extract_options);
+    result.mesh = extract::extract_flexicubes(field, extract_options);
     timer.lap("extract");
     restore_frame(result.mesh, input);
     return result;
@@ -93,7 +93,7 @@ ReconstructResult reconstruct_mesh(const Mesh& input, const ReconstructOptions& 
   const auto decoded = nn::decode_chunked(*vae, posterior.mean, chunk, o.max_fine_voxels);
   result.fine_voxels = static_cast<std::size_t>(decoded.fine.size());
   timer.lap("decode");
-  result.mesh = extract_flexicubes(
+  result.mesh = extract::extract_flexicubes(
       nn::to_sparse_field(decoded.fine, static_cast<int>(sizes.fine_resolution())), extract_options);
   timer.lap("extract");
   restore_frame(result.mesh, input);

@@ -18,7 +18,7 @@ namespace flexforge::model {
 
 Mesh normalize_mesh_for_field(const Mesh& mesh) {
   Mesh out = mesh;
-  transform(out, normalize_for_field(mesh, kFieldMargin).forward());
+  transform(out, extract::normalize_for_field(mesh, kFieldMargin).forward());
   return out;
 }
 

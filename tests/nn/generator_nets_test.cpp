@@ -87,7 +87,7 @@ TEST(SparseFlexVae, LossFallsOnOneShape) {
 TEST(SparseFlexVae, DualVerticesMatchTheExtractor) {
   // A tilted plane through a 3x3x3 block of voxels: every voxel has one patch.
   const int r = 8;
-  SparseVoxelField field;
+  extract::SparseVoxelField field;
   field.resolution = r;
   torch::Tensor fields = torch::zeros({27, kSparseFlexChannels});
   const Vec3 n = Vec3(0.3f, 1.0f, 0.2f).normalized();
@@ -103,7 +103,7 @@ TEST(SparseFlexVae, DualVerticesMatchTheExtractor) {
           fields[row][c] = sdf;
         }
       }
-  const Mesh mesh = extract_flexicubes(field);
+  const Mesh mesh = extract::extract_flexicubes(field);
   ASSERT_GT(mesh.positions.size(), 0u);
   const auto [vertex, has] = sparseflex_dual_vertices(fields);
   int matched = 0;

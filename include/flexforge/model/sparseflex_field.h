@@ -7,6 +7,6 @@
 
 namespace flexforge::nn {
 
-SparseVoxelField to_sparse_field(const SparseTensor& fine, int resolution);
+extract::SparseVoxelField to_sparse_field(const SparseTensor& fine, int resolution);
 
 }  // namespace flexforge::nn
