@@ -62,7 +62,7 @@ ReconstructResult reconstruct_mesh(const Mesh& input, const ReconstructOptions& 
   }
 
   const ModelDirectory model = open_model(o.model_dir.string());
-  nn::SparseFlexVaeOptions sizes = nn::SparseFlexVaeOptions::from_config(model.network("vae"));
+  SparseFlexVaeOptions sizes = SparseFlexVaeOptions::from_config(model.network("vae"));
   if (o.resolution > 0) {
     // The decoder is convolutional, so the same weights run at another base resolution.
     const int step = 1 << sizes.levels;
@@ -74,7 +74,7 @@ ReconstructResult reconstruct_mesh(const Mesh& input, const ReconstructOptions& 
   }
   torch::NoGradGuard no_grad;
   const torch::Device device(o.device);
-  nn::SparseFlexVae vae(sizes);
+  SparseFlexVae vae(sizes);
   nn::load_weights(*vae, model.weights("vae"));
   vae->to(device);
   vae->eval();
@@ -85,16 +85,16 @@ ReconstructResult reconstruct_mesh(const Mesh& input, const ReconstructOptions& 
                       static_cast<int>(sizes.levels), o.points, o.seed, false);
   result.base_voxels = sample.level_voxels.front().size();
   timer.lap("sample surface");
-  const auto batch = nn::collate_vae_samples({&sample}, device);
+  const auto batch = collate_vae_samples({&sample}, device);
   const auto posterior = vae->encode(batch.points, batch.base_coords);
   timer.lap("encode");
   const int64_t chunk =
-      o.chunk > 0 ? o.chunk : nn::auto_chunk(sizes, posterior.mean.size(), o.chunk_voxels);
-  const auto decoded = nn::decode_chunked(*vae, posterior.mean, chunk, o.max_fine_voxels);
+      o.chunk > 0 ? o.chunk : auto_chunk(sizes, posterior.mean.size(), o.chunk_voxels);
+  const auto decoded = decode_chunked(*vae, posterior.mean, chunk, o.max_fine_voxels);
   result.fine_voxels = static_cast<std::size_t>(decoded.fine.size());
   timer.lap("decode");
   result.mesh = extract::extract_flexicubes(
-      nn::to_sparse_field(decoded.fine, static_cast<int>(sizes.fine_resolution())), extract_options);
+      to_sparse_field(decoded.fine, static_cast<int>(sizes.fine_resolution())), extract_options);
   timer.lap("extract");
   restore_frame(result.mesh, input);
   return result;

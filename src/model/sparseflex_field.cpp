@@ -3,9 +3,9 @@
 #include "flexforge/core/error.h"
 #include "flexforge/model/sparseflex_vae.h"
 
-namespace flexforge::nn {
+namespace flexforge::model {
 
-extract::SparseVoxelField to_sparse_field(const SparseTensor& fine, int resolution) {
+extract::SparseVoxelField to_sparse_field(const nn::SparseTensor& fine, int resolution) {
   if (fine.channels() != kSparseFlexChannels) {
     throw Error(ExitCode::StageFailed, "decoder output has " + std::to_string(fine.channels()) +
                                            " channels, expected 53");
@@ -28,4 +28,4 @@ extract::SparseVoxelField to_sparse_field(const SparseTensor& fine, int resoluti
   return field;
 }
 
-}  // namespace flexforge::nn
+}  // namespace flexforge::model
