@@ -84,7 +84,7 @@ TEST(Complete, RealMeshesSegmentedIntoPartsAllCloseAndKeepTheirFaces) {
   for (const std::string name : {"head.off", "elk.off", "triceratops.off", "bones.off",
                                  "mask_cone.off", "fandisk.off", "pig.off", "mushroom.off",
                                  "hand.off", "blobby.off"}) {
-    const Scene segmented = segment::segment_scene(load_scene(test::cgal_mesh(name)), seg);
+    const Scene segmented = segment::segment_scene(io::load_scene(test::cgal_mesh(name)), seg);
     ASSERT_GE(segmented.parts.size(), 1u) << name;
     std::vector<complete::PartReport> reports;
     const Scene out = complete::complete_scene(segmented, {}, &reports);
@@ -108,7 +108,7 @@ TEST(Complete, OptionsAndPipelineStageRejectBadValues) {
   EXPECT_THROW(o.validate(), Error);
   EXPECT_THROW(complete::parse_fill_method("smooth"), Error);
   EXPECT_THROW(complete::complete_mesh(Mesh{}, {}), Error);
-  const Scene cow = load_scene(test::cgal_mesh("cow.off"));
+  const Scene cow = io::load_scene(test::cgal_mesh("cow.off"));
   try {
     run_stages(cow, {"complete"}, {{"complete", {{"fil", "flat"}}}});
     ADD_FAILURE() << "unknown complete option accepted";
@@ -145,13 +145,13 @@ TEST(CompleteCli, WritesClosedPartsAndMapsErrorsToExitCodes) {
   config.resolution = 24;
   config.views = 0;
   config.part_meshes = false;
-  save_scene(synth::generate_category_asset(config, "mug", 5, 0).scene(), (dir / "mug.glb").string());
+  io::save_scene(synth::generate_category_asset(config, "mug", 5, 0).scene(), (dir / "mug.glb").string());
 
   const auto ok = test::run_cli({"complete", (dir / "mug.glb").string(), "-o",
                                  (dir / "out.glb").string(), "--json"});
   ASSERT_EQ(ok.exit_code, 0) << ok.err;
   EXPECT_NE(ok.out.find("closed_by"), std::string::npos);
-  const Scene back = load_scene((dir / "out.glb").string());
+  const Scene back = io::load_scene((dir / "out.glb").string());
   ASSERT_GE(back.parts.size(), 2u);
   for (const Part& p : back.parts) expect_closed(p.mesh, "cli/" + p.name);
 
@@ -201,7 +201,7 @@ TEST(CompleteCli, FlatSingleSidedAndZeroAreaPartsNeverCrash) {
       const auto& part = report["parts"].at(0);
       EXPECT_EQ(part["closed_by"], c.closed_by) << c.name;
       EXPECT_EQ(part["output_faces"], c.faces) << c.name;
-      const Scene back = load_scene((dir / (c.name + "_out.obj")).string());
+      const Scene back = io::load_scene((dir / (c.name + "_out.obj")).string());
       ASSERT_EQ(back.parts.size(), 1u);
       if (c.closed_by == "shell") {
         expect_closed(back.parts[0].mesh, c.name);

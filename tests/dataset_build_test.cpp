@@ -201,10 +201,10 @@ TEST(DatasetImport, MaterialColoursComeFromDiffuseAndTextureMeans) {
   texture.rgba = {0, 0, 255, 255, 0, 0, 255, 255, 0, 0, 255, 255, 0, 0, 255, 255};
   const std::string png = render::encode_png(texture);
   std::ofstream(dir / "tex" / "wood.png", std::ios::binary).write(png.data(), static_cast<std::streamsize>(png.size()));
-  ImportOptions options;
+  io::ImportOptions options;
   options.material_colors = true;
-  ImportReport report;
-  const Scene scene = load_scene(dir / "chair.obj", options, &report);
+  io::ImportReport report;
+  const Scene scene = io::load_scene(dir / "chair.obj", options, &report);
   ASSERT_EQ(scene.parts.size(), 2u);
   EXPECT_EQ(report.textures_read, 1u);
   EXPECT_EQ(report.part_materials.size(), 2u);
@@ -219,7 +219,7 @@ TEST(DatasetImport, MaterialColoursComeFromDiffuseAndTextureMeans) {
     }
   }
   // Without the option, no colours are invented.
-  EXPECT_TRUE(load_scene(dir / "chair.obj").parts[0].mesh.colors.empty());
+  EXPECT_TRUE(io::load_scene(dir / "chair.obj").parts[0].mesh.colors.empty());
 }
 
 TEST(DatasetBuild, CatalogPlusSynthInTheSynthLayoutHeldOutNeverReadAndResumable) {
@@ -266,7 +266,7 @@ TEST(DatasetBuild, CatalogPlusSynthInTheSynthLayoutHeldOutNeverReadAndResumable)
   const double height = chair["mesh"]["bbox_max"][1].get<double>() - chair["mesh"]["bbox_min"][1].get<double>();
   EXPECT_NEAR(height, 0.9, 0.05);
   // The synth layout: the GLB reads back closed, the view exists.
-  const Scene glb = load_scene(o.out / chair["files"]["glb"].get<std::string>());
+  const Scene glb = io::load_scene(o.out / chair["files"]["glb"].get<std::string>());
   Mesh joined;
   for (const Part& p : glb.parts) {
     const std::uint32_t base = static_cast<std::uint32_t>(joined.positions.size());

@@ -17,7 +17,7 @@
 #include <random>
 #include <set>
 
-namespace flexforge {
+namespace flexforge::extract {
 namespace {
 
 using SdfFn = std::function<float(const Vec3&)>;
@@ -378,7 +378,7 @@ TEST(ExtractMeshToField, SignedDistanceIsExactOnAClosedCube) {
 }
 
 Mesh load_cgal(const std::string& name) {
-  return join_parts(load_scene(test::cgal_mesh(name + ".off")));
+  return join_parts(io::load_scene(test::cgal_mesh(name + ".off")));
 }
 
 TEST(ExtractMeshToField, DirectExtractOfRealMeshesIsCloseAndClosed) {
@@ -466,4 +466,4 @@ TEST(ExtractMeshToField, SurfaceVoxelsCoverEveryCrossingEdge) {
 }
 
 }  // namespace
-}  // namespace flexforge
+}  // namespace flexforge::extract

@@ -160,7 +160,7 @@ constexpr const char* kNoBlender = "blender not installed (scripts/setup.sh --wi
 }  // namespace
 
 TEST(FbxWriter, BinaryLayoutMatchesFbx74) {
-  const std::string bytes = encode_fbx(make_plain_scene());
+  const std::string bytes = io::encode_fbx(make_plain_scene());
   ASSERT_GT(bytes.size(), 27u + 13u + 160u);
   EXPECT_EQ(bytes.substr(0, 23), std::string("Kaydara FBX Binary  \0\x1a\0", 23));
   EXPECT_EQ(u32_at(bytes, 23), 7400u);
@@ -183,24 +183,24 @@ TEST(FbxWriter, BinaryLayoutMatchesFbx74) {
 }
 
 TEST(FbxWriter, EmptySceneIsStillAWellFormedFile) {
-  const std::string bytes = encode_fbx(Scene{});
+  const std::string bytes = io::encode_fbx(Scene{});
   std::size_t offset = 27;
   EXPECT_EQ(walk_records(bytes, offset, bytes.size()).size(), 11u);
 }
 
 TEST(FbxWriter, OutputIsDeterministic) {
-  EXPECT_EQ(encode_fbx(make_plain_scene()), encode_fbx(make_plain_scene()));
-  FbxOptions options;
+  EXPECT_EQ(io::encode_fbx(make_plain_scene()), io::encode_fbx(make_plain_scene()));
+  io::FbxOptions options;
   options.creator = "someone else";
-  EXPECT_NE(encode_fbx(make_plain_scene()).find("flexforge"), std::string::npos);
-  EXPECT_NE(encode_fbx(make_plain_scene(), options).find("someone else"), std::string::npos);
+  EXPECT_NE(io::encode_fbx(make_plain_scene()).find("flexforge"), std::string::npos);
+  EXPECT_NE(io::encode_fbx(make_plain_scene(), options).find("someone else"), std::string::npos);
 }
 
 TEST(FbxWriter, RejectsInvalidScene) {
   Scene s = make_plain_scene();
   s.parts[0].mesh.triangles.push_back({0, 1, 99});
   try {
-    encode_fbx(s);
+    io::encode_fbx(s);
     FAIL() << "expected an error";
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ExitCode::InvalidInput);
@@ -209,7 +209,7 @@ TEST(FbxWriter, RejectsInvalidScene) {
 
 TEST(FbxWriter, AssimpReimportsPlainMeshes) {
   const test::TempDir dir;
-  const fs::path file = write_file(dir / "plain.fbx", encode_fbx(make_plain_scene()));
+  const fs::path file = write_file(dir / "plain.fbx", io::encode_fbx(make_plain_scene()));
   Assimp::Importer importer;
   const aiScene* scene = importer.ReadFile(file.string(), aiProcess_Triangulate | aiProcess_JoinIdenticalVertices);
   ASSERT_NE(scene, nullptr) << importer.GetErrorString();
@@ -225,7 +225,7 @@ TEST(FbxWriter, AssimpReimportsPlainMeshes) {
 TEST(FbxWriter, AssimpReimportsSkin) {
   const Scene source = make_skinned_scene();
   const test::TempDir dir;
-  const fs::path file = write_file(dir / "skinned.fbx", encode_fbx(source));
+  const fs::path file = write_file(dir / "skinned.fbx", io::encode_fbx(source));
   Assimp::Importer importer;
   const aiScene* scene = importer.ReadFile(file.string(), aiProcess_Triangulate | aiProcess_JoinIdenticalVertices);
   ASSERT_NE(scene, nullptr) << importer.GetErrorString();
@@ -263,7 +263,7 @@ TEST(FbxWriter, AssimpReimportsSkin) {
 TEST(FbxWriter, BlenderImportsPlainMeshes) {
   if (!test::have_program("blender")) GTEST_SKIP() << kNoBlender;
   const test::TempDir dir;
-  const fs::path file = write_file(dir / "plain.fbx", encode_fbx(make_plain_scene()));
+  const fs::path file = write_file(dir / "plain.fbx", io::encode_fbx(make_plain_scene()));
   const test::BlenderImport report = blender_check(file);
   EXPECT_TRUE(report.ok) << report.error;
   EXPECT_EQ(report.meshes, 2);
@@ -276,7 +276,7 @@ TEST(FbxWriter, BlenderImportsSkin) {
   if (!test::have_program("blender")) GTEST_SKIP() << kNoBlender;
   const Scene source = make_skinned_scene();
   const test::TempDir dir;
-  const fs::path file = write_file(dir / "skinned.fbx", encode_fbx(source));
+  const fs::path file = write_file(dir / "skinned.fbx", io::encode_fbx(source));
   const test::BlenderImport report = blender_check(file);
   EXPECT_TRUE(report.ok) << report.error;
   EXPECT_EQ(report.meshes, 1);

@@ -119,7 +119,7 @@ TEST_F(GenerateCli, RawOutputIsClosedWithoutTheCompleteStage) {
     const auto r = run_cli(generate_args({text, "-o", out.string(), "--seed", seed, "--report",
                                           (dir / ("raw_" + seed + ".json")).string()}));
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    const Mesh mesh = join_parts(load_scene(out));
+    const Mesh mesh = join_parts(io::load_scene(out));
     const ClosedSurfaceCheck c = check_closed_surface(mesh);
     EXPECT_TRUE(c.closed(0.01)) << text << ": watertight " << c.watertight << ", oriented " << c.oriented
                                 << ", components " << c.components << ", smallest " << c.smallest_share;
@@ -264,12 +264,12 @@ TEST_F(GenerateCli, GivenStructureKeepsTheMeshsCoarseShape) {
   ASSERT_EQ(given.exit_code, 0) << given.err;
   const auto plain = run_cli(generate_args({"a cow", "-o", (dir / "plain.obj").string()}));
   ASSERT_EQ(plain.exit_code, 0) << plain.err;
-  const Mesh reference = model::normalize_mesh_for_field(join_parts(load_scene(elephant)));
+  const Mesh reference = model::normalize_mesh_for_field(join_parts(io::load_scene(elephant)));
   MetricOptions metric;
   metric.samples = 20000;
   metric.taus = {0.02f};
-  const double f_given = compare_meshes(join_parts(load_scene(dir / "given.obj")), reference, metric).fscore[0];
-  const double f_plain = compare_meshes(join_parts(load_scene(dir / "plain.obj")), reference, metric).fscore[0];
+  const double f_given = compare_meshes(join_parts(io::load_scene(dir / "given.obj")), reference, metric).fscore[0];
+  const double f_plain = compare_meshes(join_parts(io::load_scene(dir / "plain.obj")), reference, metric).fscore[0];
   std::printf("F@0.02 against the elephant: given structure %.3f, prompt alone %.3f\n", f_given, f_plain);
   EXPECT_GT(f_given, 0.7);
   EXPECT_GT(f_given, f_plain + 0.2);

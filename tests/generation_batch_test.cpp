@@ -162,7 +162,7 @@ void expect_results_schema(const json& row) {
 // An image prompt: a thumbnail of a real mesh, as a user's reference render would be.
 fs::path write_reference_image(const fs::path& dir) {
   const fs::path png = dir / "ref.png";
-  write_preview(load_scene(cgal_mesh("pig.off")), png, 128);
+  write_preview(io::load_scene(cgal_mesh("pig.off")), png, 128);
   return png;
 }
 

@@ -14,7 +14,7 @@ TEST(ImportQuirks, ObjWithLineElementsInAFaceGroupLoads) {
   test::TempDir dir;
   test::write_text(dir / "mixed.obj",
                    "v 0 0 0\nv 1 0 0\nv 0 1 0\nv 0 0 1\ng keys\nf 1 2 3\nf 1 4\nf 1 3 4\n");
-  const Scene scene = load_scene((dir / "mixed.obj").string());
+  const Scene scene = io::load_scene((dir / "mixed.obj").string());
   EXPECT_EQ(scene.face_count(), 2u);
 }
 
@@ -29,7 +29,7 @@ TEST(ImportQuirks, GlbChunkLongerThanTheFileIsRefusedBeforeAssimpAllocates) {
   const std::string file = "glTF" + u32(2) + u32(12 + 8 + json.size()) + u32(0x9d020000u) + "JSON" + json;
   test::write_text(dir / "big.glb", file);
   try {
-    load_scene((dir / "big.glb").string());
+    io::load_scene((dir / "big.glb").string());
     FAIL() << "a corrupt GLB loaded";
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ExitCode::InvalidInput);
@@ -39,6 +39,6 @@ TEST(ImportQuirks, GlbChunkLongerThanTheFileIsRefusedBeforeAssimpAllocates) {
   for (std::uint32_t claimed : {1u << 30, 0u}) {
     const std::string liar = "glTF" + u32(2) + u32(claimed) + u32(0x9d020000u) + "JSON" + json;
     test::write_text(dir / "liar.glb", liar);
-    EXPECT_THROW(load_scene((dir / "liar.glb").string()), Error) << claimed;
+    EXPECT_THROW(io::load_scene((dir / "liar.glb").string()), Error) << claimed;
   }
 }

@@ -53,14 +53,14 @@ TEST(IoRoundTrip, RealMeshesKeepCountsInEveryFormat) {
   TempDir dir;
   for (const std::string& name : kRealMeshes) {
     const fs::path input = cgal_mesh(name);
-    const Scene scene = load_scene(input);
+    const Scene scene = io::load_scene(input);
     const OffCounts counts = read_off_counts(input);
     ASSERT_EQ(scene.vertex_count(), counts.distinct_positions) << name;
     ASSERT_EQ(scene.face_count(), counts.faces) << name;
     for (const std::string& ext : kFormats) {
       const fs::path out = dir / (fs::path(name).stem().string() + ext);
-      save_scene(scene, out);
-      const Scene back = load_scene(out);
+      io::save_scene(scene, out);
+      const Scene back = io::load_scene(out);
       EXPECT_EQ(back.face_count(), scene.face_count()) << out;
       EXPECT_EQ(back.vertex_count(), scene.vertex_count()) << out;
     }
@@ -97,10 +97,10 @@ TEST(IoRoundTrip, BlenderImportsConvertedGlbAndFbx) {
   std::vector<Scene> scenes;
   scenes.reserve(kRealMeshes.size());
   for (const std::string& name : kRealMeshes) {
-    scenes.push_back(load_scene(cgal_mesh(name)));
+    scenes.push_back(io::load_scene(cgal_mesh(name)));
     for (const char* ext : {".glb", ".fbx"}) {
       files.push_back(dir / (fs::path(name).stem().string() + ext));
-      save_scene(scenes.back(), files.back());
+      io::save_scene(scenes.back(), files.back());
       sources.push_back(&scenes.back());
     }
   }
@@ -120,8 +120,8 @@ TEST(IoRoundTrip, EmptyAndDegenerateMeshesAreReportedNotFatal) {
              "o nothing\n"
              "o wire\nv 0 0 0\nv 1 0 0\nv 2 0 0\nv 0 1 0\nl 1 2\n"
              "o tris\nf 1 2 3\nf 1 2 4\n");
-  ImportReport report;
-  const Scene scene = load_scene(dir / "odd.obj", {}, &report);
+  io::ImportReport report;
+  const Scene scene = io::load_scene(dir / "odd.obj", {}, &report);
   EXPECT_EQ(scene.face_count(), 2u);
   const auto r = run_cli({"inspect", "--json", (dir / "odd.obj").string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -60,7 +60,7 @@ Mesh concat(const Mesh& a, const Mesh& b) {
 
 // Tiny OFF reader (triangulates polygons as fans) for the real-mesh test.
 // Real meshes come through the project's importer (one part for these OFF files).
-Mesh read_off(const std::string& path) { return load_scene(path).parts.at(0).mesh; }
+Mesh read_off(const std::string& path) { return io::load_scene(path).parts.at(0).mesh; }
 
 TEST(MeshOps, AabbOfEmptyAndPointSets) {
   Aabb box;

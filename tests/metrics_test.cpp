@@ -253,7 +253,7 @@ TEST(Metrics, RejectsInvalidInput) {
 
 // Tiny OFF reader (triangulates polygons as fans).
 // Real meshes come through the project's importer (one part for these OFF files).
-Mesh read_off(const std::string& path) { return load_scene(path).parts.at(0).mesh; }
+Mesh read_off(const std::string& path) { return io::load_scene(path).parts.at(0).mesh; }
 
 double time_compare(const Mesh& pred, const Mesh& gt, const MetricOptions& o, MeshDistance* out) {
   const auto t0 = std::chrono::steady_clock::now();

@@ -25,7 +25,7 @@ TEST(PipelineStages, PlanRunsStagesInPipelineOrderAndRejectsBadNames) {
 }
 
 TEST(PipelineStages, SegmentRigRetopoOnARealMesh) {
-  const Scene input = load_scene(test::cgal_mesh("cow.off"));
+  const Scene input = io::load_scene(test::cgal_mesh("cow.off"));
   std::vector<StageRun> runs;
   const Scene out = run_stages(input, plan_stages({"segment", "rig", "retopo"}),
                                {{"retopo", {{"faces", 1500}}}, {"segment", {{"min_part_area", 0.01}}}},

@@ -28,7 +28,7 @@ using namespace flexforge::test;
 namespace {
 
 Mesh load_mesh(const std::string& name) {
-  Scene s = load_scene(cgal_mesh(name));
+  Scene s = io::load_scene(cgal_mesh(name));
   EXPECT_EQ(s.parts.size(), 1u);
   return s.parts.at(0).mesh;
 }
@@ -301,12 +301,12 @@ TEST(Retopo, SkinnedTubeKeepsAValidSkinAndColours) {
     EXPECT_GE(expected_top, 0.5f - 1e-4f) << "y " << y;
   }
   TempDir dir;
-  save_scene(out, dir / "tube.glb");
+  io::save_scene(out, dir / "tube.glb");
   if (!gltf_validator_installed()) GTEST_SKIP() << "glTF validator not installed (scripts/setup.sh)";
   const GltfValidation v = validate_gltf(dir / "tube.glb");
   ASSERT_TRUE(v.ran) << v.raw;
   EXPECT_EQ(v.errors, 0) << v.raw;
-  const Scene back = load_scene(dir / "tube.glb");
+  const Scene back = io::load_scene(dir / "tube.glb");
   EXPECT_EQ(back.skeleton.joints.size(), 4u);
   EXPECT_TRUE(back.has_skin());
 }
@@ -317,7 +317,7 @@ TEST(RetopoCli, WritesTheBudgetAndReportsBadValues) {
   const std::string out = (dir / "e.glb").string();
   auto r = run_cli({"retopo", in, "-o", out, "--faces", "1000"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  const Scene s = load_scene(out);
+  const Scene s = io::load_scene(out);
   expect_within_budget(s.face_count(), 1000, "cli");
   // The budget lands in the file's asset.extras (GLB: 12-byte header, then the JSON chunk).
   const std::string glb = read_text(out);
@@ -349,5 +349,5 @@ TEST(RetopoCli, WritesTheBudgetAndReportsBadValues) {
   r = run_cli({"retopo", in, "-o", same, "--faces", "100000"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("unchanged"), std::string::npos) << r.err;
-  EXPECT_EQ(load_scene(same).face_count(), load_mesh("elephant.off").face_count());
+  EXPECT_EQ(io::load_scene(same).face_count(), load_mesh("elephant.off").face_count());
 }

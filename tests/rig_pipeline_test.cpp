@@ -99,7 +99,7 @@ TEST(Rig, JointCountOptionIsHonoured) {
 
 TEST(Rig, TriangleSoupRigs) {
   // Every triangle with its own three vertices: no shared edges at all.
-  const Scene s = load_scene(cgal_mesh("pig.off"));
+  const Scene s = io::load_scene(cgal_mesh("pig.off"));
   Mesh soup;
   for (const Triangle& t : s.parts[0].mesh.triangles) {
     const auto base = static_cast<std::uint32_t>(soup.positions.size());
@@ -114,7 +114,7 @@ TEST(Rig, TriangleSoupRigs) {
 TEST(Rig, WideOpenMeshStillGetsAnInteriorSkeleton) {
   // pig.off is cut open: closing cannot seal it, so the interior comes from axis-ray voting
   // instead of collapsing to the surface shell (whose skeleton was a tangle of ~55 joints).
-  const Scene s = load_scene(cgal_mesh("pig.off"));
+  const Scene s = io::load_scene(cgal_mesh("pig.off"));
   const rig::RigResult r = rig::rig_mesh(s.parts[0].mesh);
   expect_valid_rig(r, s.parts[0].mesh.positions.size());
   EXPECT_EQ(r.voxel_closing, -1);
@@ -124,7 +124,7 @@ TEST(Rig, WideOpenMeshStillGetsAnInteriorSkeleton) {
 TEST(Rig, MultiComponentMeshRigsWithoutCrossBinding) {
   // Two pigs side by side, not touching: one tree, and each pig's vertices are bound only to
   // joints inside that pig (weights never jump between unconnected pieces).
-  const Scene s = load_scene(cgal_mesh("pig.off"));
+  const Scene s = io::load_scene(cgal_mesh("pig.off"));
   const Mesh& pig = s.parts[0].mesh;
   const Aabb box = bounding_box(pig);
   const Vec3 shift(1.5f * box.extent().x(), 0, 0);

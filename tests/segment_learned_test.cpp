@@ -86,7 +86,7 @@ TEST(SegmentLearned, ChairPartsAreNamed) {
 }
 
 TEST(SegmentLearned, RealMeshOutsideTheDomainFallsBack) {
-  const Mesh mesh = join_parts(load_scene(cgal_mesh("elephant.off")));
+  const Mesh mesh = join_parts(io::load_scene(cgal_mesh("elephant.off")));
   const segment::SegmentOptions options = options_for(segment::SegmentMethod::Auto, default_model());
   const segment::Segmentation seg = segment::segment_mesh(mesh, options);
   EXPECT_EQ(seg.method, "geometric");

@@ -27,7 +27,7 @@ using namespace flexforge::test;
 
 namespace {
 
-Mesh load_mesh(const std::string& name) { return join_parts(load_scene(cgal_mesh(name))); }
+Mesh load_mesh(const std::string& name) { return join_parts(io::load_scene(cgal_mesh(name))); }
 
 void expect_every_face_assigned(const Mesh& mesh, const segment::Segmentation& seg) {
   ASSERT_EQ(seg.face_part.size(), mesh.triangles.size());

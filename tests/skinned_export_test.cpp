@@ -95,13 +95,13 @@ TEST(SkinnedExport, GlbValidatesAndReimportsWithSkeleton) {
   TempDir dir;
   const Scene scene = make_skinned_tube();
   const fs::path glb = dir / "tube.glb";
-  save_scene(scene, glb);
+  io::save_scene(scene, glb);
   const GltfValidation v = validate_gltf(glb);
   ASSERT_TRUE(v.ran) << v.raw;
   EXPECT_EQ(v.errors, 0) << v.raw;
   EXPECT_EQ(v.warnings, 0) << v.raw;
 
-  const Scene back = load_scene(glb);
+  const Scene back = io::load_scene(glb);
   ASSERT_EQ(back.skeleton.joints.size(), 4u);
   EXPECT_EQ(back.skeleton.joints[0].name, "Root");
   EXPECT_EQ(back.skeleton.joints[3].parent, 2);
@@ -122,7 +122,7 @@ TEST(SkinnedExport, BlenderSeesArmatureWithAllJoints) {
   TempDir dir;
   const Scene scene = make_skinned_tube();
   const fs::path glb = dir / "tube.glb";
-  save_scene(scene, glb);
+  io::save_scene(scene, glb);
   const auto results = blender_import({glb});
   ASSERT_EQ(results.size(), 1u);
   EXPECT_TRUE(results[0].ok) << results[0].error;
@@ -134,7 +134,7 @@ TEST(SkinnedExport, BlenderSeesArmatureWithAllJoints) {
 TEST(SkinnedExport, CliConvertsSkinnedFbxToValidGlbKeepingTheSkeleton) {
   ASSERT_TRUE(gltf_validator_installed()) << "run scripts/setup.sh (installs gltf-validator)";
   TempDir dir;
-  save_scene(make_skinned_tube(), dir / "tube.fbx");
+  io::save_scene(make_skinned_tube(), dir / "tube.fbx");
   const auto r = run_cli({"-q", "convert", (dir / "tube.fbx").string(), "-o",
                           (dir / "tube.glb").string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -47,16 +47,16 @@ class CompleteCommand : public Command {
   void validate() override {
     options_.method = complete::parse_fill_method(fill_);
     options_.validate();
-    output_format_for(output_);  // throws Usage on an unknown extension, before any work
+    io::output_format_for(output_);  // throws Usage on an unknown extension, before any work
   }
   int execute(const GlobalOptions&) override {
     Progress progress("complete", 3);
-    const Scene scene = load_scene(input_);
+    const Scene scene = io::load_scene(input_);
     progress.advance();
     std::vector<complete::PartReport> reports;
     const Scene out = complete::complete_scene(scene, options_, &reports);
     progress.advance();
-    save_scene(out, output_);
+    io::save_scene(out, output_);
     progress.advance();
     progress.finish();
     std::map<std::string, int> how;

@@ -36,13 +36,13 @@ class ConvertCommand : public Command {
       throw Error(ExitCode::Usage, "--scale must be a positive finite number up to 1e6");
     }
     up_axis_to_y(up_axis_);       // throws Usage on a bad axis
-    output_format_for(output_);   // throws Usage on an unknown extension, before any work
+    io::output_format_for(output_);   // throws Usage on an unknown extension, before any work
   }
   int execute(const GlobalOptions&) override {
     Progress progress("convert", 3);
-    ImportOptions options;
+    io::ImportOptions options;
     options.keep_skin = !drop_skin_;
-    Scene scene = load_scene(input_, options);
+    Scene scene = io::load_scene(input_, options);
     progress.advance();
     Mat4 m = up_axis_to_y(up_axis_);
     m.topLeftCorner<3, 3>() *= static_cast<float>(scale_);
@@ -53,7 +53,7 @@ class ConvertCommand : public Command {
       transform_scene(scene, t);
     }
     progress.advance();
-    save_scene(scene, output_);
+    io::save_scene(scene, output_);
     progress.advance();
     progress.finish();
     spdlog::info("wrote {} ({} parts, {} vertices, {} faces{})", output_, scene.parts.size(),

@@ -59,7 +59,7 @@ class DatasetCommand : public Command {
   int execute(const GlobalOptions& global) override {
     options_.threads = global.threads;
     const model::ModelDirectory dir = model::open_model(model_);
-    const auto tokenizer = condition::Tokenizer::load(dir.directory / nn::kTokenizerFile);
+    const auto tokenizer = condition::Tokenizer::load(dir.directory / model::kTokenizerFile);
     lexicon_ = model::load_model_lexicon(dir.directory, tokenizer);
     options_.lexicon = lexicon_ ? &*lexicon_ : nullptr;
     const dataset::DatasetBuildReport report = dataset::build_dataset(options_);

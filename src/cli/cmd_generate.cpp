@@ -131,7 +131,7 @@ class GenerateCommand : public Command {
       options_.latent_guidance = sampler.latent_guidance;
       options_.validate();  // --candidates, --image/multimodal/text-prior-noise
     }
-    output_format_for(output_);
+    io::output_format_for(output_);
     extra_formats_ = parse_formats(formats_);
     std::vector<std::string> kept;
     for (const auto& st : stages_.empty() ? default_generation_stages() : split_list(stages_)) {
@@ -142,7 +142,7 @@ class GenerateCommand : public Command {
     if (!report_.empty()) require_writable_parent(report_);
     require_writable_parent(output_);
     // Loaded here so a bad file fails before the model loads.
-    if (!structure_.empty()) prompt_.structure = join_parts(load_scene(structure_));
+    if (!structure_.empty()) prompt_.structure = join_parts(io::load_scene(structure_));
   }
   int execute(const GlobalOptions& global) override {
     if (explain_) return explain();

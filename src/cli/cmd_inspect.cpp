@@ -22,8 +22,8 @@ class InspectCommand : public Command {
     sub.add_flag("--json", json_, "Print one JSON object on stdout");
   }
   int execute(const GlobalOptions&) override {
-    ImportReport report;
-    const Scene scene = load_scene(input_, {}, &report);
+    io::ImportReport report;
+    const Scene scene = io::load_scene(input_, {}, &report);
     nlohmann::json summary = summarize_scene(scene);
     summary["file"] = input_;
     summary["source"] = {{"format", report.format},

@@ -56,7 +56,7 @@ class LexiconCommand : public Command {
   int execute(const GlobalOptions&) override {
     const auto started = std::chrono::steady_clock::now();
     const model::ModelDirectory dir = model::open_model(model_);
-    const auto tokenizer = condition::Tokenizer::load(dir.directory / nn::kTokenizerFile);
+    const auto tokenizer = condition::Tokenizer::load(dir.directory / model::kTokenizerFile);
     const auto wordnet = condition::WordNetNouns::load(wordnet_);
     std::vector<io::FurnitureCatalog> catalogs;
     for (const fs::path& file : catalog_files()) {

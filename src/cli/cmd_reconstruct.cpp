@@ -43,10 +43,10 @@ class ReconstructCommand : public Command {
     if (points_ < 1000 || points_ > 20000000) throw Error(ExitCode::Usage, "--points must be in 1000..2e7");
     if (chunk_ < 0) throw Error(ExitCode::Usage, "--chunk must be >= 0");
     if (chunk_voxels_ < 1000) throw Error(ExitCode::Usage, "--chunk-voxels must be >= 1000");
-    output_format_for(output_);
+    io::output_format_for(output_);
   }
   int execute(const GlobalOptions& global) override {
-    const Scene scene = load_scene(input_);
+    const Scene scene = io::load_scene(input_);
     model::ReconstructOptions o;
     o.model_dir = model_;
     o.resolution = resolution_;
@@ -59,7 +59,7 @@ class ReconstructCommand : public Command {
     const model::ReconstructResult r = model::reconstruct_mesh(join_parts(scene), o);
     Scene out;
     out.parts.push_back({"reconstruction", r.mesh, ""});
-    save_scene(out, output_);
+    io::save_scene(out, output_);
     nlohmann::json report = {{"output", output_}, {"vertices", r.mesh.positions.size()},
                              {"faces", r.mesh.triangles.size()}, {"base_voxels", r.base_voxels},
                              {"fine_voxels", r.fine_voxels}};

@@ -60,11 +60,11 @@ class RetopoCommand : public Command {
     options_.feature_angle_deg = feature_angle_;
     options_.fit_iterations = fit_iterations_;
     options_.validate();          // throws Usage naming the option
-    output_format_for(output_);   // throws Usage on an unknown extension, before any work
+    io::output_format_for(output_);   // throws Usage on an unknown extension, before any work
   }
   int execute(const GlobalOptions&) override {
     Progress progress("retopo", 3);
-    Scene scene = load_scene(input_);
+    Scene scene = io::load_scene(input_);
     progress.advance();
     RetopoReport report;
     Scene out = retopologize_scene(scene, options_, &report);
@@ -84,7 +84,7 @@ class RetopoCommand : public Command {
     if (report.features_relaxed) {
       spdlog::warn("some sharp feature curves were simplified across to reach the budget");
     }
-    save_scene(out, output_);
+    io::save_scene(out, output_);
     progress.advance();
     progress.finish();
     spdlog::info("wrote {}: {} -> {} faces ({} triangles, {} quads)", output_, report.input_faces,

@@ -48,26 +48,26 @@ class RigCommand : public Command {
       }
     }
     options_.validate();
-    const OutputFormat format = output_format_for(output_);  // Usage on an unknown extension
-    if (format != OutputFormat::Glb && format != OutputFormat::Gltf && format != OutputFormat::Fbx)
+    const io::OutputFormat format = io::output_format_for(output_);  // Usage on an unknown extension
+    if (format != io::OutputFormat::Glb && format != io::OutputFormat::Gltf && format != io::OutputFormat::Fbx)
       throw Error(ExitCode::Usage, output_ + ": rig writes skinned .glb, .gltf or .fbx");
   }
   int execute(const GlobalOptions&) override {
     Progress progress("rig", 3);
-    ImportOptions import;
+    io::ImportOptions import;
     import.keep_skin = keep_skin_;
-    Scene scene = load_scene(input_, import);
+    Scene scene = io::load_scene(input_, import);
     progress.advance();
     if (keep_skin_ && scene.has_skin()) {
       spdlog::info("{}: keeping the input's skeleton ({} joints) and skin", input_, scene.skeleton.joints.size());
-      save_scene(scene, output_);
+      io::save_scene(scene, output_);
       progress.finish();
       return 0;
     }
     // Rig all parts together (they share one skeleton), then hand each part its slice of the skin.
     const rig::RigResult result = rig::rig_scene(scene, options_);
     progress.advance();
-    save_scene(scene, output_);
+    io::save_scene(scene, output_);
     progress.advance();
     progress.finish();
     if (json_) {

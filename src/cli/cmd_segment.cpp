@@ -59,17 +59,17 @@ class SegmentCommand : public Command {
     options_.min_part_area = min_part_area_;
     options_.method = segment::parse_segment_method(method_);
     options_.validate();
-    output_format_for(output_);  // throws Usage on an unknown extension, before any work
+    io::output_format_for(output_);  // throws Usage on an unknown extension, before any work
   }
   int execute(const GlobalOptions&) override {
     Progress progress("segment", 3);
-    const Scene scene = load_scene(input_);
+    const Scene scene = io::load_scene(input_);
     progress.advance();
     if (options_.method != segment::SegmentMethod::Geometric) model::attach_part_head(options_, model_);
     segment::Segmentation seg;
     const Scene parts = segment::segment_scene(scene, options_, &seg);
     progress.advance();
-    save_scene(parts, output_);
+    io::save_scene(parts, output_);
     progress.advance();
     progress.finish();
     spdlog::info("wrote {} ({} parts from {} faces; method {}{}{})", output_, parts.parts.size(),

@@ -46,7 +46,7 @@ std::vector<float> near_surface_distances(const Mesh& mesh, const NodeGrid& grid
                                           unsigned threads) {
   std::vector<float> distance(grid.size(), std::numeric_limits<float>::infinity());
   std::vector<std::uint8_t> near(grid.size(), 0);
-  for (const auto& v : surface_voxels(mesh, resolution, threads)) {
+  for (const auto& v : extract::surface_voxels(mesh, resolution, threads)) {
     // Voxel v spans nodes v+2 .. v+3 on the padded grid; one ring more on each side.
     for (int i = v[0] + 1; i <= v[0] + 4; ++i)
       for (int j = v[1] + 1; j <= v[1] + 4; ++j)

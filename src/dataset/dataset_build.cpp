@@ -156,7 +156,7 @@ void fill_real_parts(synth::SynthAsset& asset, const Scene& scene, std::vector<s
 JobResult run_real(const Job& job, std::size_t index, const DatasetBuildOptions& o, const fs::path& scratch) {
   const RealModel& model = *job.real;
   JobResult r;
-  ImportReport import_report;
+  io::ImportReport import_report;
   Scene scene;
   try {
     scene = load_real_model(model, scratch, &import_report);
@@ -179,7 +179,7 @@ JobResult run_real(const Job& job, std::size_t index, const DatasetBuildOptions&
     r.skip_reason = "zero size";
     return r;
   }
-  const NormalizeTransform frame = normalize_for_field(source, kNormalizeMargin);
+  const extract::NormalizeTransform frame = extract::normalize_for_field(source, kNormalizeMargin);
   Mesh normalized = source;
   transform(normalized, frame.forward());
   ClosedSurface closed;

@@ -230,8 +230,8 @@ std::vector<RealModel> list_flightgear(const fs::path& dir) {
   return models;
 }
 
-Scene load_real_model(const RealModel& model, const fs::path& scratch, ImportReport* report) {
-  ImportOptions options;
+Scene load_real_model(const RealModel& model, const fs::path& scratch, io::ImportReport* report) {
+  io::ImportOptions options;
   options.material_colors = true;
   options.keep_skin = false;
   Scene scene;
@@ -242,7 +242,7 @@ Scene load_real_model(const RealModel& model, const fs::path& scratch, ImportRep
     fs::create_directories(dir, ec);
     if (ec) throw Error(ExitCode::OutputFailed, dir.string() + ": cannot create: " + ec.message());
     try {
-      scene = load_scene(unpack_sweethome3d(model, dir), options, report);
+      scene = io::load_scene(unpack_sweethome3d(model, dir), options, report);
     } catch (...) {
       fs::remove_all(dir, ec);
       throw;
@@ -255,7 +255,7 @@ Scene load_real_model(const RealModel& model, const fs::path& scratch, ImportRep
     }
     if (model.size_cm) fit_to_size(scene, *model.size_cm);
   } else if (model.source == "flightgear") {
-    scene = load_scene(model.archive, options, report);
+    scene = io::load_scene(model.archive, options, report);
     Mat4 to_cm = Mat4::Identity();
     to_cm.topLeftCorner<3, 3>() *= 100.0f;
     transform_scene(scene, to_cm);

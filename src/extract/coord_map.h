@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-namespace flexforge::extract_detail {
+namespace flexforge::extract::detail {
 
 // 21 bits per axis: coordinates in [0, 2^21) (sparse_field.h caps the resolution at 2^20, and a
 // grid point can be R).
@@ -78,4 +78,4 @@ class CoordMap {
   std::size_t size_ = 0;
 };
 
-}  // namespace flexforge::extract_detail
+}  // namespace flexforge::extract::detail

@@ -25,12 +25,12 @@
 #include <limits>
 #include <numeric>
 
-namespace flexforge {
+namespace flexforge::extract {
 
 namespace {
 
-using extract_detail::CoordMap;
-using extract_detail::pack_coord;
+using detail::CoordMap;
+using detail::pack_coord;
 
 constexpr int kMaxPatches = 4;  // dual marching cubes never needs more per cube
 
@@ -604,4 +604,4 @@ Mesh extract_flexicubes(const SparseVoxelField& field, const ExtractOptions& opt
   return extract_lattice(lattice, options.threads);
 }
 
-}  // namespace flexforge
+}  // namespace flexforge::extract

@@ -20,12 +20,12 @@
 #include <cmath>
 #include <string>
 
-namespace flexforge {
+namespace flexforge::extract {
 
 namespace {
 
-using extract_detail::CoordMap;
-using extract_detail::pack_coord;
+using detail::CoordMap;
+using detail::pack_coord;
 using V3d = Eigen::Vector3d;
 
 void check_resolution(int resolution) {
@@ -271,4 +271,4 @@ Mesh direct_extract(const Mesh& mesh, int resolution, bool watertight, double ma
   return out;
 }
 
-}  // namespace flexforge
+}  // namespace flexforge::extract

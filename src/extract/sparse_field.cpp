@@ -6,7 +6,7 @@
 #include <cmath>
 #include <string>
 
-namespace flexforge {
+namespace flexforge::extract {
 
 namespace {
 
@@ -46,7 +46,7 @@ void SparseVoxelField::validate() const {
   check_finite(sdf, "sdf");
   check_finite(deform, "deform");
   check_finite(weights, "weights");
-  extract_detail::CoordMap seen(n);
+  detail::CoordMap seen(n);
   for (std::size_t i = 0; i < n; ++i) {
     const auto& v = voxels[i];
     for (int a = 0; a < 3; ++a) {
@@ -59,7 +59,7 @@ void SparseVoxelField::validate() const {
       }
     }
     const auto [first, inserted] =
-        seen.insert(extract_detail::pack_coord(v[0], v[1], v[2]), std::int32_t(i));
+        seen.insert(detail::pack_coord(v[0], v[1], v[2]), std::int32_t(i));
     if (!inserted) {
       throw Error(ExitCode::InvalidInput,
                   "sparse voxel field: voxel " + std::to_string(i) + " repeats voxel " +
@@ -69,4 +69,4 @@ void SparseVoxelField::validate() const {
   }
 }
 
-}  // namespace flexforge
+}  // namespace flexforge::extract

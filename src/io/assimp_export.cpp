@@ -18,7 +18,7 @@
 
 namespace fs = std::filesystem;
 
-namespace flexforge {
+namespace flexforge::io {
 
 namespace {
 
@@ -169,4 +169,4 @@ void save_scene_with_assimp(const Scene& scene, const fs::path& path, OutputForm
   });
 }
 
-}  // namespace flexforge
+}  // namespace flexforge::io

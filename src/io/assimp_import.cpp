@@ -27,7 +27,7 @@
 
 namespace fs = std::filesystem;
 
-namespace flexforge {
+namespace flexforge::io {
 
 namespace {
 
@@ -183,8 +183,8 @@ MaterialColor material_color(const aiMaterial* material, const fs::path& mesh_fi
     auto cached = texture_cache.find(name);
     if (cached == texture_cache.end()) {
       const fs::path dir = mesh_file.parent_path();
-      std::optional<Vec3> mean = io_detail::texture_mean_linear(dir / name);
-      if (!mean) mean = io_detail::texture_mean_linear(dir / fs::path(name).filename());
+      std::optional<Vec3> mean = detail::texture_mean_linear(dir / name);
+      if (!mean) mean = detail::texture_mean_linear(dir / fs::path(name).filename());
       cached = texture_cache.emplace(name, mean).first;
     }
     if (cached->second) {
@@ -400,4 +400,4 @@ Scene load_scene(const fs::path& path, const ImportOptions& options, ImportRepor
   return result;
 }
 
-}  // namespace flexforge
+}  // namespace flexforge::io

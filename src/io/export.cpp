@@ -13,7 +13,7 @@
 
 namespace fs = std::filesystem;
 
-namespace flexforge {
+namespace flexforge::io {
 
 namespace {
 const std::map<std::string, OutputFormat>& formats_by_extension() {
@@ -96,4 +96,4 @@ void save_scene(const Scene& scene, const fs::path& path) {
   }
 }
 
-}  // namespace flexforge
+}  // namespace flexforge::io

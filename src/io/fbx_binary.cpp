@@ -6,7 +6,7 @@
 #include <limits>
 #include <type_traits>
 
-namespace flexforge::fbx {
+namespace flexforge::io::fbx {
 
 using namespace std::string_view_literals;
 
@@ -178,4 +178,4 @@ std::string encode_document(const std::vector<std::unique_ptr<Node>>& top_level)
   return out;
 }
 
-}  // namespace flexforge::fbx
+}  // namespace flexforge::io::fbx

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-namespace flexforge::fbx {
+namespace flexforge::io::fbx {
 
 // FBX 7.4 is the newest version whose records use 32-bit offsets and a 13-byte null record;
 // 7.5 switched to 64-bit offsets (25-byte null record), which is what Assimp 5.2.5 gets wrong.
@@ -61,4 +61,4 @@ extern const std::string_view kFooterCode;
 extern const std::string_view kFooterMagic;
 extern const std::string_view kHeaderMagic;
 
-}  // namespace flexforge::fbx
+}  // namespace flexforge::io::fbx

@@ -18,7 +18,7 @@
 #include <utility>
 #include <vector>
 
-namespace flexforge {
+namespace flexforge::io {
 namespace {
 
 using fbx::Node;
@@ -468,4 +468,4 @@ std::string encode_fbx(const Scene& scene, const FbxOptions& options) {
   return FbxBuilder(scene, options).build();
 }
 
-}  // namespace flexforge
+}  // namespace flexforge::io

@@ -19,7 +19,7 @@
 
 using nlohmann::json;
 
-namespace flexforge {
+namespace flexforge::io {
 
 namespace {
 
@@ -257,4 +257,4 @@ GltfFiles encode_gltf(const Scene& scene, const std::string& bin_uri) {
   return GltfFiles{b.doc().dump(2), std::move(b.bin())};
 }
 
-}  // namespace flexforge
+}  // namespace flexforge::io

@@ -22,7 +22,7 @@
 #pragma GCC diagnostic pop
 #endif
 
-namespace flexforge::io_detail {
+namespace flexforge::io::detail {
 
 namespace {
 
@@ -59,4 +59,4 @@ std::optional<Vec3> texture_mean_linear(const std::filesystem::path& image) {
               static_cast<float>(sum[2] / weight));
 }
 
-}  // namespace flexforge::io_detail
+}  // namespace flexforge::io::detail

@@ -2,9 +2,9 @@
 
 #include "flexforge/core/error.h"
 
-namespace flexforge::nn {
+namespace flexforge::model {
 
-ConditionEncoderOptions ConditionEncoderOptions::from_args(const ModelConfig& c,
+ConditionEncoderOptions ConditionEncoderOptions::from_args(const nn::ModelConfig& c,
                                                            const std::string& prefix) {
   ConditionEncoderOptions o;
   o.vocabulary = c.get<int64_t>(prefix + "vocabulary");
@@ -91,4 +91,4 @@ torch::Tensor ConditionEncoderImpl::forward(const torch::Tensor& text_ids, const
   return out_norm->forward(torch::cat({text, img}, 1));
 }
 
-}  // namespace flexforge::nn
+}  // namespace flexforge::model

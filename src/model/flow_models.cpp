@@ -2,7 +2,7 @@
 
 #include "flexforge/core/error.h"
 
-namespace flexforge::nn {
+namespace flexforge::model {
 
 namespace {
 
@@ -16,7 +16,7 @@ torch::nn::ConvTranspose3dOptions up_conv(int64_t in, int64_t out) {
 
 }  // namespace
 
-StructureVaeOptions StructureVaeOptions::from_config(const ModelConfig& c) {
+StructureVaeOptions StructureVaeOptions::from_config(const nn::ModelConfig& c) {
   StructureVaeOptions o;
   o.resolution = c.get<int64_t>("resolution");
   o.latent_channels = c.get<int64_t>("latent_channels");
@@ -27,8 +27,8 @@ StructureVaeOptions StructureVaeOptions::from_config(const ModelConfig& c) {
   return o;
 }
 
-ModelConfig StructureVaeOptions::to_config() const {
-  ModelConfig c;
+nn::ModelConfig StructureVaeOptions::to_config() const {
+  nn::ModelConfig c;
   c.name = "StructureVae";
   c.args = {{"resolution", resolution}, {"latent_channels", latent_channels}, {"channels", channels}};
   return c;
@@ -58,7 +58,7 @@ std::pair<torch::Tensor, torch::Tensor> StructureVaeImpl::encode(const torch::Te
 
 torch::Tensor StructureVaeImpl::decode(const torch::Tensor& latent) { return decoder->forward(latent); }
 
-FlowOptions FlowOptions::from_config(const ModelConfig& c) {
+FlowOptions FlowOptions::from_config(const nn::ModelConfig& c) {
   FlowOptions o;
   o.in_channels = c.get<int64_t>("in_channels");
   o.channels = c.get<int64_t>("channels");
@@ -72,8 +72,8 @@ FlowOptions FlowOptions::from_config(const ModelConfig& c) {
   return o;
 }
 
-ModelConfig FlowOptions::to_config(const std::string& name) const {
-  ModelConfig c;
+nn::ModelConfig FlowOptions::to_config(const std::string& name) const {
+  nn::ModelConfig c;
   c.name = name;
   c.args = {{"in_channels", in_channels}, {"channels", channels}, {"depth", depth},
             {"heads", heads}, {"downsample", downsample}};
@@ -84,22 +84,22 @@ ModelConfig FlowOptions::to_config(const std::string& name) const {
 FlowTransformerImpl::FlowTransformerImpl(const FlowOptions& o) : options(o) {
   const auto c = o.channels;
   condition = register_module("condition", ConditionEncoder(o.condition));
-  t_embedder = register_module("t_embedder", TimestepEmbedder(c));
+  t_embedder = register_module("t_embedder", nn::TimestepEmbedder(c));
   if (o.downsample) {
-    down = register_module("down", SparseDownConv3d(o.in_channels, c));
-    up = register_module("up", SparseUpConv3d(c, c));
+    down = register_module("down", nn::SparseDownConv3d(o.in_channels, c));
+    up = register_module("up", nn::SparseUpConv3d(c, c));
     skip = register_module("skip", torch::nn::Linear(o.in_channels, c));
   } else {
     input = register_module("input", torch::nn::Linear(o.in_channels, c));
   }
   blocks = register_module("blocks", torch::nn::ModuleList());
   for (int64_t i = 0; i < o.depth; ++i) {
-    DiTBlockOptions b;
+    nn::DiTBlockOptions b;
     b.channels = c;
     b.heads = o.heads;
     b.qk_rms_norm = true;
     b.context_channels = o.condition.channels;
-    blocks->push_back(SparseDiTBlock(b));
+    blocks->push_back(nn::SparseDiTBlock(b));
   }
   out_norm = register_module("out_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({c})));
   out = register_module("out", torch::nn::Linear(c, o.in_channels));
@@ -114,13 +114,13 @@ torch::Tensor FlowTransformerImpl::encode_condition(const torch::Tensor& text_id
   return condition->forward(text_ids, image, image_present);
 }
 
-torch::Tensor FlowTransformerImpl::forward(const SparseTensor& x_t, const torch::Tensor& t,
+torch::Tensor FlowTransformerImpl::forward(const nn::SparseTensor& x_t, const torch::Tensor& t,
                                            const torch::Tensor& context) {
   const auto cond = t_embedder->forward(t * 1000.0);
-  SparseTensor h = options.downsample ? down->forward(x_t) : x_t.with_features(input->forward(x_t.features()));
+  nn::SparseTensor h = options.downsample ? down->forward(x_t) : x_t.with_features(input->forward(x_t.features()));
   const auto positions = h.coords().slice(1, 1, 4).to(h.features().scalar_type());
-  h = h.with_features(h.features() + sincos_position_embedding(positions, options.channels));
-  for (const auto& block : *blocks) h = block->as<SparseDiTBlock>()->forward(h, cond, context);
+  h = h.with_features(h.features() + nn::sincos_position_embedding(positions, options.channels));
+  for (const auto& block : *blocks) h = block->as<nn::SparseDiTBlock>()->forward(h, cond, context);
   torch::Tensor f;
   if (options.downsample) {
     f = up->forward(h, &x_t).features() + skip->forward(x_t.features());
@@ -130,18 +130,18 @@ torch::Tensor FlowTransformerImpl::forward(const SparseTensor& x_t, const torch:
   return out->forward(out_norm->forward(f));
 }
 
-SparseTensor dense_to_tokens(const torch::Tensor& dense) {
+nn::SparseTensor dense_to_tokens(const torch::Tensor& dense) {
   const auto b = dense.size(0), c = dense.size(1), g = dense.size(2);
   const auto opts = torch::TensorOptions().dtype(torch::kInt).device(dense.device());
   const auto grid = torch::meshgrid({torch::arange(b, opts), torch::arange(g, opts),
                                      torch::arange(g, opts), torch::arange(g, opts)}, "ij");
   const auto coords = torch::stack({grid[0].flatten(), grid[1].flatten(), grid[2].flatten(),
                                     grid[3].flatten()}, 1);
-  return SparseTensor(coords, dense.permute({0, 2, 3, 4, 1}).reshape({b * g * g * g, c}), b);
+  return nn::SparseTensor(coords, dense.permute({0, 2, 3, 4, 1}).reshape({b * g * g * g, c}), b);
 }
 
 torch::Tensor tokens_to_dense(const torch::Tensor& features, int64_t batch, int64_t grid) {
   return features.view({batch, grid, grid, grid, features.size(1)}).permute({0, 4, 1, 2, 3});
 }
 
-}  // namespace flexforge::nn
+}  // namespace flexforge::model

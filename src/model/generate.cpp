@@ -93,7 +93,7 @@ struct GroupBatch {
   torch::Tensor text, null_text, image, present, text_only_image;
 
   GroupBatch(const std::vector<Prompt>& all, const std::vector<size_t>& group,
-             const std::vector<EncodedPrompt>& encoded, const nn::ConditionEncoderOptions& cond_opts,
+             const std::vector<EncodedPrompt>& encoded, const ConditionEncoderOptions& cond_opts,
              torch::Device on, double weight)
       : prompts(&all), members(&group), device(on), b(static_cast<int64_t>(group.size())),
         image_weight(weight) {
@@ -122,7 +122,7 @@ struct GroupBatch {
 
   size_t member(int64_t i) const { return (*members)[static_cast<size_t>(i)]; }
 
-  nn::GuidedContexts contexts(nn::FlowTransformerImpl& flow, double w) const {
+  nn::GuidedContexts contexts(FlowTransformerImpl& flow, double w) const {
     const bool mix = image_weight != 1.0;
     const auto cond = flow.encode_condition(text, image, present);
     const auto null = flow.encode_condition(null_text, image, torch::zeros_like(present));
@@ -182,12 +182,12 @@ struct Generator::State {
   torch::Device device{torch::kCPU};
   Tokenizer tokenizer;
   std::optional<condition::Lexicon> lexicon;  // models/<name>/lexicon.tsv, when the model ships one
-  nn::GeneratorSizes sizes;
-  nn::StructureVae structure_vae{nullptr};
-  nn::FlowTransformer structure_flow{nullptr}, latent_flow{nullptr};
-  nn::SparseFlexVae vae{nullptr};
-  nn::ImagePrior image_prior{nullptr};  // optional networks
-  nn::TextPrior text_prior{nullptr};
+  GeneratorSizes sizes;
+  StructureVae structure_vae{nullptr};
+  FlowTransformer structure_flow{nullptr}, latent_flow{nullptr};
+  SparseFlexVae vae{nullptr};
+  ImagePrior image_prior{nullptr};  // optional networks
+  TextPrior text_prior{nullptr};
   torch::Tensor structure_mean, structure_std, latent_mean, latent_std;
   std::string hash;
 
@@ -262,17 +262,17 @@ struct Generator::State {
         latent1 = estimate;
       } else {
         sampler.start_time = t0;
-        const auto x1 = nn::sample_flow(nn::velocity_of(*structure_flow), nn::dense_to_tokens((1 - t0) * estimate + t0 * noise1),
+        const auto x1 = nn::sample_flow(velocity_of(*structure_flow), dense_to_tokens((1 - t0) * estimate + t0 * noise1),
                                         batch.contexts(*structure_flow, o.structure_guidance), sampler,
                                         [&](int i, int n) { if (o.on_step) o.on_step("structure", i, n); });
-        latent1 = nn::tokens_to_dense(x1.features(), b, g);
+        latent1 = tokens_to_dense(x1.features(), b, g);
         sampler.start_time = 1.0;
       }
     } else {
-      const auto x1 = nn::sample_flow(nn::velocity_of(*structure_flow), nn::dense_to_tokens(noise1),
+      const auto x1 = nn::sample_flow(velocity_of(*structure_flow), dense_to_tokens(noise1),
                                       batch.contexts(*structure_flow, o.structure_guidance), sampler,
                                       [&](int i, int n) { if (o.on_step) o.on_step("structure", i, n); });
-      latent1 = nn::tokens_to_dense(x1.features(), b, g);
+      latent1 = tokens_to_dense(x1.features(), b, g);
     }
     latent1 = latent1 * structure_std.view({1, -1, 1, 1, 1}) + structure_mean.view({1, -1, 1, 1, 1});
     const auto logits = structure_vae->decode(latent1);  // [B, 1, R, R, R]
@@ -306,13 +306,13 @@ struct Generator::State {
       c.select(1, 0).zero_();
       const nn::SparseTensor one(c, latents.features().index_select(0, rows), 1);
       StageClock own;
-      const auto decoded = nn::decode_chunked(
-          *vae, one, nn::auto_chunk(vae->options, one.size(), o.chunk_voxels), o.max_fine_voxels,
+      const auto decoded = decode_chunked(
+          *vae, one, auto_chunk(vae->options, one.size(), o.chunk_voxels), o.max_fine_voxels,
           o.keep_logit);
       const double decode_seconds = own.lap();
-      ExtractOptions eo;
+      extract::ExtractOptions eo;
       eo.watertight = o.watertight;
-      m.mesh = extract_flexicubes(nn::to_sparse_field(decoded.fine, static_cast<int>(vae_res)), eo);
+      m.mesh = extract::extract_flexicubes(to_sparse_field(decoded.fine, static_cast<int>(vae_res)), eo);
       if (o.min_component_share > 0) m.dropped_components = drop_small_components(m.mesh, o.min_component_share);
       compute_vertex_normals(m.mesh);
       const double extract_seconds = own.lap();
@@ -360,13 +360,13 @@ Generator::Generator(const std::string& model, const std::string& device)
                                        "' network (train it: flexforge train ...)");
     }
   }
-  s.tokenizer = Tokenizer::load(s.model.directory / nn::kTokenizerFile);
+  s.tokenizer = Tokenizer::load(s.model.directory / kTokenizerFile);
   s.lexicon = load_model_lexicon(s.model.directory, s.tokenizer);
   const auto sflow_config = s.model.network("structure_flow");
   const auto lflow_config = s.model.network("latent_flow");
-  s.sizes.structure_vae = nn::StructureVaeOptions::from_config(s.model.network("structure_vae"));
-  s.sizes.structure_flow = nn::FlowOptions::from_config(sflow_config);
-  s.sizes.latent_flow = nn::FlowOptions::from_config(lflow_config);
+  s.sizes.structure_vae = StructureVaeOptions::from_config(s.model.network("structure_vae"));
+  s.sizes.structure_flow = FlowOptions::from_config(sflow_config);
+  s.sizes.latent_flow = FlowOptions::from_config(lflow_config);
   if (s.sizes.structure_flow.condition.vocabulary != static_cast<int64_t>(s.tokenizer.size())) {
     throw Error(ExitCode::Model, "tokenizer.json has " + std::to_string(s.tokenizer.size()) +
                                      " tokens but the model was trained with " +
@@ -377,10 +377,10 @@ Generator::Generator(const std::string& model, const std::string& device)
   s.latent_mean = stats_tensor(lflow_config, "latent_mean").to(s.device);
   s.latent_std = stats_tensor(lflow_config, "latent_std").to(s.device);
 
-  s.structure_vae = nn::StructureVae(s.sizes.structure_vae);
-  s.structure_flow = nn::FlowTransformer(s.sizes.structure_flow);
-  s.latent_flow = nn::FlowTransformer(s.sizes.latent_flow);
-  s.vae = nn::SparseFlexVae(nn::SparseFlexVaeOptions::from_config(s.model.network("vae")));
+  s.structure_vae = StructureVae(s.sizes.structure_vae);
+  s.structure_flow = FlowTransformer(s.sizes.structure_flow);
+  s.latent_flow = FlowTransformer(s.sizes.latent_flow);
+  s.vae = SparseFlexVae(SparseFlexVaeOptions::from_config(s.model.network("vae")));
   std::string bytes;
   const auto load = [&](torch::nn::Module& m, const char* key) {
     const fs::path file = s.model.weights(key);
@@ -397,18 +397,18 @@ Generator::Generator(const std::string& model, const std::string& device)
   load(*s.structure_flow, "structure_flow");
   load(*s.latent_flow, "latent_flow");
   if (s.model.has_network("image_prior")) {
-    auto po = nn::ImagePriorOptions::from_config(s.model.network("image_prior"));
+    auto po = ImagePriorOptions::from_config(s.model.network("image_prior"));
     if (po.latent_channels != s.sizes.structure_vae.latent_channels ||
         po.latent_resolution != s.sizes.structure_vae.latent_resolution() ||
         po.image_size != s.sizes.structure_flow.condition.image_size) {
       throw Error(ExitCode::Model, (s.model.directory / "config.json").string() +
                                        ": image_prior sizes do not match the structure stage");
     }
-    s.image_prior = nn::ImagePrior(po);
+    s.image_prior = ImagePrior(po);
     load(*s.image_prior, "image_prior");
   }
   if (s.model.has_network("text_prior")) {
-    auto po = nn::TextPriorOptions::from_config(s.model.network("text_prior"));
+    auto po = TextPriorOptions::from_config(s.model.network("text_prior"));
     if (po.vocabulary != s.sizes.structure_flow.condition.vocabulary ||
         po.text_tokens != s.sizes.structure_flow.condition.text_tokens ||
         po.latent_channels != s.sizes.structure_vae.latent_channels ||
@@ -416,7 +416,7 @@ Generator::Generator(const std::string& model, const std::string& device)
       throw Error(ExitCode::Model, (s.model.directory / "config.json").string() +
                                        ": text_prior sizes do not match the structure stage");
     }
-    s.text_prior = nn::TextPrior(po);
+    s.text_prior = TextPrior(po);
     load(*s.text_prior, "text_prior");
   }
   s.hash = fmt::format("{:016x}", fnv1a64(bytes));
@@ -498,7 +498,7 @@ std::vector<GeneratedMesh> Generator::generate(const std::vector<Prompt>& prompt
     sampler.steps = o.latent_steps;
     sampler.guidance = o.latent_guidance;
     const nn::SparseTensor x2_noise(all_coords.to(s.device), noise2, b);
-    auto x2 = nn::sample_flow(nn::velocity_of(*s.latent_flow), x2_noise, batch.contexts(*s.latent_flow, o.latent_guidance),
+    auto x2 = nn::sample_flow(velocity_of(*s.latent_flow), x2_noise, batch.contexts(*s.latent_flow, o.latent_guidance),
                               sampler, [&](int i, int n) { if (o.on_step) o.on_step("latent", i, n); });
     const auto latents = x2.with_features(x2.features() * s.latent_std + s.latent_mean);
     const double latent_seconds = clock.lap();

@@ -4,7 +4,7 @@
 
 #include <fstream>
 
-namespace flexforge::nn {
+namespace flexforge::model {
 
 GeneratorSizes generator_sizes(const std::filesystem::path& config, int64_t vocabulary) {
   GeneratorSizes s;
@@ -24,8 +24,8 @@ GeneratorSizes generator_sizes(const std::filesystem::path& config, int64_t voca
   if (j.is_discarded() || !j.is_object()) {
     throw Error(ExitCode::InvalidInput, config.string() + ": not a JSON object");
   }
-  const auto merged = [&](const char* key, const ModelConfig& base) {
-    ModelConfig c = base;
+  const auto merged = [&](const char* key, const nn::ModelConfig& base) {
+    nn::ModelConfig c = base;
     c.source = config;
     if (j.contains(key)) c.args.update(j[key]);
     return c;
@@ -43,4 +43,4 @@ GeneratorSizes generator_sizes(const std::filesystem::path& config, int64_t voca
   return s;
 }
 
-}  // namespace flexforge::nn
+}  // namespace flexforge::model

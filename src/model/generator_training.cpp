@@ -85,8 +85,8 @@ torch::Tensor sample_flow_time(int64_t b, std::mt19937_64& rng) {
 }
 
 std::vector<ShapeRecord> load_shapes(const GeneratorTrainOptions& o, const Tokenizer& tokenizer,
-                                     const nn::ConditionEncoderOptions& cond, int base_resolution,
-                                     nn::SparseFlexVaeImpl* vae) {
+                                     const ConditionEncoderOptions& cond, int base_resolution,
+                                     SparseFlexVaeImpl* vae) {
   TrainingShapeOptions so;
   so.synth_count = o.synth_count;
   so.synth_seed = o.synth_seed;
@@ -113,7 +113,7 @@ std::vector<ShapeRecord> load_shapes(const GeneratorTrainOptions& o, const Token
     const VaeSample sample = make_vae_sample(shape.normalized, base_resolution,
                                              vae ? static_cast<int>(vae->options.levels) : 0,
                                              vae ? 60000 : 20000, shapes.size(), false);
-    const auto batch = nn::collate_vae_samples({&sample});
+    const auto batch = collate_vae_samples({&sample});
     r.coords = batch.base_coords.slice(1, 1, 4).clone();
     if (vae) {
       torch::NoGradGuard guard;
@@ -128,7 +128,7 @@ std::vector<ShapeRecord> load_shapes(const GeneratorTrainOptions& o, const Token
 }
 
 Tokenizer tokenizer_for(const fs::path& model_dir) {
-  const fs::path file = model_dir / nn::kTokenizerFile;
+  const fs::path file = model_dir / kTokenizerFile;
   if (fs::exists(file)) return Tokenizer::load(file);
   Tokenizer t = Tokenizer::build(synth::caption_corpus());
   fs::create_directories(model_dir);
@@ -147,7 +147,7 @@ std::pair<std::vector<double>, std::vector<double>> channel_stats(const torch::T
 }
 
 // One flow-matching step on tokens x0 (features [N, C] on their coordinates).
-torch::Tensor flow_loss(nn::FlowTransformerImpl& flow, const nn::SparseTensor& x0,
+torch::Tensor flow_loss(FlowTransformerImpl& flow, const nn::SparseTensor& x0,
                         const Conditions& c, std::mt19937_64& rng) {
   const auto t = sample_flow_time(x0.batch_size(), rng);
   const auto t_token = t.index_select(0, x0.batch_index()).unsqueeze(1);
@@ -197,7 +197,7 @@ torch::Tensor occupancy_grids(const std::vector<ShapeRecord>& shapes, int64_t r)
 
 // Posterior means of the occupancy VAE for every shape, in chunks: encoding thousands of 32^3
 // grids at once holds gigabytes of activations (3000 shapes ran out of 24 GB).
-torch::Tensor encode_structure(nn::StructureVaeImpl& svae, const torch::Tensor& occupancy) {
+torch::Tensor encode_structure(StructureVaeImpl& svae, const torch::Tensor& occupancy) {
   torch::NoGradGuard guard;
   std::vector<torch::Tensor> parts;
   for (int64_t first = 0; first < occupancy.size(0); first += 64) {
@@ -207,7 +207,7 @@ torch::Tensor encode_structure(nn::StructureVaeImpl& svae, const torch::Tensor& 
 }
 
 GeneratorTrainReport train_structure(const GeneratorTrainOptions& o, const Tokenizer& tokenizer,
-                                     const nn::GeneratorSizes& sizes) {
+                                     const GeneratorSizes& sizes) {
   auto shapes = load_shapes(o, tokenizer, sizes.structure_flow.condition,
                             static_cast<int>(sizes.structure_vae.resolution), nullptr);
   const int64_t r = sizes.structure_vae.resolution;
@@ -218,7 +218,7 @@ GeneratorTrainReport train_structure(const GeneratorTrainOptions& o, const Token
 
   // 1. The occupancy VAE.
   torch::manual_seed(o.seed);
-  nn::StructureVae svae(sizes.structure_vae);
+  StructureVae svae(sizes.structure_vae);
   {
     nn::TrainingRun run(*svae, nn::training_run_options(o, "structure_vae", o.model_dir, o.vae_steps,
                                                         o.vae_learning_rate));
@@ -268,7 +268,7 @@ GeneratorTrainReport train_structure(const GeneratorTrainOptions& o, const Token
 
   // 3. The flow over the coarse latent.
   torch::manual_seed(o.seed + 1);
-  nn::FlowTransformer flow(sizes.structure_flow);
+  FlowTransformer flow(sizes.structure_flow);
   nn::TrainingRun run(
       *flow, nn::training_run_options(o, "structure_flow", o.model_dir, o.steps, o.learning_rate));
   int step = run.start_step();
@@ -280,7 +280,7 @@ GeneratorTrainReport train_structure(const GeneratorTrainOptions& o, const Token
       pick.push_back(static_cast<int64_t>(rng() % shapes.size()));
       picked.push_back(&shapes[static_cast<size_t>(pick.back())]);
     }
-    const auto x0 = nn::dense_to_tokens(latents.index_select(0, torch::tensor(pick)));
+    const auto x0 = dense_to_tokens(latents.index_select(0, torch::tensor(pick)));
     const auto c = draw_conditions(picked, sizes.structure_flow.condition.text_tokens,
                                    sizes.structure_flow.condition.image_size, rng);
     run.begin_step(step);
@@ -293,10 +293,10 @@ GeneratorTrainReport train_structure(const GeneratorTrainOptions& o, const Token
 }
 
 GeneratorTrainReport train_latent(const GeneratorTrainOptions& o, const Tokenizer& tokenizer,
-                                  const nn::GeneratorSizes& sizes) {
+                                  const GeneratorSizes& sizes) {
   const ModelDirectory model = open_model(o.model_dir.string());
-  const auto vae_sizes = nn::SparseFlexVaeOptions::from_config(model.network("vae"));
-  nn::SparseFlexVae vae(vae_sizes);
+  const auto vae_sizes = SparseFlexVaeOptions::from_config(model.network("vae"));
+  SparseFlexVae vae(vae_sizes);
   nn::load_weights(*vae, model.weights("vae"));
   vae->eval();
   auto shapes = load_shapes(o, tokenizer, sizes.latent_flow.condition,
@@ -310,7 +310,7 @@ GeneratorTrainReport train_latent(const GeneratorTrainOptions& o, const Tokenize
 
   std::mt19937_64 rng(o.seed);
   torch::manual_seed(o.seed + 2);
-  nn::FlowTransformer flow(sizes.latent_flow);
+  FlowTransformer flow(sizes.latent_flow);
   nn::TrainingRun run(
       *flow, nn::training_run_options(o, "latent_flow", o.model_dir, o.steps, o.learning_rate));
   int step = run.start_step();
@@ -344,7 +344,7 @@ constexpr int64_t kViewJitter = 4;  // pixels, image prior training (of 128)
 // the targets; the structure flow's statistics normalise them, so the estimate lives where the
 // flow's samples do).
 GeneratorTrainReport train_prior(const GeneratorTrainOptions& o, const Tokenizer& tokenizer,
-                                 const nn::GeneratorSizes& sizes) {
+                                 const GeneratorSizes& sizes) {
   const bool text = o.stage == "text-prior";
   const ModelDirectory model = open_model(o.model_dir.string());
   for (const char* key : {"structure_vae", "structure_flow"}) {
@@ -353,8 +353,8 @@ GeneratorTrainReport train_prior(const GeneratorTrainOptions& o, const Tokenizer
                                        key + "' network (train structure first)");
     }
   }
-  const auto sv = nn::StructureVaeOptions::from_config(model.network("structure_vae"));
-  nn::StructureVae svae(sv);
+  const auto sv = StructureVaeOptions::from_config(model.network("structure_vae"));
+  StructureVae svae(sv);
   nn::load_weights(*svae, model.weights("structure_vae"));
   svae->eval();
   const auto flow_config = model.network("structure_flow");
@@ -378,23 +378,23 @@ GeneratorTrainReport train_prior(const GeneratorTrainOptions& o, const Tokenizer
 
   std::mt19937_64 rng(o.seed);
   torch::manual_seed(o.seed + 3);
-  nn::ImagePrior image_prior{nullptr};
-  nn::TextPrior text_prior{nullptr};
+  ImagePrior image_prior{nullptr};
+  TextPrior text_prior{nullptr};
   nn::ModelConfig config;
   if (text) {
-    nn::TextPriorOptions po = sizes.text_prior;
+    TextPriorOptions po = sizes.text_prior;
     po.vocabulary = cond.vocabulary;
     po.text_tokens = cond.text_tokens;
     po.latent_channels = sv.latent_channels;
     po.latent_resolution = sv.latent_resolution();
-    text_prior = nn::TextPrior(po);
+    text_prior = TextPrior(po);
     config = po.to_config();
   } else {
-    nn::ImagePriorOptions po = sizes.image_prior;
+    ImagePriorOptions po = sizes.image_prior;
     po.latent_channels = sv.latent_channels;
     po.latent_resolution = sv.latent_resolution();
     po.image_size = cond.image_size;
-    image_prior = nn::ImagePrior(po);
+    image_prior = ImagePrior(po);
     config = po.to_config();
   }
   torch::nn::Module& net = text ? static_cast<torch::nn::Module&>(*text_prior) : *image_prior;
@@ -451,7 +451,7 @@ GeneratorTrainReport train_generator(const GeneratorTrainOptions& o) {
     throw Error(ExitCode::InvalidInput, "train " + o.stage + ": init_weights " + o.init_weights.string() + ": file not found");
   }
   const Tokenizer tokenizer = tokenizer_for(o.model_dir);
-  const nn::GeneratorSizes sizes = nn::generator_sizes(o.config, static_cast<int64_t>(tokenizer.size()));
+  const GeneratorSizes sizes = generator_sizes(o.config, static_cast<int64_t>(tokenizer.size()));
   if (is_prior_stage(o.stage)) return train_prior(o, tokenizer, sizes);
   return o.stage == "structure" ? train_structure(o, tokenizer, sizes)
                                 : train_latent(o, tokenizer, sizes);

@@ -4,9 +4,9 @@
 #include "flexforge/core/error.h"
 #include "flexforge/nn/sparse_layers.h"
 
-namespace flexforge::nn {
+namespace flexforge::model {
 
-PartHeadOptions PartHeadOptions::from_config(const ModelConfig& c) {
+PartHeadOptions PartHeadOptions::from_config(const nn::ModelConfig& c) {
   if (c.name != "PartHead") c.fail("expected a PartHead network, found '" + c.name + "'");
   PartHeadOptions o;
   o.base_resolution = c.get<int64_t>("base_resolution");
@@ -27,8 +27,8 @@ PartHeadOptions PartHeadOptions::from_config(const ModelConfig& c) {
   return o;
 }
 
-ModelConfig PartHeadOptions::to_config() const {
-  ModelConfig c;
+nn::ModelConfig PartHeadOptions::to_config() const {
+  nn::ModelConfig c;
   c.name = "PartHead";
   c.args = {{"base_resolution", base_resolution}, {"channels", channels},
             {"point_hidden", point_hidden},       {"head_hidden", head_hidden},
@@ -69,8 +69,8 @@ PartHeadNetImpl::PartHeadNetImpl(const PartHeadOptions& o) : options(o) {
     encoder->push_back(LocalResBlock(ch[l]));
     decoder->push_back(LocalResBlock(ch[l]));
     if (l + 1 < levels) {
-      down->push_back(SparseDownConv3d(ch[l], ch[l + 1]));
-      up->push_back(SparseUpConv3d(ch[l + 1], ch[l]));
+      down->push_back(nn::SparseDownConv3d(ch[l], ch[l + 1]));
+      up->push_back(nn::SparseUpConv3d(ch[l + 1], ch[l]));
       merge->push_back(torch::nn::Linear(2 * ch[l], ch[l]));
     }
   }
@@ -87,15 +87,15 @@ torch::Tensor PartHeadNetImpl::forward(const PartHeadBatch& input, const PartHea
   const int64_t levels = static_cast<int64_t>(options.channels.size());
   const auto vin = voxel_of(input.points, R);
   const auto per_point = point_mlp->forward(point_features(input, vin, R));
-  SparseTensor x = voxelize_mean(input.batch, vin, per_point, input.batch_size);
+  nn::SparseTensor x = nn::voxelize_mean(input.batch, vin, per_point, input.batch_size);
   x = x.with_features(point_in->forward(x.features()));
 
-  std::vector<SparseTensor> skips;
+  std::vector<nn::SparseTensor> skips;
   for (int64_t l = 0; l < levels; ++l) {
     x = encoder[l]->as<LocalResBlock>()->forward(x);
     if (l + 1 < levels) {
       skips.push_back(x);
-      x = down[l]->as<SparseDownConv3d>()->forward(x);
+      x = down[l]->as<nn::SparseDownConv3d>()->forward(x);
     }
   }
   // Global context: per shape, mean and max over its coarse voxels, added to every coarse voxel.
@@ -117,8 +117,8 @@ torch::Tensor PartHeadNetImpl::forward(const PartHeadBatch& input, const PartHea
   }
   x = decoder[levels - 1]->as<LocalResBlock>()->forward(x);
   for (int64_t l = levels - 2; l >= 0; --l) {
-    const SparseTensor& skip = skips[static_cast<size_t>(l)];
-    const auto upped = up[l]->as<SparseUpConv3d>()->forward(x, &skip);
+    const nn::SparseTensor& skip = skips[static_cast<size_t>(l)];
+    const auto upped = up[l]->as<nn::SparseUpConv3d>()->forward(x, &skip);
     x = skip.with_features(
         merge[l]->as<torch::nn::Linear>()->forward(torch::cat({upped.features(), skip.features()}, 1)));
     x = decoder[l]->as<LocalResBlock>()->forward(x);
@@ -133,4 +133,4 @@ torch::Tensor PartHeadNetImpl::forward(const PartHeadBatch& input, const PartHea
   return head->forward(torch::cat({feat, point_features(query, vq, R)}, 1));
 }
 
-}  // namespace flexforge::nn
+}  // namespace flexforge::model

@@ -45,7 +45,7 @@ PartHeadShape sample_part_head_shape(const std::vector<Vec3>& positions,
 }
 
 struct PartHead::Impl {
-  nn::PartHeadNet net{nullptr};
+  PartHeadNet net{nullptr};
   std::vector<bool> instanced;
 };
 
@@ -54,10 +54,10 @@ PartHead::~PartHead() = default;
 
 std::shared_ptr<const PartHead> PartHead::load(const ModelDirectory& dir) {
   const nn::ModelConfig config = dir.network(kPartHeadNetwork);
-  const nn::PartHeadOptions options = nn::PartHeadOptions::from_config(config);
+  const PartHeadOptions options = PartHeadOptions::from_config(config);
   if (options.classes.size() < 2) config.fail("a part head needs at least 2 classes");
   auto impl = std::make_unique<Impl>();
-  impl->net = nn::PartHeadNet(options);
+  impl->net = PartHeadNet(options);
   const auto instanced = config.get<std::vector<std::string>>("instanced", {});
   for (const std::string& name : options.classes) {
     impl->instanced.push_back(std::find(instanced.begin(), instanced.end(), name) != instanced.end());
@@ -90,11 +90,11 @@ std::vector<float> PartHead::predict_faces(const std::vector<Vec3>& positions,
     normals[f] = n.norm() > 0 ? Vec3(n.normalized()) : Vec3::Zero();
   }
   torch::InferenceMode guard;
-  nn::PartHeadBatch query{to_tensor(centroids), to_tensor(normals),
+  PartHeadBatch query{to_tensor(centroids), to_tensor(normals),
                           torch::zeros({static_cast<int64_t>(triangles.size())}, torch::kLong), 1};
   // The centroids join the encoder input so that every query's voxel is active; the voxel
   // features are means, so the extra points do not change their scale.
-  nn::PartHeadBatch input{torch::cat({to_tensor(shape.points), query.points}),
+  PartHeadBatch input{torch::cat({to_tensor(shape.points), query.points}),
                           torch::cat({to_tensor(shape.normals), query.normals}),
                           torch::zeros({static_cast<int64_t>(shape.points.size() + triangles.size())},
                                        torch::kLong),

@@ -130,11 +130,11 @@ PartHeadTrainReport train_part_head(const PartHeadTrainOptions& o) {
   spdlog::info("train segment: {} shapes, {} classes, sampled in {:.1f} s", shapes.size(),
                sorted.size(), elapsed());
 
-  nn::PartHeadOptions sizes;
-  if (!o.config.empty()) sizes = nn::PartHeadOptions::from_config(nn::read_model_config(o.config));
+  PartHeadOptions sizes;
+  if (!o.config.empty()) sizes = PartHeadOptions::from_config(nn::read_model_config(o.config));
   sizes.classes = sorted;
   torch::manual_seed(o.seed);
-  nn::PartHeadNet net(sizes);
+  PartHeadNet net(sizes);
   spdlog::info("train segment: {} parameters", nn::count_parameters(*net));
 
   nn::TrainingRun run(
@@ -154,7 +154,7 @@ PartHeadTrainReport train_part_head(const PartHeadTrainOptions& o) {
       l.push_back(s.labels);
       b.push_back(torch::full({s.labels.size(0)}, k, torch::kLong));
     }
-    nn::PartHeadBatch batch{torch::cat(p), torch::cat(n), torch::cat(b), o.batch};
+    PartHeadBatch batch{torch::cat(p), torch::cat(n), torch::cat(b), o.batch};
     const auto labels = torch::cat(l);
     run.begin_step(step);
     const auto logits = net->forward(batch, batch);

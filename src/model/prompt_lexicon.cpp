@@ -17,7 +17,7 @@ std::optional<condition::Lexicon> load_model_lexicon(const std::filesystem::path
       for (const std::string& w : condition::normalize_words(e.concept)) {
         if (!tokenizer.contains(w)) {
           throw Error(ExitCode::Model, "lexicon file " + file.string() + ": '" + phrase + "' maps to '" +
-                                           e.concept + "', which is not a token of " + nn::kTokenizerFile);
+                                           e.concept + "', which is not a token of " + kTokenizerFile);
         }
       }
     }
@@ -36,7 +36,7 @@ std::string describe_mapping(const condition::WordMapping& m) {
 
 PromptExplanation explain_prompt(const std::string& model, const std::string& text) {
   const ModelDirectory dir = open_model(model);
-  const auto tokenizer = condition::Tokenizer::load(dir.directory / nn::kTokenizerFile);
+  const auto tokenizer = condition::Tokenizer::load(dir.directory / kTokenizerFile);
   const auto lexicon = load_model_lexicon(dir.directory, tokenizer);
   const auto tokens = dir.network("structure_flow").get<std::int64_t>("condition_text_tokens");
   if (tokens < 1) throw Error(ExitCode::Model, "config.json: condition_text_tokens must be at least 1");

@@ -33,7 +33,7 @@ class StepTimer {
 
 // Maps a mesh from the field frame back onto `reference`'s frame.
 void restore_frame(Mesh& mesh, const Mesh& reference) {
-  transform(mesh, normalize_for_field(reference, kFieldMargin).inverse());
+  transform(mesh, extract::normalize_for_field(reference, kFieldMargin).inverse());
   compute_vertex_normals(mesh);
 }
 
@@ -43,7 +43,7 @@ ReconstructResult reconstruct_mesh(const Mesh& input, const ReconstructOptions& 
   ReconstructResult result;
   StepTimer timer(result.seconds);
   const Mesh normalized = normalize_mesh_for_field(input);
-  ExtractOptions extract_options;
+  extract::ExtractOptions extract_options;
   extract_options.watertight = o.watertight;
 
   if (o.direct) {
@@ -52,17 +52,17 @@ ReconstructResult reconstruct_mesh(const Mesh& input, const ReconstructOptions& 
       throw Error(ExitCode::Usage, "resolution must be in 4..2048");
     }
     timer.lap("normalise");
-    const SparseVoxelField field = direct_field(normalized, resolution);
+    const extract::SparseVoxelField field = extract::direct_field(normalized, resolution);
     result.fine_voxels = field.voxels.size();
     timer.lap("signed distance");
-    result.mesh = extract_flexicubes(field, extract_options);
+    result.mesh = extract::extract_flexicubes(field, extract_options);
     timer.lap("extract");
     restore_frame(result.mesh, input);
     return result;
   }
 
   const ModelDirectory model = open_model(o.model_dir.string());
-  nn::SparseFlexVaeOptions sizes = nn::SparseFlexVaeOptions::from_config(model.network("vae"));
+  SparseFlexVaeOptions sizes = SparseFlexVaeOptions::from_config(model.network("vae"));
   if (o.resolution > 0) {
     // The decoder is convolutional, so the same weights run at another base resolution.
     const int step = 1 << sizes.levels;
@@ -74,7 +74,7 @@ ReconstructResult reconstruct_mesh(const Mesh& input, const ReconstructOptions& 
   }
   torch::NoGradGuard no_grad;
   const torch::Device device(o.device);
-  nn::SparseFlexVae vae(sizes);
+  SparseFlexVae vae(sizes);
   nn::load_weights(*vae, model.weights("vae"));
   vae->to(device);
   vae->eval();
@@ -85,16 +85,16 @@ ReconstructResult reconstruct_mesh(const Mesh& input, const ReconstructOptions& 
                       static_cast<int>(sizes.levels), o.points, o.seed, false);
   result.base_voxels = sample.level_voxels.front().size();
   timer.lap("sample surface");
-  const auto batch = nn::collate_vae_samples({&sample}, device);
+  const auto batch = collate_vae_samples({&sample}, device);
   const auto posterior = vae->encode(batch.points, batch.base_coords);
   timer.lap("encode");
   const int64_t chunk =
-      o.chunk > 0 ? o.chunk : nn::auto_chunk(sizes, posterior.mean.size(), o.chunk_voxels);
-  const auto decoded = nn::decode_chunked(*vae, posterior.mean, chunk, o.max_fine_voxels);
+      o.chunk > 0 ? o.chunk : auto_chunk(sizes, posterior.mean.size(), o.chunk_voxels);
+  const auto decoded = decode_chunked(*vae, posterior.mean, chunk, o.max_fine_voxels);
   result.fine_voxels = static_cast<std::size_t>(decoded.fine.size());
   timer.lap("decode");
-  result.mesh = extract_flexicubes(
-      nn::to_sparse_field(decoded.fine, static_cast<int>(sizes.fine_resolution())), extract_options);
+  result.mesh = extract::extract_flexicubes(
+      to_sparse_field(decoded.fine, static_cast<int>(sizes.fine_resolution())), extract_options);
   timer.lap("extract");
   restore_frame(result.mesh, input);
   return result;

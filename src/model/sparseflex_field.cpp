@@ -3,9 +3,9 @@
 #include "flexforge/core/error.h"
 #include "flexforge/model/sparseflex_vae.h"
 
-namespace flexforge::nn {
+namespace flexforge::model {
 
-SparseVoxelField to_sparse_field(const SparseTensor& fine, int resolution) {
+extract::SparseVoxelField to_sparse_field(const nn::SparseTensor& fine, int resolution) {
   if (fine.channels() != kSparseFlexChannels) {
     throw Error(ExitCode::StageFailed, "decoder output has " + std::to_string(fine.channels()) +
                                            " channels, expected 53");
@@ -13,7 +13,7 @@ SparseVoxelField to_sparse_field(const SparseTensor& fine, int resolution) {
   const auto coords = fine.coords().to(torch::kCPU).contiguous();
   const auto features = fine.features().to(torch::kCPU, torch::kFloat).contiguous();
   const int64_t n = coords.size(0);
-  SparseVoxelField field;
+  extract::SparseVoxelField field;
   field.resolution = resolution;
   field.voxels.resize(static_cast<size_t>(n));
   const auto c = coords.accessor<int32_t, 2>();
@@ -28,4 +28,4 @@ SparseVoxelField to_sparse_field(const SparseTensor& fine, int resolution) {
   return field;
 }
 
-}  // namespace flexforge::nn
+}  // namespace flexforge::model

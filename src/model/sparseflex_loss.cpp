@@ -2,7 +2,7 @@
 
 #include "flexforge/core/error.h"
 
-namespace flexforge::nn {
+namespace flexforge::model {
 
 namespace {
 
@@ -68,7 +68,7 @@ SparseFlexLoss sparseflex_loss(const DecodeResult& decoded, const LatentDistribu
   SparseFlexLoss loss;
   const auto& fine = decoded.fine;
   // Align the decoded fine rows (parent-major order) with the truth rows.
-  const SparseTensor truth_set(truth_levels.back().to(torch::kInt),
+  const nn::SparseTensor truth_set(truth_levels.back().to(torch::kInt),
                                torch::zeros({truth_levels.back().size(0), 1}), fine.batch_size());
   const auto rows = truth_set.lookup(fine.coords());
   if (rows.numel() > 0 && rows.min().item<int64_t>() < 0) {
@@ -110,4 +110,4 @@ SparseFlexLoss sparseflex_loss(const DecodeResult& decoded, const LatentDistribu
   return loss;
 }
 
-}  // namespace flexforge::nn
+}  // namespace flexforge::model

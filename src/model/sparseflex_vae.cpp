@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <cmath>
 
-namespace flexforge::nn {
+namespace flexforge::model {
 
 namespace {
 
@@ -16,8 +16,8 @@ void zero_parameters(torch::nn::Module& m) {
 }
 
 // A SparseTensor used only as a coordinate set for lookups.
-SparseTensor coordinate_set(const torch::Tensor& coords, int64_t batch_size) {
-  return SparseTensor(coords.to(torch::kInt),
+nn::SparseTensor coordinate_set(const torch::Tensor& coords, int64_t batch_size) {
+  return nn::SparseTensor(coords.to(torch::kInt),
                       torch::zeros({coords.size(0), 1}, torch::TensorOptions().device(coords.device())),
                       batch_size);
 }
@@ -36,7 +36,7 @@ torch::Tensor child_coordinates(const torch::Tensor& coords) {
 
 }  // namespace
 
-SparseFlexVaeOptions SparseFlexVaeOptions::from_config(const ModelConfig& c) {
+SparseFlexVaeOptions SparseFlexVaeOptions::from_config(const nn::ModelConfig& c) {
   SparseFlexVaeOptions o;
   o.base_resolution = c.get<int64_t>("base_resolution");
   o.levels = c.get<int64_t>("levels");
@@ -56,8 +56,8 @@ SparseFlexVaeOptions SparseFlexVaeOptions::from_config(const ModelConfig& c) {
   return o;
 }
 
-ModelConfig SparseFlexVaeOptions::to_config() const {
-  ModelConfig c;
+nn::ModelConfig SparseFlexVaeOptions::to_config() const {
+  nn::ModelConfig c;
   c.name = "SparseFlexVae";
   c.args = {{"base_resolution", base_resolution}, {"levels", levels},
             {"latent_channels", latent_channels}, {"point_hidden", point_hidden},
@@ -78,36 +78,36 @@ int64_t SparseFlexVaeOptions::receptive_radius() const {
 }
 
 LocalResBlockImpl::LocalResBlockImpl(int64_t channels) {
-  norm1 = register_module("norm1", SparseLayerNorm(channels));
-  conv1 = register_module("conv1", SubMConv3d(channels, channels, 3));
-  norm2 = register_module("norm2", SparseLayerNorm(channels));
-  conv2 = register_module("conv2", SubMConv3d(channels, channels, 3));
+  norm1 = register_module("norm1", nn::SparseLayerNorm(channels));
+  conv1 = register_module("conv1", nn::SubMConv3d(channels, channels, 3));
+  norm2 = register_module("norm2", nn::SparseLayerNorm(channels));
+  conv2 = register_module("conv2", nn::SubMConv3d(channels, channels, 3));
   zero_parameters(*conv2);
 }
 
-SparseTensor LocalResBlockImpl::forward(const SparseTensor& x) {
-  auto h = conv1->forward(sparse_silu(norm1->forward(x)));
-  h = conv2->forward(sparse_silu(norm2->forward(h)));
+nn::SparseTensor LocalResBlockImpl::forward(const nn::SparseTensor& x) {
+  auto h = conv1->forward(nn::sparse_silu(norm1->forward(x)));
+  h = conv2->forward(nn::sparse_silu(norm2->forward(h)));
   return x.with_features(x.features() + h.features());
 }
 
 LocalSubdivideBlockImpl::LocalSubdivideBlockImpl(int64_t in_channels, int64_t out_channels) {
-  norm = register_module("norm", SparseLayerNorm(in_channels));
+  norm = register_module("norm", nn::SparseLayerNorm(in_channels));
   skip = register_module("skip", torch::nn::Linear(in_channels, out_channels));
-  conv1 = register_module("conv1", SubMConv3d(out_channels, out_channels, 3));
-  norm2 = register_module("norm2", SparseLayerNorm(out_channels));
-  conv2 = register_module("conv2", SubMConv3d(out_channels, out_channels, 3));
+  conv1 = register_module("conv1", nn::SubMConv3d(out_channels, out_channels, 3));
+  norm2 = register_module("norm2", nn::SparseLayerNorm(out_channels));
+  conv2 = register_module("conv2", nn::SubMConv3d(out_channels, out_channels, 3));
   prune = register_module("prune", torch::nn::Linear(out_channels, 1));
   zero_parameters(*conv2);
 }
 
-std::pair<SparseTensor, torch::Tensor> LocalSubdivideBlockImpl::forward(const SparseTensor& x) {
+std::pair<nn::SparseTensor, torch::Tensor> LocalSubdivideBlockImpl::forward(const nn::SparseTensor& x) {
   // Project first, then subdivide: the children start from the narrower width, which is what
   // keeps the fine levels cheap.
-  const auto projected = x.with_features(skip->forward(sparse_silu(norm->forward(x)).features()));
-  const auto children = subdivide(projected);
-  auto h = conv1->forward(sparse_silu(children));
-  h = conv2->forward(sparse_silu(norm2->forward(h)));
+  const auto projected = x.with_features(skip->forward(nn::sparse_silu(norm->forward(x)).features()));
+  const auto children = nn::subdivide(projected);
+  auto h = conv1->forward(nn::sparse_silu(children));
+  h = conv2->forward(nn::sparse_silu(norm2->forward(h)));
   const auto out = children.features() + h.features();
   return {children.with_features(out), prune->forward(out).squeeze(1)};
 }
@@ -168,7 +168,7 @@ LatentDistribution SparseFlexVaeImpl::encode(const PointBatch& points,
   return {x.with_features(out.slice(1, 0, lc)), out.slice(1, lc, 2 * lc).clamp(-30.0, 20.0)};
 }
 
-DecodeResult SparseFlexVaeImpl::decode(const SparseTensor& latent,
+DecodeResult SparseFlexVaeImpl::decode(const nn::SparseTensor& latent,
                                        const std::vector<torch::Tensor>* guide,
                                        int64_t max_fine_voxels, double keep_logit) {
   if (guide && static_cast<int64_t>(guide->size()) != options.levels) {
@@ -188,7 +188,7 @@ DecodeResult SparseFlexVaeImpl::decode(const SparseTensor& latent,
     } else {
       level.kept = logits > keep_logit;
     }
-    x = sparse_prune(children, level.kept);
+    x = nn::sparse_prune(children, level.kept);
     if (max_fine_voxels > 0 && x.size() > max_fine_voxels) {
       throw Error(ExitCode::Resource, "VAE decode: " + std::to_string(x.size()) +
                                           " active voxels at level " + std::to_string(l + 1) +
@@ -210,7 +210,7 @@ int64_t auto_chunk(const SparseFlexVaeOptions& o, int64_t base_voxels, int64_t f
   return std::max<int64_t>(4, static_cast<int64_t>(side));
 }
 
-DecodeResult decode_chunked(SparseFlexVaeImpl& vae, const SparseTensor& latent, int64_t chunk,
+DecodeResult decode_chunked(SparseFlexVaeImpl& vae, const nn::SparseTensor& latent, int64_t chunk,
                             int64_t max_fine_voxels, double keep_logit) {
   if (chunk <= 0 || latent.size() == 0) return vae.decode(latent, nullptr, max_fine_voxels, keep_logit);
   const auto coords = latent.coords().to(torch::kLong);
@@ -229,7 +229,7 @@ DecodeResult decode_chunked(SparseFlexVaeImpl& vae, const SparseTensor& latent, 
                  (c.select(1, 3) >= bz - margin) & (c.select(1, 3) < bz + chunk + margin);
         };
         if (!in_box(coords, 0).any().item<bool>()) continue;
-        const auto part = sparse_prune(latent, in_box(coords, halo));
+        const auto part = nn::sparse_prune(latent, in_box(coords, halo));
         auto decoded = vae.decode(part, nullptr, 0, keep_logit);
         auto fc = decoded.fine.coords().to(torch::kLong);
         auto parent = fc.clone();
@@ -247,10 +247,10 @@ DecodeResult decode_chunked(SparseFlexVaeImpl& vae, const SparseTensor& latent, 
   }
   auto c = torch::cat(fine_coords);
   auto f = torch::cat(fine_features);
-  const auto order = pack_coords(c).argsort();
+  const auto order = nn::pack_coords(c).argsort();
   DecodeResult result;
-  result.fine = SparseTensor(c.index_select(0, order), f.index_select(0, order), latent.batch_size());
+  result.fine = nn::SparseTensor(c.index_select(0, order), f.index_select(0, order), latent.batch_size());
   return result;
 }
 
-}  // namespace flexforge::nn
+}  // namespace flexforge::model

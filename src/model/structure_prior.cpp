@@ -2,7 +2,7 @@
 
 #include "flexforge/core/error.h"
 
-namespace flexforge::nn {
+namespace flexforge::model {
 
 namespace {
 
@@ -43,7 +43,7 @@ torch::Tensor LatentGridHead::forward(const torch::Tensor& features) {
   return decoder_->forward(mlp_->forward(features).view({b, kSeedChannels, grid_, grid_, grid_}));
 }
 
-ImagePriorOptions ImagePriorOptions::from_config(const ModelConfig& c) {
+ImagePriorOptions ImagePriorOptions::from_config(const nn::ModelConfig& c) {
   ImagePriorOptions o;
   o.image_size = c.get<int64_t>("image_size");
   o.latent_channels = c.get<int64_t>("latent_channels");
@@ -58,8 +58,8 @@ ImagePriorOptions ImagePriorOptions::from_config(const ModelConfig& c) {
   return o;
 }
 
-ModelConfig ImagePriorOptions::to_config() const {
-  ModelConfig c;
+nn::ModelConfig ImagePriorOptions::to_config() const {
+  nn::ModelConfig c;
   c.name = "ImagePrior";
   c.args = {{"image_size", image_size},     {"latent_channels", latent_channels},
             {"latent_resolution", latent_resolution}, {"widths", widths},
@@ -99,7 +99,7 @@ torch::Tensor ImagePriorImpl::forward(const torch::Tensor& image) {
   return head.forward(encoder->forward(image).flatten(1));
 }
 
-TextPriorOptions TextPriorOptions::from_config(const ModelConfig& c) {
+TextPriorOptions TextPriorOptions::from_config(const nn::ModelConfig& c) {
   TextPriorOptions o;
   o.vocabulary = c.get<int64_t>("vocabulary");
   o.text_tokens = c.get<int64_t>("text_tokens");
@@ -116,8 +116,8 @@ TextPriorOptions TextPriorOptions::from_config(const ModelConfig& c) {
   return o;
 }
 
-ModelConfig TextPriorOptions::to_config() const {
-  ModelConfig c;
+nn::ModelConfig TextPriorOptions::to_config() const {
+  nn::ModelConfig c;
   c.name = "TextPrior";
   c.args = {{"vocabulary", vocabulary}, {"text_tokens", text_tokens},
             {"channels", channels},     {"heads", heads},
@@ -148,4 +148,4 @@ torch::Tensor TextPriorImpl::forward(const torch::Tensor& text_ids) {
   return head.forward(pooled);
 }
 
-}  // namespace flexforge::nn
+}  // namespace flexforge::model

@@ -18,7 +18,7 @@ namespace flexforge::model {
 
 Mesh normalize_mesh_for_field(const Mesh& mesh) {
   Mesh out = mesh;
-  transform(out, normalize_for_field(mesh, kFieldMargin).forward());
+  transform(out, extract::normalize_for_field(mesh, kFieldMargin).forward());
   return out;
 }
 
@@ -31,7 +31,7 @@ TrainingShape read_record(const std::filesystem::path& dir, const nlohmann::json
   s.category = record.at("category").get<std::string>();
   s.captions = record.at("captions").get<std::vector<std::string>>();
   s.attributes = record.value("attributes", nlohmann::json::object());
-  s.normalized = normalize_mesh_for_field(join_parts(load_scene(dir / record.at("files").at("glb").get<std::string>())));
+  s.normalized = normalize_mesh_for_field(join_parts(io::load_scene(dir / record.at("files").at("glb").get<std::string>())));
   // Training conditions on the pixels only; the cameras stay in the record.
   const auto& files = record.at("files").at("views");
   for (std::size_t k = 0; k < files.size() && static_cast<int>(k) < views; ++k) {
@@ -108,7 +108,7 @@ void for_each_training_shape(const TrainingShapeOptions& o,
     TrainingShape s;
     s.id = path.stem().string();
     s.category = "real";
-    s.normalized = normalize_mesh_for_field(join_parts(load_scene(path)));
+    s.normalized = normalize_mesh_for_field(join_parts(io::load_scene(path)));
     visit(s);
   }
 }

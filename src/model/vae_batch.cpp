@@ -5,11 +5,11 @@
 #include <algorithm>
 #include <cmath>
 
-namespace flexforge::nn {
+namespace flexforge::model {
 
 namespace {
 
-torch::Tensor voxel_tensor(const model::VoxelList& voxels, int64_t batch) {
+torch::Tensor voxel_tensor(const VoxelList& voxels, int64_t batch) {
   auto t = torch::empty({static_cast<int64_t>(voxels.size()), 4}, torch::kInt);
   auto a = t.accessor<int32_t, 2>();
   for (size_t i = 0; i < voxels.size(); ++i) {
@@ -23,7 +23,7 @@ torch::Tensor voxel_tensor(const model::VoxelList& voxels, int64_t batch) {
 
 }  // namespace
 
-VaeBatch collate_vae_samples(const std::vector<const model::VaeSample*>& samples,
+VaeBatch collate_vae_samples(const std::vector<const VaeSample*>& samples,
                              torch::Device device) {
   if (samples.empty()) throw Error(ExitCode::StageFailed, "VAE batch: no samples");
   // Samples made without targets carry only their base voxels.
@@ -65,4 +65,4 @@ VaeBatch collate_vae_samples(const std::vector<const model::VaeSample*>& samples
   return batch;
 }
 
-}  // namespace flexforge::nn
+}  // namespace flexforge::model

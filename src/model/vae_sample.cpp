@@ -43,7 +43,7 @@ VaeSample make_vae_sample(const Mesh& normalized, int base_resolution, int level
   const SurfaceSamples samples = sample_surface(normalized, points, seed);
   s.points.reserve(samples.points.size() * 6);
   std::set<std::array<std::int32_t, 3>> base;
-  for (const auto& v : surface_voxels(normalized, base_resolution)) base.insert(v);
+  for (const auto& v : extract::surface_voxels(normalized, base_resolution)) base.insert(v);
   for (std::size_t i = 0; i < samples.points.size(); ++i) {
     const Vec3& p = samples.points[i];
     const Vec3& n = samples.normals[i];
@@ -61,7 +61,7 @@ VaeSample make_vae_sample(const Mesh& normalized, int base_resolution, int level
   s.level_voxels.emplace_back(base.begin(), base.end());
   if (!with_targets) return s;
   for (int l = 1; l <= levels; ++l) {
-    VoxelList level = surface_voxels(normalized, base_resolution << l);
+    VoxelList level = extract::surface_voxels(normalized, base_resolution << l);
     std::sort(level.begin(), level.end());
     s.level_voxels.push_back(nested(level, s.level_voxels.back()));
   }
@@ -86,7 +86,7 @@ VaeSample make_vae_sample(const Mesh& normalized, int base_resolution, int level
       voxel_corner[i * 8 + c] = it->second;
     }
   }
-  const std::vector<float> distance = MeshSignedDistance(normalized).evaluate(corner_points);
+  const std::vector<float> distance = extract::MeshSignedDistance(normalized).evaluate(corner_points);
   s.fine_sdf.resize(voxel_corner.size());
   for (std::size_t i = 0; i < voxel_corner.size(); ++i) {
     s.fine_sdf[i] = distance[voxel_corner[i]] * static_cast<float>(fine);

@@ -30,10 +30,10 @@ VaeTrainReport train_vae(const VaeTrainOptions& o) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   };
 
-  nn::SparseFlexVaeOptions sizes;
-  if (!o.config.empty()) sizes = nn::SparseFlexVaeOptions::from_config(nn::read_model_config(o.config));
+  SparseFlexVaeOptions sizes;
+  if (!o.config.empty()) sizes = SparseFlexVaeOptions::from_config(nn::read_model_config(o.config));
   torch::manual_seed(o.seed);
-  nn::SparseFlexVae vae(sizes);
+  SparseFlexVae vae(sizes);
 
   // Data: every shape turned into a sample once.
   TrainingShapeOptions shape_options;
@@ -54,7 +54,7 @@ VaeTrainReport train_vae(const VaeTrainOptions& o) {
 
   VaeTrainReport report;
   report.shapes = samples.size();
-  nn::SparseFlexLossWeights weights;
+  SparseFlexLossWeights weights;
   std::mt19937_64 order;
   int step = run.start_step();
   for (; run.keep_going(step); ++step) {
@@ -62,14 +62,14 @@ VaeTrainReport train_vae(const VaeTrainOptions& o) {
     order.seed(o.seed * 1000003 + static_cast<uint64_t>(step));
     std::vector<const VaeSample*> batch;
     for (int b = 0; b < o.batch; ++b) batch.push_back(&samples[order() % samples.size()]);
-    const auto tensors = nn::collate_vae_samples(batch);
+    const auto tensors = collate_vae_samples(batch);
     run.begin_step(step);
     const auto posterior = vae->encode(tensors.points, tensors.base_coords);
     const auto z = posterior.mean.with_features(
         posterior.mean.features() +
         torch::randn_like(posterior.logvar) * torch::exp(0.5 * posterior.logvar));
     const auto decoded = vae->decode(z, &tensors.truth_levels);
-    const auto loss = nn::sparseflex_loss(decoded, posterior, tensors.truth_levels,
+    const auto loss = sparseflex_loss(decoded, posterior, tensors.truth_levels,
                                           tensors.truth_sdf, weights);
     loss.total.backward();
     run.end_step(step, loss.total.item<double>(),

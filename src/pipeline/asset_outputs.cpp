@@ -24,7 +24,7 @@ std::vector<std::string> parse_formats(const std::string& list) {
     if (item.empty()) continue;
     if (item.front() == '.') item.erase(0, 1);
     std::transform(item.begin(), item.end(), item.begin(), [](unsigned char c) { return std::tolower(c); });
-    output_format_for("x." + item);  // Error(Usage) naming an unknown extension
+    io::output_format_for("x." + item);  // Error(Usage) naming an unknown extension
     if (std::find(formats.begin(), formats.end(), item) == formats.end()) formats.push_back(item);
   }
   return formats;
@@ -33,12 +33,12 @@ std::vector<std::string> parse_formats(const std::string& list) {
 std::vector<fs::path> write_formats(const Scene& scene, const fs::path& output,
                                     const std::vector<std::string>& extra_formats) {
   std::vector<fs::path> written = {output};
-  save_scene(scene, output);
+  io::save_scene(scene, output);
   for (const auto& ext : extra_formats) {
     fs::path other = output;
     other.replace_extension("." + ext);
     if (std::find(written.begin(), written.end(), other) != written.end()) continue;
-    save_scene(scene, other);
+    io::save_scene(scene, other);
     written.push_back(other);
   }
   return written;

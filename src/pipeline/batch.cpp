@@ -127,7 +127,7 @@ JobOutputs job_outputs(const JobSpec& job, const fs::path& out_dir) {
   JobOutputs o;
   for (const std::string& format : job.formats) {
     const fs::path target = out_dir / (job.name + "." + format);
-    output_format_for(target);
+    io::output_format_for(target);
     if (o.main.empty()) {
       o.main = target;
     } else {
@@ -149,7 +149,7 @@ json run_single_job(const JobSpec& job, const fs::path& out_dir) {
     const JobOutputs targets = job_outputs(job, out_dir);
     const std::vector<std::string> planned = plan_stages(job.stages);
     std::vector<StageRun> runs;
-    Scene scene = load_scene(*job.input);
+    Scene scene = io::load_scene(*job.input);
     scene = run_stages(std::move(scene), planned, job.options, &runs);
     json stages = json::array();
     for (const StageRun& r : runs) {
@@ -239,7 +239,7 @@ void run_generation_group(const std::vector<const JobSpec*>& group, const fs::pa
         throw Error(ExitCode::InvalidInput, *job->image + ": image not found");
       }
       Mesh structure;
-      if (job->structure) structure = join_parts(load_scene(*job->structure));
+      if (job->structure) structure = join_parts(io::load_scene(*job->structure));
       const JobOutputs targets = job_outputs(*job, out_dir);
       AssetRequest request;
       request.prompt = job->prompt.value_or("");

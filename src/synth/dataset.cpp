@@ -64,9 +64,9 @@ void draw_text(Image& img, int x, int y, const std::string& text, int scale) {
 }  // namespace
 
 void write_asset_files(const SynthAsset& asset, const fs::path& dir) {
-  write_file_atomic(dir / (asset.id + ".glb"), encode_glb(asset.scene()));
+  write_file_atomic(dir / (asset.id + ".glb"), io::encode_glb(asset.scene()));
   const Scene parts = asset.parts_scene();
-  if (!parts.parts.empty()) write_file_atomic(dir / (asset.id + "_parts.glb"), encode_glb(parts));
+  if (!parts.parts.empty()) write_file_atomic(dir / (asset.id + "_parts.glb"), io::encode_glb(parts));
   for (std::size_t k = 0; k < asset.views.size(); ++k) {
     write_file_atomic(dir / view_file(asset, k), render::encode_png(asset.views[k].image));
   }

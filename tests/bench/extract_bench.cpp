@@ -43,18 +43,18 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-Mesh load_mesh(const fs::path& p) { return weld(join_parts(load_scene(p)), 0.0f); }
+Mesh load_mesh(const fs::path& p) { return weld(join_parts(io::load_scene(p)), 0.0f); }
 
 Mesh normalized_copy(const Mesh& m) {
   Mesh out;
   out.positions = m.positions;
   out.triangles = m.triangles;
-  transform(out, normalize_for_field(m, 0.05).forward());
+  transform(out, extract::normalize_for_field(m, 0.05).forward());
   return out;
 }
 
 // Dense volume with the field's values at its grid points and the sign elsewhere.
-std::vector<float> dense_volume(const SparseVoxelField& f) {
+std::vector<float> dense_volume(const extract::SparseVoxelField& f) {
   const int R = f.resolution;
   const std::size_t n1 = std::size_t(R) + 1;
   const float unset = std::numeric_limits<float>::quiet_NaN();
@@ -62,8 +62,8 @@ std::vector<float> dense_volume(const SparseVoxelField& f) {
   auto id = [n1](std::size_t x, std::size_t y, std::size_t z) { return (x * n1 + y) * n1 + z; };
   for (std::size_t i = 0; i < f.voxels.size(); ++i) {
     for (int c = 0; c < 8; ++c) {
-      v[id(f.voxels[i][0] + kCubeCorners[c][0], f.voxels[i][1] + kCubeCorners[c][1],
-           f.voxels[i][2] + kCubeCorners[c][2])] = f.sdf[8 * i + c];
+      v[id(f.voxels[i][0] + extract::kCubeCorners[c][0], f.voxels[i][1] + extract::kCubeCorners[c][1],
+           f.voxels[i][2] + extract::kCubeCorners[c][2])] = f.sdf[8 * i + c];
     }
   }
   std::vector<std::uint32_t> queue;
@@ -162,7 +162,7 @@ void time_field_vs_faces(const std::string& path) {
       std::size_t voxels = 0;
       for (int rep = 0; rep < 2; ++rep) {
         const auto t0 = std::chrono::steady_clock::now();
-        const SparseVoxelField f = direct_field(norm, 128, threads);
+        const extract::SparseVoxelField f = extract::direct_field(norm, 128, threads);
         best = std::min(best, seconds_since(t0));
         voxels = f.voxels.size();
       }
@@ -194,14 +194,14 @@ int run_timing(const std::vector<std::string>& paths) {
     const std::string name = fs::path(p).stem().string();
     for (int R : {64, 128, 256}) {
       auto t0 = std::chrono::steady_clock::now();
-      const SparseVoxelField field = direct_field(norm, R);
+      const extract::SparseVoxelField field = extract::direct_field(norm, R);
       const double field_s = seconds_since(t0);
       // Best of 3 for the extraction (short at low R).
       double extract_s = 1e30;
       Mesh out;
       for (int rep = 0; rep < 3; ++rep) {
         t0 = std::chrono::steady_clock::now();
-        out = extract_flexicubes(field);
+        out = extract::extract_flexicubes(field);
         extract_s = std::min(extract_s, seconds_since(t0));
       }
       const fs::path npy = tmp / (name + "_" + std::to_string(R) + ".npy");
@@ -257,7 +257,7 @@ struct Quality {
 
 Quality measure(const Mesh& input, int R) {
   const auto t0 = std::chrono::steady_clock::now();
-  const Mesh out = direct_extract(input, R);
+  const Mesh out = extract::direct_extract(input, R);
   const double s = seconds_since(t0);
   MetricOptions mo;
   mo.samples = 100000;
@@ -267,7 +267,7 @@ Quality measure(const Mesh& input, int R) {
   MetricOptions p2s = mo;
   p2s.point_to_surface = true;
   const MeshDistance ds = compare_meshes(out, input, p2s);
-  const Mesh wt = direct_extract(input, R, true);
+  const Mesh wt = extract::direct_extract(input, R, true);
   const TopologyReport wt_topo = analyze_topology(wt);
   const MeshDistance dw = compare_meshes(wt, input, mo);
   return {d.chamfer_l1,

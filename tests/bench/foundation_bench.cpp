@@ -84,17 +84,17 @@ int main(int argc, char** argv) {
                            aiProcess_SortByPType | aiProcess_ValidateDataStructure;
     // Import: flexforge's load_scene (Assimp + conversion to Scene) against Assimp alone.
     const double assimp_read = median_ms([&] { Assimp::Importer i; i.ReadFile(path, flags); }, 5);
-    const double ours_read = median_ms([&] { load_scene(path); }, 5);
+    const double ours_read = median_ms([&] { io::load_scene(path); }, 5);
     report("import", name, ours_read, "assimp ReadFile (no conversion)", assimp_read);
 
-    const Scene scene = load_scene(path);
+    const Scene scene = io::load_scene(path);
     Assimp::Importer importer;
     const aiScene* ai = importer.ReadFile(path, flags);
     Assimp::Exporter exporter;
-    const double ours_glb = median_ms([&] { encode_glb(scene); }, 5);
+    const double ours_glb = median_ms([&] { io::encode_glb(scene); }, 5);
     const double assimp_glb = median_ms([&] { exporter.ExportToBlob(ai, "glb2"); }, 5);
     report("encode_glb", name, ours_glb, "assimp glb2 exporter", assimp_glb);
-    const double ours_fbx = median_ms([&] { encode_fbx(scene); }, 5);
+    const double ours_fbx = median_ms([&] { io::encode_fbx(scene); }, 5);
     const double assimp_fbx = median_ms([&] { exporter.ExportToBlob(ai, "fbx"); }, 5);
     report("encode_fbx", name, ours_fbx, "assimp fbx exporter (Blender cannot open it)", assimp_fbx);
 

@@ -132,7 +132,7 @@ int run_vae(const std::string& model, int synth_count, const fs::path& real_dir)
   for (const auto& name : kHeldOutReal) {
     const fs::path file = real_dir / (name + ".off");
     if (!fs::exists(file)) continue;
-    real_rows.push_back(evaluate(name, join_parts(load_scene(file))));
+    real_rows.push_back(evaluate(name, join_parts(io::load_scene(file))));
   }
   print_rows("held-out synth (seed 20250707): VAE round trip | direct extraction, same resolution", synth_rows);
   print_rows("held-out real (libcgal-demo): VAE round trip | direct extraction, same resolution", real_rows);

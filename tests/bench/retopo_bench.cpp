@@ -273,7 +273,7 @@ int main(int argc, char** argv) {
   std::vector<Input> inputs;
   for (const std::string& n : real) {
     if (!real_meshes || (!only.empty() && n != only)) continue;
-    inputs.push_back({n, "real", merged(load_scene(dir + "/" + n + ".off"))});
+    inputs.push_back({n, "real", merged(io::load_scene(dir + "/" + n + ".off"))});
   }
 #if FLEXFORGE_BENCH_SYNTH
   if (only.empty()) {

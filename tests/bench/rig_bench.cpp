@@ -296,9 +296,9 @@ int run_real(const std::filesystem::path& out_dir, const std::vector<std::string
     const std::string stem = std::filesystem::path(path).stem().string();
     nlohmann::json rec{{"bench", "rig_real"}, {"mesh", stem}};
     try {
-      ImportOptions io;
-      io.keep_skin = false;
-      Scene scene = load_scene(path, io);
+      io::ImportOptions import;
+      import.keep_skin = false;
+      Scene scene = io::load_scene(path, import);
       const Mesh mesh = join_parts(scene);
       rec["faces"] = mesh.triangles.size();
       const rig::RigResult r = rig::rig_mesh(mesh, options);
@@ -314,8 +314,8 @@ int run_real(const std::filesystem::path& out_dir, const std::vector<std::string
       rigged.parts.push_back({stem, mesh, ""});
       rigged.parts[0].mesh.skin = r.skin;
       rigged.skeleton = r.skeleton;
-      save_scene(rigged, out_dir / (stem + ".glb"));
-      save_scene(rigged, out_dir / (stem + ".fbx"));
+      io::save_scene(rigged, out_dir / (stem + ".glb"));
+      io::save_scene(rigged, out_dir / (stem + ".fbx"));
       // Posed preview: rest | posed, from the front three-quarter view.
       const auto rot = demo_pose(r.skeleton);
       const auto m = pose_transforms(r.skeleton, rot);

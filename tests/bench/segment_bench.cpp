@@ -386,7 +386,7 @@ int run_real(const Args& a) {
                "cgal_s", "all", "method", "conf");
   for (std::size_t i = 1; i < a.positional.size(); ++i) {
     const std::filesystem::path path = a.positional[i];
-    const Mesh mesh = joined_mesh(load_scene(path));
+    const Mesh mesh = joined_mesh(io::load_scene(path));
     auto t0 = std::chrono::steady_clock::now();
     const segment::Segmentation seg = segment::segment_mesh(mesh, a.options);
     const double t_ours = seconds_since(t0);
@@ -443,7 +443,7 @@ int run_real(const Args& a) {
 
 int run_time(const Args& a) {
   if (a.positional.empty()) throw Error(ExitCode::Usage, "time MESH");
-  const Mesh mesh = joined_mesh(load_scene(a.positional[0]));
+  const Mesh mesh = joined_mesh(io::load_scene(a.positional[0]));
   double best = 1e30, best_cgal = 1e30;
   int parts = 0;
   segment::Segmentation seg;

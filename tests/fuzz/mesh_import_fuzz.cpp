@@ -13,7 +13,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static const char* kExtensions[] = {".obj", ".off", ".stl", ".glb"};
   const flexforge::fuzz::TempInput file(data + 1, size - 1, kExtensions[data[0] % 4]);
   try {
-    (void)flexforge::load_scene(file.path());
+    (void)flexforge::io::load_scene(file.path());
   } catch (const flexforge::Error&) {
   } catch (const std::bad_alloc&) {
     // A file claiming a huge element count; the CLI reports this as exit 7 (out of memory).

@@ -16,7 +16,7 @@
 
 #include <gtest/gtest.h>
 
-namespace flexforge::nn {
+namespace flexforge::model {
 namespace {
 
 SparseFlexVaeOptions tiny_vae() {
@@ -41,15 +41,15 @@ TEST(SparseFlexVae, ChunkedDecodeEqualsOnePass) {
     torch::NoGradGuard g;
     vae->subdivide_blocks[0]->as<LocalSubdivideBlock>()->prune->bias.fill_(0.0);
   }
-  const auto latent = testing::random_sparse(1, 12, 0.3, 8, 7);
+  const auto latent = nn::testing::random_sparse(1, 12, 0.3, 8, 7);
   torch::NoGradGuard no_grad;
   const auto whole = vae->decode(latent);
   const auto chunked = decode_chunked(*vae, latent, 4);
   ASSERT_GT(whole.fine.size(), 0);
   ASSERT_EQ(whole.fine.size(), chunked.fine.size());
-  const auto order = pack_coords(whole.fine.coords()).argsort();
+  const auto order = nn::pack_coords(whole.fine.coords()).argsort();
   EXPECT_TRUE(torch::equal(whole.fine.coords().index_select(0, order), chunked.fine.coords()));
-  EXPECT_LT(testing::max_abs_diff(whole.fine.features().index_select(0, order), chunked.fine.features()), 1e-4);
+  EXPECT_LT(nn::testing::max_abs_diff(whole.fine.features().index_select(0, order), chunked.fine.features()), 1e-4);
 }
 
 TEST(SparseFlexVae, LossFallsOnOneShape) {
@@ -87,7 +87,7 @@ TEST(SparseFlexVae, LossFallsOnOneShape) {
 TEST(SparseFlexVae, DualVerticesMatchTheExtractor) {
   // A tilted plane through a 3x3x3 block of voxels: every voxel has one patch.
   const int r = 8;
-  SparseVoxelField field;
+  extract::SparseVoxelField field;
   field.resolution = r;
   torch::Tensor fields = torch::zeros({27, kSparseFlexChannels});
   const Vec3 n = Vec3(0.3f, 1.0f, 0.2f).normalized();
@@ -103,7 +103,7 @@ TEST(SparseFlexVae, DualVerticesMatchTheExtractor) {
           fields[row][c] = sdf;
         }
       }
-  const Mesh mesh = extract_flexicubes(field);
+  const Mesh mesh = extract::extract_flexicubes(field);
   ASSERT_GT(mesh.positions.size(), 0u);
   const auto [vertex, has] = sparseflex_dual_vertices(fields);
   int matched = 0;
@@ -151,35 +151,35 @@ TEST(FlowSampler, ZeroVelocityKeepsNoiseAndSeedsReproduce) {
   torch::NoGradGuard g;
   const auto cond = flow->encode_condition(text, image, present);
   const auto null = flow->encode_condition(torch::full({2, 6}, 2, torch::kLong), image, torch::zeros_like(present));
-  const auto noise = testing::random_sparse(2, 8, 0.2, 4, 11);
-  SamplerOptions o;
+  const auto noise = nn::testing::random_sparse(2, 8, 0.2, 4, 11);
+  nn::SamplerOptions o;
   o.steps = 4;
-  const auto out = sample_flow(velocity_of(*flow), noise, guidance_weights(cond, null, 3.0), o);
-  EXPECT_LT(testing::max_abs_diff(out.features(), noise.features()), 1e-6);
+  const auto out = nn::sample_flow(velocity_of(*flow), noise, nn::guidance_weights(cond, null, 3.0), o);
+  EXPECT_LT(nn::testing::max_abs_diff(out.features(), noise.features()), 1e-6);
 
   // A non-zero network: same inputs, same result, and guidance changes it.
   for (auto& p : flow->out->parameters()) p.normal_(0, 0.1);
-  const auto a = sample_flow(velocity_of(*flow), noise, guidance_weights(cond, null, 3.0), o);
-  const auto b = sample_flow(velocity_of(*flow), noise, guidance_weights(cond, null, 3.0), o);
-  const auto c = sample_flow(velocity_of(*flow), noise, guidance_weights(cond, null, 0.0), o);
+  const auto a = nn::sample_flow(velocity_of(*flow), noise, nn::guidance_weights(cond, null, 3.0), o);
+  const auto b = nn::sample_flow(velocity_of(*flow), noise, nn::guidance_weights(cond, null, 3.0), o);
+  const auto c = nn::sample_flow(velocity_of(*flow), noise, nn::guidance_weights(cond, null, 0.0), o);
   EXPECT_TRUE(torch::equal(a.features(), b.features()));
-  EXPECT_GT(testing::max_abs_diff(a.features(), c.features()), 1e-4);
+  EXPECT_GT(nn::testing::max_abs_diff(a.features(), c.features()), 1e-4);
   o.heun = true;
-  const auto h = sample_flow(velocity_of(*flow), noise, guidance_weights(cond, null, 3.0), o);
+  const auto h = nn::sample_flow(velocity_of(*flow), noise, nn::guidance_weights(cond, null, 3.0), o);
   EXPECT_EQ(h.features().sizes(), a.features().sizes());
 }
 
 TEST(FlowSampler, ImageWeightOneIsPlainGuidance) {
   const auto x = torch::ones({1, 2, 3});
-  const auto g = guidance_weights(x, x, x, 2.5, 1.0);
+  const auto g = nn::guidance_weights(x, x, x, 2.5, 1.0);
   ASSERT_EQ(g.guided_weights.size(), 2u);
-  const auto mix = guidance_weights(x, x, x, 2.5, 0.5);
+  const auto mix = nn::guidance_weights(x, x, x, 2.5, 0.5);
   ASSERT_EQ(mix.guided_weights.size(), 3u);
   double sum = 0;
   for (double w : mix.guided_weights) sum += w;
   EXPECT_NEAR(sum, 1.0, 1e-12);  // a constant velocity field stays unchanged
-  EXPECT_NEAR(shift_time(0.5, 3.0), 0.75, 1e-12);
-  EXPECT_DOUBLE_EQ(shift_time(1.0, 3.0), 1.0);
+  EXPECT_NEAR(nn::shift_time(0.5, 3.0), 0.75, 1e-12);
+  EXPECT_DOUBLE_EQ(nn::shift_time(1.0, 3.0), 1.0);
 }
 
 // SDEdit start: a partly noised input integrates over [0, start_time] only, so it moves less
@@ -191,19 +191,19 @@ TEST(FlowSampler, StartTimeRefinesOnlyThePartOfTheScheduleBelowIt) {
   for (auto& p : flow->out->parameters()) p.normal_(0, 0.1);
   const auto text = torch::randint(0, 20, {1, 6}, torch::kLong);
   const auto cond = flow->encode_condition(text, {}, torch::zeros({1}, torch::kBool));
-  const auto x = testing::random_sparse(1, 8, 0.2, 4, 5);
-  SamplerOptions o;
+  const auto x = nn::testing::random_sparse(1, 8, 0.2, 4, 5);
+  nn::SamplerOptions o;
   o.steps = 6;
-  const auto full = sample_flow(velocity_of(*flow), x, guidance_weights(cond, cond, 0.0), o);
+  const auto full = nn::sample_flow(velocity_of(*flow), x, nn::guidance_weights(cond, cond, 0.0), o);
   o.start_time = 0.3;
-  const auto late = sample_flow(velocity_of(*flow), x, guidance_weights(cond, cond, 0.0), o);
+  const auto late = nn::sample_flow(velocity_of(*flow), x, nn::guidance_weights(cond, cond, 0.0), o);
   const double moved_full = (full.features() - x.features()).norm().item<double>();
   const double moved_late = (late.features() - x.features()).norm().item<double>();
   EXPECT_GT(moved_late, 0.0);
   EXPECT_LT(moved_late, 0.6 * moved_full);
   for (const double bad : {0.0, -0.5, 1.5}) {
     o.start_time = bad;
-    EXPECT_THROW(sample_flow(velocity_of(*flow), x, guidance_weights(cond, cond, 0.0), o), Error) << bad;
+    EXPECT_THROW(nn::sample_flow(velocity_of(*flow), x, nn::guidance_weights(cond, cond, 0.0), o), Error) << bad;
   }
 }
 
@@ -263,4 +263,4 @@ TEST(StructureVae, ShapesRoundTrip) {
 }
 
 }  // namespace
-}  // namespace flexforge::nn
+}  // namespace flexforge::model

@@ -20,23 +20,23 @@ namespace fs = std::filesystem;
 using namespace flexforge;
 
 TEST(PartHead, ForwardGivesLogitsPerQueryAndShapesAreIndependent) {
-  nn::PartHeadOptions o;
+  model::PartHeadOptions o;
   o.channels = {8, 16, 16};
   o.point_hidden = 8;
   o.head_hidden = 16;
   o.classes = {"a", "b", "c"};
   torch::manual_seed(3);
-  nn::PartHeadNet net(o);
+  model::PartHeadNet net(o);
   torch::NoGradGuard guard;
   const auto p = torch::rand({200, 3}) - 0.5;
   const auto n = torch::nn::functional::normalize(torch::randn({200, 3}),
                                                   torch::nn::functional::NormalizeFuncOptions().dim(1));
   const auto b = torch::cat({torch::zeros({100}, torch::kLong), torch::ones({100}, torch::kLong)});
-  nn::PartHeadBatch two{p, n, b, 2};
+  model::PartHeadBatch two{p, n, b, 2};
   const auto logits = net->forward(two, two);
   ASSERT_EQ(logits.sizes(), (std::vector<int64_t>{200, 3}));
   // The first shape alone gives the same logits: nothing leaks between batch elements.
-  nn::PartHeadBatch one{p.slice(0, 0, 100), n.slice(0, 0, 100), b.slice(0, 0, 100), 1};
+  model::PartHeadBatch one{p.slice(0, 0, 100), n.slice(0, 0, 100), b.slice(0, 0, 100), 1};
   EXPECT_TRUE(torch::allclose(net->forward(one, one), logits.slice(0, 0, 100), 1e-4, 1e-5));
 }
 

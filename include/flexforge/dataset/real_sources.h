@@ -42,11 +42,11 @@ std::vector<RealModel> list_sweethome3d(const std::filesystem::path& dir,
 // directory when it holds none.
 std::vector<RealModel> list_flightgear(const std::filesystem::path& dir);
 
-// Loads the model with material colours (ImportOptions::material_colors), +Y up, in cm, one
+// Loads the model with material colours (io::ImportOptions::material_colors), +Y up, in cm, one
 // part per Assimp mesh (OBJ group and material). sweethome3d models are unpacked into a fresh
 // directory under `scratch` first (the OBJ, its MTL files and the textures they name), removed
 // afterwards. Error(InvalidInput) naming the model when it does not read.
 Scene load_real_model(const RealModel& model, const std::filesystem::path& scratch,
-                      ImportReport* report = nullptr);
+                      io::ImportReport* report = nullptr);
 
 }  // namespace flexforge::dataset

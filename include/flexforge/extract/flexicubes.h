@@ -37,7 +37,7 @@
 #include "flexforge/core/mesh.h"
 #include "flexforge/extract/sparse_field.h"
 
-namespace flexforge {
+namespace flexforge::extract {
 
 struct ExtractOptions {
   // Close the surface. Every grid point of the box below gets a sign:
@@ -63,4 +63,4 @@ struct ExtractOptions {
 // mesh. O(N) expected in the number of active voxels N.
 Mesh extract_flexicubes(const SparseVoxelField& field, const ExtractOptions& options = {});
 
-}  // namespace flexforge
+}  // namespace flexforge::extract

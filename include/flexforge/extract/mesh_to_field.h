@@ -12,7 +12,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace flexforge {
+namespace flexforge::extract {
 
 // normalized = (p - center) * scale. The inverse takes extracted meshes back to the input frame.
 struct NormalizeTransform {
@@ -71,4 +71,4 @@ SparseVoxelField direct_field(const Mesh& normalized_mesh, int resolution, unsig
 Mesh direct_extract(const Mesh& mesh, int resolution, bool watertight = false,
                     double margin = 0.05, unsigned threads = 0);
 
-}  // namespace flexforge
+}  // namespace flexforge::extract

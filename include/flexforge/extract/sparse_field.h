@@ -15,7 +15,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace flexforge {
+namespace flexforge::extract {
 
 struct SparseVoxelField {
   int resolution = 0;                          // cells per axis spanning [-0.5, 0.5]^3
@@ -53,4 +53,4 @@ constexpr std::array<std::array<int, 2>, 12> kCubeEdges = {{
     {0, 2}, {1, 3}, {4, 6}, {5, 7},     // y
     {0, 1}, {2, 3}, {4, 5}, {6, 7}}};   // z
 
-}  // namespace flexforge
+}  // namespace flexforge::extract

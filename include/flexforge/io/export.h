@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-namespace flexforge {
+namespace flexforge::io {
 
 enum class OutputFormat { Glb, Gltf, Fbx, Obj, Stl, Ply, ThreeMf };
 
@@ -26,4 +26,4 @@ void save_scene(const Scene& scene, const std::filesystem::path& path);
 void save_scene_with_assimp(const Scene& scene, const std::filesystem::path& path,
                             OutputFormat format);
 
-}  // namespace flexforge
+}  // namespace flexforge::io

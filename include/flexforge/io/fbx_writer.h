@@ -20,7 +20,7 @@
 
 #include <string>
 
-namespace flexforge {
+namespace flexforge::io {
 
 struct FbxOptions {
   std::string creator = "flexforge";  // written to Creator and SceneInfo's application name
@@ -32,4 +32,4 @@ struct FbxOptions {
 // scene does not fit the format (more than 2^31 polygon corners, a file over 4 GiB).
 std::string encode_fbx(const Scene& scene, const FbxOptions& options = {});
 
-}  // namespace flexforge
+}  // namespace flexforge::io

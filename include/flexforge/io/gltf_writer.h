@@ -12,7 +12,7 @@
 
 #include <string>
 
-namespace flexforge {
+namespace flexforge::io {
 
 std::string encode_glb(const Scene& scene);
 
@@ -22,4 +22,4 @@ struct GltfFiles {
 };
 GltfFiles encode_gltf(const Scene& scene, const std::string& bin_uri);
 
-}  // namespace flexforge
+}  // namespace flexforge::io

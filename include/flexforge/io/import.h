@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace flexforge {
+namespace flexforge::io {
 
 struct ImportOptions {
   bool keep_skin = true;  // false: ignore bones/weights in the file
@@ -36,4 +36,4 @@ struct ImportReport {
 Scene load_scene(const std::filesystem::path& path, const ImportOptions& options = {},
                  ImportReport* report = nullptr);
 
-}  // namespace flexforge
+}  // namespace flexforge::io

@@ -16,7 +16,7 @@
 
 #include <torch/torch.h>
 
-namespace flexforge::nn {
+namespace flexforge::model {
 
 struct ConditionEncoderOptions {
   int64_t vocabulary = 0;
@@ -27,7 +27,7 @@ struct ConditionEncoderOptions {
   int64_t heads = 4;
   int64_t layers = 2;
 
-  static ConditionEncoderOptions from_args(const ModelConfig& config, const std::string& prefix);
+  static ConditionEncoderOptions from_args(const nn::ModelConfig& config, const std::string& prefix);
   void to_args(nlohmann::json& args, const std::string& prefix) const;
   int64_t image_tokens() const { return (image_size / patch) * (image_size / patch); }
   int64_t total_tokens() const { return text_tokens + image_tokens(); }
@@ -63,4 +63,4 @@ class ConditionEncoderImpl : public torch::nn::Module {
 };
 TORCH_MODULE(ConditionEncoder);
 
-}  // namespace flexforge::nn
+}  // namespace flexforge::model

@@ -25,7 +25,7 @@
 
 #include <torch/torch.h>
 
-namespace flexforge::nn {
+namespace flexforge::model {
 
 struct StructureVaeOptions {
   int64_t resolution = 32;
@@ -33,8 +33,8 @@ struct StructureVaeOptions {
   // 64 rather than 32: at 32 channels the occupancy VAE plateaued near IoU 0.6 on its training
   // shells; 64 channels with 1500 steps at lr 1e-3 reach about 0.8 (model card).
   int64_t channels = 64;
-  static StructureVaeOptions from_config(const ModelConfig& config);
-  ModelConfig to_config() const;
+  static StructureVaeOptions from_config(const nn::ModelConfig& config);
+  nn::ModelConfig to_config() const;
   int64_t latent_resolution() const { return resolution / 4; }
 };
 
@@ -57,8 +57,8 @@ struct FlowOptions {
   int64_t heads = 4;
   bool downsample = false;  // LatentFlow: x2 sparse down/up around the blocks
   ConditionEncoderOptions condition;
-  static FlowOptions from_config(const ModelConfig& config);
-  ModelConfig to_config(const std::string& name) const;
+  static FlowOptions from_config(const nn::ModelConfig& config);
+  nn::ModelConfig to_config(const std::string& name) const;
 };
 
 // The transformer both stages share. Parameters "condition", "t_embedder", "input",
@@ -71,14 +71,14 @@ class FlowTransformerImpl : public torch::nn::Module {
                                  const torch::Tensor& image_present);
   // x_t: noisy tokens (features [N, in_channels]); t [B] in [0, 1]; context [B, L, C].
   // Returns the predicted velocity [N, in_channels].
-  torch::Tensor forward(const SparseTensor& x_t, const torch::Tensor& t, const torch::Tensor& context);
+  torch::Tensor forward(const nn::SparseTensor& x_t, const torch::Tensor& t, const torch::Tensor& context);
 
   FlowOptions options;
   ConditionEncoder condition{nullptr};
-  TimestepEmbedder t_embedder{nullptr};
+  nn::TimestepEmbedder t_embedder{nullptr};
   torch::nn::Linear input{nullptr}, skip{nullptr}, out{nullptr};
-  SparseDownConv3d down{nullptr};
-  SparseUpConv3d up{nullptr};
+  nn::SparseDownConv3d down{nullptr};
+  nn::SparseUpConv3d up{nullptr};
   torch::nn::ModuleList blocks{nullptr};
   torch::nn::LayerNorm out_norm{nullptr};
 };
@@ -86,14 +86,14 @@ TORCH_MODULE(FlowTransformer);
 
 // All cells of a batch of dense grids as a SparseTensor: dense [B, C, G, G, G] -> features
 // [B G^3, C] with coordinates in (b, x, y, z) order; and back.
-SparseTensor dense_to_tokens(const torch::Tensor& dense);
+nn::SparseTensor dense_to_tokens(const torch::Tensor& dense);
 torch::Tensor tokens_to_dense(const torch::Tensor& features, int64_t batch, int64_t grid);
 
 // The sampler's velocity callback (nn/flow_sampler.h) for a flow network.
-inline FlowVelocity velocity_of(FlowTransformerImpl& model) {
-  return [&model](const SparseTensor& x, const torch::Tensor& t, const torch::Tensor& context) {
+inline nn::FlowVelocity velocity_of(FlowTransformerImpl& model) {
+  return [&model](const nn::SparseTensor& x, const torch::Tensor& t, const torch::Tensor& context) {
     return model.forward(x, t, context);
   };
 }
 
-}  // namespace flexforge::nn
+}  // namespace flexforge::model

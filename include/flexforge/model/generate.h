@@ -64,7 +64,7 @@ struct GenerateOptions {
   double guidance_low = 0.1;   // guidance interval in t
   double guidance_high = 0.9;
   bool heun = false;
-  // Closed surfaces by construction: extraction closes the decoded band (ExtractOptions::
+  // Closed surfaces by construction: extraction closes the decoded band (extract::ExtractOptions::
   // watertight: holes are capped, open rims closed) and components of the result below
   // `min_component_share` of its surface area (debris of stray structure voxels) are removed, so
   // the raw output is a closed, oriented 2-manifold without specks, with or without the complete

@@ -8,7 +8,7 @@
 
 #include <filesystem>
 
-namespace flexforge::nn {
+namespace flexforge::model {
 
 // The tokenizer vocabulary shipped next to the generator's weights.
 inline constexpr const char* kTokenizerFile = "tokenizer.json";
@@ -24,4 +24,4 @@ struct GeneratorSizes {
 // `vocabulary` is the tokenizer's size (both condition encoders use it).
 GeneratorSizes generator_sizes(const std::filesystem::path& config, int64_t vocabulary);
 
-}  // namespace flexforge::nn
+}  // namespace flexforge::model

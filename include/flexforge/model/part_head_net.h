@@ -26,7 +26,7 @@
 #include <string>
 #include <vector>
 
-namespace flexforge::nn {
+namespace flexforge::model {
 
 struct PartHeadOptions {
   int64_t base_resolution = 32;                    // voxels per axis over [-0.5, 0.5]^3
@@ -35,8 +35,8 @@ struct PartHeadOptions {
   int64_t head_hidden = 64;
   std::vector<std::string> classes;                // class names, index = logit channel
 
-  static PartHeadOptions from_config(const ModelConfig& config);
-  ModelConfig to_config() const;
+  static PartHeadOptions from_config(const nn::ModelConfig& config);
+  nn::ModelConfig to_config() const;
 };
 
 // Per-point input features: 3 (offset in voxel, [-1, 1]) + 3 (normal) + 3 (2 * position).
@@ -67,4 +67,4 @@ class PartHeadNetImpl : public torch::nn::Module {
 };
 TORCH_MODULE(PartHeadNet);
 
-}  // namespace flexforge::nn
+}  // namespace flexforge::model

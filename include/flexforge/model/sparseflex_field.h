@@ -5,8 +5,8 @@
 #include "flexforge/extract/sparse_field.h"
 #include "flexforge/nn/sparse_tensor.h"
 
-namespace flexforge::nn {
+namespace flexforge::model {
 
-SparseVoxelField to_sparse_field(const SparseTensor& fine, int resolution);
+extract::SparseVoxelField to_sparse_field(const nn::SparseTensor& fine, int resolution);
 
-}  // namespace flexforge::nn
+}  // namespace flexforge::model

@@ -15,7 +15,7 @@
 
 #include <vector>
 
-namespace flexforge::nn {
+namespace flexforge::model {
 
 struct SparseFlexLossWeights {
   double sdf = 1.0;
@@ -40,4 +40,4 @@ SparseFlexLoss sparseflex_loss(const DecodeResult& decoded, const LatentDistribu
 // voxel wide), and a bool [N] mask of rows that have a sign change.
 std::pair<torch::Tensor, torch::Tensor> sparseflex_dual_vertices(const torch::Tensor& fields);
 
-}  // namespace flexforge::nn
+}  // namespace flexforge::model

@@ -28,7 +28,7 @@
 
 #include <vector>
 
-namespace flexforge::nn {
+namespace flexforge::model {
 
 constexpr int64_t kSparseFlexChannels = 53;
 
@@ -50,8 +50,8 @@ struct SparseFlexVaeOptions {
   // the subdivide block's own two convs are the default.
   int64_t level_blocks = 0;
 
-  static SparseFlexVaeOptions from_config(const ModelConfig& config);
-  ModelConfig to_config() const;
+  static SparseFlexVaeOptions from_config(const nn::ModelConfig& config);
+  nn::ModelConfig to_config() const;
   int64_t fine_resolution() const { return base_resolution << levels; }
   // Base voxels a decoded output depends on in each direction (for halo-exact chunking).
   int64_t receptive_radius() const;
@@ -62,9 +62,9 @@ struct SparseFlexVaeOptions {
 class LocalResBlockImpl : public torch::nn::Module {
  public:
   explicit LocalResBlockImpl(int64_t channels);
-  SparseTensor forward(const SparseTensor& x);
-  SparseLayerNorm norm1{nullptr}, norm2{nullptr};
-  SubMConv3d conv1{nullptr}, conv2{nullptr};
+  nn::SparseTensor forward(const nn::SparseTensor& x);
+  nn::SparseLayerNorm norm1{nullptr}, norm2{nullptr};
+  nn::SubMConv3d conv1{nullptr}, conv2{nullptr};
 };
 TORCH_MODULE(LocalResBlock);
 
@@ -74,10 +74,10 @@ class LocalSubdivideBlockImpl : public torch::nn::Module {
  public:
   LocalSubdivideBlockImpl(int64_t in_channels, int64_t out_channels);
   // Returns every child (row 8 i + o) and its logit [8N].
-  std::pair<SparseTensor, torch::Tensor> forward(const SparseTensor& x);
-  SparseLayerNorm norm{nullptr}, norm2{nullptr};
+  std::pair<nn::SparseTensor, torch::Tensor> forward(const nn::SparseTensor& x);
+  nn::SparseLayerNorm norm{nullptr}, norm2{nullptr};
   torch::nn::Linear skip{nullptr}, prune{nullptr};
-  SubMConv3d conv1{nullptr}, conv2{nullptr};
+  nn::SubMConv3d conv1{nullptr}, conv2{nullptr};
 };
 TORCH_MODULE(LocalSubdivideBlock);
 
@@ -90,7 +90,7 @@ struct PointBatch {
 };
 
 struct LatentDistribution {
-  SparseTensor mean;    // [N0, latent]
+  nn::SparseTensor mean;    // [N0, latent]
   torch::Tensor logvar;  // [N0, latent]
 };
 
@@ -101,7 +101,7 @@ struct DecodeLevel {
 };
 
 struct DecodeResult {
-  SparseTensor fine;  // fine voxels, features [N_L, 53]
+  nn::SparseTensor fine;  // fine voxels, features [N_L, 53]
   std::vector<DecodeLevel> levels;
 };
 
@@ -118,7 +118,7 @@ class SparseFlexVaeImpl : public torch::nn::Module {
   // beyond it; 0 = no bound).
   // `keep_logit`: children with a logit above it are kept (0 = the trained decision boundary;
   // lower keeps more, which closes holes when the latents are noisy, e.g. sampled ones).
-  DecodeResult decode(const SparseTensor& latent, const std::vector<torch::Tensor>* guide = nullptr,
+  DecodeResult decode(const nn::SparseTensor& latent, const std::vector<torch::Tensor>* guide = nullptr,
                       int64_t max_fine_voxels = 0, double keep_logit = 0.0);
 
   SparseFlexVaeOptions options;
@@ -133,7 +133,7 @@ TORCH_MODULE(SparseFlexVae);
 // Decodes in spatial chunks of base voxels (cubes of `chunk` base voxels per axis, each with a halo
 // of options.receptive_radius()) so memory is bounded by the chunk, not the shape; the result
 // equals one decode() pass. Fine voxels come back sorted by coordinate.
-DecodeResult decode_chunked(SparseFlexVaeImpl& vae, const SparseTensor& latent, int64_t chunk,
+DecodeResult decode_chunked(SparseFlexVaeImpl& vae, const nn::SparseTensor& latent, int64_t chunk,
                             int64_t max_fine_voxels = 0, double keep_logit = 0.0);
 
 // Chunk size (base voxels per axis) that keeps each chunk's fine voxels under `fine_bound`, from
@@ -141,4 +141,4 @@ DecodeResult decode_chunked(SparseFlexVaeImpl& vae, const SparseTensor& latent, 
 // one pass stays under the bound.
 int64_t auto_chunk(const SparseFlexVaeOptions& options, int64_t base_voxels, int64_t fine_bound);
 
-}  // namespace flexforge::nn
+}  // namespace flexforge::model

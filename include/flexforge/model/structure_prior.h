@@ -22,7 +22,7 @@
 
 #include <vector>
 
-namespace flexforge::nn {
+namespace flexforge::model {
 
 // The part both priors share: prompt features [B, F] -> latent grid [B, C_z, G, G, G].
 // Parameters "mlp" and "decoder" of the owning module.
@@ -44,8 +44,8 @@ struct ImagePriorOptions {
   int64_t latent_resolution = 8;    // G: the structure VAE's latent grid
   std::vector<int64_t> widths = {32, 64, 128, 160, 160};
   int64_t hidden = 384;
-  static ImagePriorOptions from_config(const ModelConfig& config);
-  ModelConfig to_config() const;
+  static ImagePriorOptions from_config(const nn::ModelConfig& config);
+  nn::ModelConfig to_config() const;
 };
 
 class ImagePriorImpl : public torch::nn::Module {
@@ -68,8 +68,8 @@ struct TextPriorOptions {
   int64_t hidden = 384;
   int64_t latent_channels = 8;
   int64_t latent_resolution = 8;
-  static TextPriorOptions from_config(const ModelConfig& config);
-  ModelConfig to_config() const;
+  static TextPriorOptions from_config(const nn::ModelConfig& config);
+  nn::ModelConfig to_config() const;
 };
 
 class TextPriorImpl : public torch::nn::Module {
@@ -86,4 +86,4 @@ class TextPriorImpl : public torch::nn::Module {
 };
 TORCH_MODULE(TextPrior);
 
-}  // namespace flexforge::nn
+}  // namespace flexforge::model

@@ -8,7 +8,7 @@
 
 #include <vector>
 
-namespace flexforge::nn {
+namespace flexforge::model {
 
 struct VaeBatch {
   PointBatch points;
@@ -17,7 +17,7 @@ struct VaeBatch {
   torch::Tensor truth_sdf;                  // [N_L, 8]
 };
 
-VaeBatch collate_vae_samples(const std::vector<const model::VaeSample*>& samples,
+VaeBatch collate_vae_samples(const std::vector<const VaeSample*>& samples,
                              torch::Device device = torch::kCPU);
 
-}  // namespace flexforge::nn
+}  // namespace flexforge::model
