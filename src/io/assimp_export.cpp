@@ -96,6 +96,33 @@ std::unique_ptr<aiScene> to_assimp(const Scene& scene) {
   return out;
 }
 
+// Debian's Assimp 5.2 PLY reader skips line-end bytes after `end_header`, so a binary PLY whose
+// data starts with 0x0a or 0x0d (the low byte of the first vertex's x) is misread and fails
+// validation (assimp issue #5692): 1 file in ~128 that flexforge itself could not read back. The
+// first vertex is swapped with one whose first byte is safe; faces follow, the geometry is the same.
+void keep_ply_data_off_line_ends(aiScene& scene) {
+  if (scene.mNumMeshes == 0) return;
+  aiMesh& m = *scene.mMeshes[0];
+  const auto first_byte = [&](unsigned v) {
+    unsigned char bytes[sizeof(float)];
+    std::memcpy(bytes, &m.mVertices[v].x, sizeof(float));
+    return bytes[0];  // little-endian: the byte written first
+  };
+  const auto unsafe = [](unsigned char b) { return b == '\n' || b == '\r'; };
+  if (m.mNumVertices < 2 || !unsafe(first_byte(0))) return;
+  unsigned k = 1;
+  while (k < m.mNumVertices && unsafe(first_byte(k))) ++k;
+  if (k == m.mNumVertices) return;
+  std::swap(m.mVertices[0], m.mVertices[k]);
+  if (m.mNormals != nullptr) std::swap(m.mNormals[0], m.mNormals[k]);
+  if (m.mColors[0] != nullptr) std::swap(m.mColors[0][0], m.mColors[0][k]);
+  for (unsigned f = 0; f < m.mNumFaces; ++f)
+    for (unsigned c = 0; c < m.mFaces[f].mNumIndices; ++c) {
+      unsigned& i = m.mFaces[f].mIndices[c];
+      i = i == 0 ? k : i == k ? 0 : i;
+    }
+}
+
 // Assimp's own file streams ignore short writes: on a full disk it reports success and leaves a
 // truncated file. These streams count what the kernel refused, so the export can fail instead.
 class CheckedStream : public Assimp::IOStream {
@@ -155,6 +182,7 @@ void save_scene_with_assimp(const Scene& scene, const fs::path& path, OutputForm
                                      " is not written through Assimp");
   }
   const std::unique_ptr<aiScene> ai = to_assimp(scene);
+  if (format == OutputFormat::Ply) keep_ply_data_off_line_ends(*ai);
   write_files_atomic(path, [&](const fs::path& staged) {
     Assimp::Exporter exporter;
     auto* io = new CheckedIOSystem;  // owned by the exporter
