@@ -99,10 +99,10 @@ class GenerateCommand : public Command {
         ->check(CLI::IsMember({"auto", "always", "never"}))
         ->capture_default_str();
     sub.add_option("--faces", faces_, "Face budget of the retopo stage")->capture_default_str();
-    sub.add_flag("--watertight,!--open-surface", options_.watertight,
+    surface_flag_ = sub.add_flag("--watertight,!--open-surface", options_.watertight,
                  "Close the extracted surface (default); --open-surface keeps the decoded band as "
                  "it is, holes included");
-    sub.add_option("--min-component-area", options_.min_component_share,
+    debris_option_ = sub.add_option("--min-component-area", options_.min_component_share,
                    "Remove surface components below this share of the total area (0 keeps all)")
         ->capture_default_str();
     sub.add_option("--formats", formats_, "Extra output formats next to OUT, e.g. fbx,stl");
@@ -138,6 +138,13 @@ class GenerateCommand : public Command {
       if (!skip_[st]) kept.push_back(st);
     }
     planned_ = plan_stages(kept);
+    // The complete stage closes every part itself, and on the closed band's double-walled
+    // surfaces (about twice the faces) it and retopo take 2-3x longer: when it runs, the decoded
+    // band stays open and whole, as before, unless the user chose. Raw output stays closed.
+    if (std::find(kept.begin(), kept.end(), "complete") != kept.end()) {
+      if (surface_flag_->count() == 0) options_.watertight = false;
+      if (debris_option_->count() == 0) options_.min_component_share = 0.0;
+    }
     if (!preview_.empty()) require_writable_parent(preview_);
     if (!report_.empty()) require_writable_parent(report_);
     require_writable_parent(output_);
@@ -227,6 +234,8 @@ class GenerateCommand : public Command {
   std::map<std::string, bool> skip_;
   std::vector<std::string> planned_, extra_formats_;
   model::GenerateOptions options_;
+  CLI::Option* surface_flag_ = nullptr;  // --watertight / --open-surface, to tell a choice from the default
+  CLI::Option* debris_option_ = nullptr;
 };
 
 }  // namespace
