@@ -6,6 +6,7 @@
 
 #include "flexforge/core/error.h"
 #include "flexforge/core/resource_limits.h"
+#include "ply_binary.h"
 #include "texture_mean.h"
 
 #include <assimp/Importer.hpp>
@@ -317,6 +318,39 @@ void convert_mesh(const aiMesh* src, const Mat4& global,
   }
 }
 
+// Debian 12's Assimp 5.2 PLY reader skips line-end bytes after `end_header` (assimp issue #5692):
+// a binary PLY whose data starts with '\n' or '\r' (the low byte of the first vertex's x, about
+// 1 file in 128) is misread, and Assimp then aborts the whole process in its triangulation step
+// (an ai_assert: SIGABRT, not an error). The exporter never writes such files
+// (keep_ply_data_off_line_ends), but files from elsewhere do; they are read by our own binary PLY
+// reader into the scene Assimp gives for the files it reads: one part named after the file's
+// stem, Assimp's default PLY material (no name; white, so material_colors paints it white when
+// the file has no vertex colours). nullopt for every other file, which Assimp reads.
+std::optional<Scene> load_ply_assimp_would_misread(const fs::path& path, const ImportOptions& options,
+                                                   ImportReport& rep) {
+  if (!detail::binary_ply_data_starts_with_line_end(path)) return std::nullopt;
+  Part part;
+  part.mesh = detail::read_binary_ply(path);
+  rep.format = "ply";
+  rep.source_nodes = 1;
+  rep.source_meshes = 1;
+  if (part.mesh.triangles.empty()) invalid(path, "file holds no triangle meshes");
+  std::set<std::string> used_names;
+  part.name = unique_name(path.stem().string(), used_names, 0);
+  rep.part_materials.emplace_back();
+  if (part.mesh.colors.empty() && options.material_colors) {
+    part.mesh.colors.assign(part.mesh.positions.size(), Vec4(1.0f, 1.0f, 1.0f, 1.0f));
+  }
+  Scene result;
+  result.parts.push_back(std::move(part));
+  try {
+    result.validate();
+  } catch (const Error& e) {
+    invalid(path, e.what());
+  }
+  return result;
+}
+
 }  // namespace
 
 Scene load_scene(const fs::path& path, const ImportOptions& options, ImportReport* report) {
@@ -329,6 +363,7 @@ Scene load_scene(const fs::path& path, const ImportOptions& options, ImportRepor
   if (!ext.empty()) ext.erase(0, 1);
   std::transform(ext.begin(), ext.end(), ext.begin(), ::tolower);
   rep.format = ext;
+  if (std::optional<Scene> ply = load_ply_assimp_would_misread(path, options, rep)) return std::move(*ply);
 
   Assimp::Importer importer;
   const aiScene* scene = read_with_assimp(importer, path, ext);
