@@ -7,7 +7,8 @@ retopo --faces N, and rig for people and animals), so a crash shows as a signal 
 never hides the other models. Real models come from Debian's sweethome3d-furniture catalogs,
 never from the held-out catalog BlendSwap-CC-BY; generated assets from fixed prompts and seeds.
 
-  scripts/bench_stages_real.py --real 30 --generated 50 [--faces 2000] [--work DIR] [--flexforge BIN]
+  scripts/bench_stages_real.py --real 30 --generated 50 [--faces 2000] [--stages retopo,rig] [--work DIR]
+                               [--flexforge BIN]
 
 Prints one JSON line per model and stage, then a summary line per stage: runs, signals,
 undocumented exit codes, median seconds, median and max face growth (complete), share of runs
@@ -97,6 +98,8 @@ def main():
     ap.add_argument("--work", default=None)
     ap.add_argument("--flexforge", default="build/flexforge")
     ap.add_argument("--timeout", type=int, default=600)
+    ap.add_argument("--stages", default="segment,complete,retopo,rig",
+                    help="comma list of the stages to run (complete runs only after segment)")
     ap.add_argument("--resume", default=None,
                     help="JSON lines of an interrupted run: its models are not run again, its rows count")
     a = ap.parse_args()
@@ -133,6 +136,7 @@ def main():
                  ("retopo", [ff, "-q", "retopo", path, "-o", stem + "_lod.glb", "--faces", str(a.faces)], stem + "_lod.glb")]
         if rig:
             steps.append(("rig", [ff, "-q", "rig", path, "-o", stem + "_rig.glb"], stem + "_rig.glb"))
+        steps = [s for s in steps if s[0] in a.stages.split(",")]
         for stage, cmd, out in steps:
             if stage == "complete" and not os.path.exists(stem + "_seg.glb"):
                 continue

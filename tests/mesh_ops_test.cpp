@@ -320,6 +320,29 @@ TEST(MeshOps, DropSmallComponentsRemovesDebrisOnly) {
   EXPECT_FALSE(check_closed_surface(Mesh{}).closed());
 }
 
+// A double-sided cube (every face stored again reversed, as artist models do for single-sided
+// panes) has four faces on every edge; dropping the second copy of each face gives back the
+// cube, each face in its first orientation, watertight and oriented, with its part labels.
+TEST(MeshOps, DropDuplicateFacesKeepsTheFirstOfEachSide) {
+  const Mesh cube = make_cube();
+  Mesh twice = cube;
+  for (std::size_t f = 0; f < cube.triangles.size(); ++f) {
+    const Triangle& t = cube.triangles[f];
+    twice.triangles.push_back({t[0], t[2], t[1]});
+  }
+  twice.triangles.push_back(cube.triangles[3]);  // the same side stored twice
+  twice.face_parts.assign(twice.triangles.size(), 0);
+  for (std::size_t f = 0; f < cube.triangles.size(); ++f) twice.face_parts[f] = static_cast<std::int32_t>(f);
+  EXPECT_GT(analyze_topology(twice).non_manifold_edges, 0u);
+  EXPECT_EQ(drop_duplicate_faces(twice), cube.triangles.size() + 1);
+  ASSERT_EQ(twice.triangles, cube.triangles);
+  ASSERT_EQ(twice.face_parts.size(), cube.triangles.size());
+  for (std::size_t f = 0; f < cube.triangles.size(); ++f) EXPECT_EQ(twice.face_parts[f], static_cast<std::int32_t>(f));
+  EXPECT_EQ(twice.positions.size(), cube.positions.size());
+  EXPECT_TRUE(check_closed_surface(twice).closed());
+  EXPECT_EQ(drop_duplicate_faces(twice), 0u);
+}
+
 TEST(MeshOps, DegenerateFacesAreCountedAndSkipped) {
   Mesh cube = make_cube();
   cube.triangles.push_back({0, 0, 1});  // repeated index: ignored by the edge analysis

@@ -73,9 +73,13 @@ class RetopoCommand : public Command {
       spdlog::warn("{}: {} faces is already within the budget of {}; written unchanged", input_,
                    report.input_faces, options_.target_faces);
     }
+    if (report.duplicate_faces > 0) {
+      spdlog::warn("{} faces were stored twice (once per side); each is simplified once and the result "
+                   "is single-sided", report.duplicate_faces);
+    }
     if (report.dropped_components > 0) {
-      spdlog::warn("removed the {} smallest separate pieces to meet the budget "
-                   "(--strict-topology keeps them)", report.dropped_components);
+      spdlog::warn("removed the {} smallest separate pieces ({:.1f}% of the surface) to meet the budget "
+                   "(--strict-topology keeps them)", report.dropped_components, 100.0 * report.dropped_area_share);
     }
     if (!report.unchanged && !report.budget_met) {
       spdlog::warn("budget {} not reachable without breaking the topology; {} faces",

@@ -24,6 +24,7 @@
 #include <Eigen/LU>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -374,6 +375,40 @@ Mesh weld(const Mesh& mesh, float tolerance) {
     if (parts) out.face_parts.push_back(mesh.face_parts[f]);
   }
   return out;
+}
+
+std::size_t drop_duplicate_faces(Mesh& mesh) {
+  const std::size_t n = mesh.triangles.size();
+  std::vector<std::array<std::uint32_t, 3>> keys(n);
+  for (std::size_t f = 0; f < n; ++f) {
+    const Triangle& t = mesh.triangles[f];
+    keys[f] = {t[0], t[1], t[2]};
+    std::sort(keys[f].begin(), keys[f].end());
+  }
+  std::vector<std::uint32_t> order(n);
+  for (std::size_t f = 0; f < n; ++f) order[f] = static_cast<std::uint32_t>(f);
+  // Stable, so the first face of each set is the one kept.
+  std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return keys[a] < keys[b]; });
+  std::vector<std::uint8_t> keep(n, 1);
+  std::size_t removed = 0;
+  for (std::size_t i = 1; i < n; ++i) {
+    if (keys[order[i]] == keys[order[i - 1]]) {
+      keep[order[i]] = 0;
+      ++removed;
+    }
+  }
+  if (removed == 0) return 0;
+  std::size_t w = 0;
+  const bool parts = !mesh.face_parts.empty();
+  for (std::size_t f = 0; f < n; ++f) {
+    if (!keep[f]) continue;
+    mesh.triangles[w] = mesh.triangles[f];
+    if (parts) mesh.face_parts[w] = mesh.face_parts[f];
+    ++w;
+  }
+  mesh.triangles.resize(w);
+  if (parts) mesh.face_parts.resize(w);
+  return removed;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -83,6 +83,13 @@ std::vector<std::uint32_t> weld_map(const Mesh& mesh, float tolerance);
 // face_parts entry. O(V + F).
 Mesh weld(const Mesh& mesh, float tolerance);
 
+// Removes every face whose three vertex indices repeat those of an earlier face, in either
+// orientation (with its face_parts entry); vertices are kept. Artist models often store each
+// face twice, once per side, so that it renders from both: every edge then has four faces, and
+// nothing that needs a 2-manifold (edge collapse, hole filling) can work on it. Weld first so
+// the two sides share vertices. Returns the number of faces removed. O(F log F).
+std::size_t drop_duplicate_faces(Mesh& mesh);
+
 // Face-connected components: two faces are connected when they share a vertex index (the mesh is
 // NOT welded here; weld first if coincident-but-distinct vertices should join). Component ids are
 // 0..count-1, numbered in order of each component's first face. Union-find, O(V + F α).
