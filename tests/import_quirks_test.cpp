@@ -12,6 +12,8 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <string>
+#include <vector>
 
 using namespace flexforge;
 
@@ -46,6 +48,31 @@ TEST(ImportQuirks, GlbChunkLongerThanTheFileIsRefusedBeforeAssimpAllocates) {
     test::write_text(dir / "liar.glb", liar);
     EXPECT_THROW(io::load_scene((dir / "liar.glb").string()), Error) << claimed;
   }
+}
+
+// OFF counts come first and Assimp allocates what they claim: the mesh-import fuzzer's file (a
+// 117-digit vertex count) asked for 22 GB. Counts the file cannot hold are refused first; a
+// good OFF still loads.
+TEST(ImportQuirks, OffCountsLargerThanTheFileAreRefusedBeforeAssimpAllocates) {
+  test::TempDir dir;
+  const std::string faces = " 4 0 00  0\n 0\n1 0 0\n0 1 0\n0 0 1\n3 0 2 1\n3 0 1 3\n3 0 3 2\n3  3\n";
+  const std::vector<std::string> liars = {"OFF\n4" + std::string(116, '7') + faces,
+                                          "OFF\n1000000 4 0\n0 0 0\n1 0 0\n0 1 0\n0 0 1\n",
+                                          "OFF\n4 999999999999 0\n0 0 0\n1 0 0\n0 1 0\n0 0 1\n"};
+  for (const std::string& liar : liars) {
+    test::write_text(dir / "liar.off", liar);
+    try {
+      io::load_scene((dir / "liar.off").string());
+      FAIL() << "a corrupt OFF loaded: " << liar.substr(0, 40);
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ExitCode::InvalidInput);
+      EXPECT_NE(std::string(e.what()).find("corrupt OFF"), std::string::npos) << e.what();
+    }
+  }
+  test::write_text(dir / "tet.off", "OFF\n4 4 6\n0 0 0\n1 0 0\n0 1 0\n0 0 1\n"
+                                    "3 0 2 1\n3 0 1 3\n3 0 3 2\n3 1 2 3\n");
+  const Scene tet = io::load_scene((dir / "tet.off").string());
+  EXPECT_EQ(tet.face_count(), 4u);
 }
 
 // Assimp 5.2's PLY reader skips line-end bytes after the header, so a binary PLY whose first

@@ -18,6 +18,7 @@
 #include <Eigen/Dense>
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <cstdint>
 #include <cstring>
@@ -81,6 +82,53 @@ void check_glb_header(const fs::path& path) {
                         " bytes past the end of the file");
     }
     at += 8 + static_cast<std::uintmax_t>(chunk_length);
+  }
+}
+
+// OFF gives its vertex and face counts first, and Assimp allocates what they claim before it
+// reads a vertex: a 190-byte file claiming billions of vertices (found by the mesh-import fuzzer)
+// asked for 22 GB. Every vertex takes at least 6 bytes ("0 0 0\n") and every face 8
+// ("3 0 1 2\n"), so the counts must fit in the file. Files whose header does not parse are
+// left to Assimp, which reports them.
+void check_off_header(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string head(4096, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<std::size_t>(in.gcount()));
+  std::size_t at = 0;
+  // Next token, skipping white space and '#' comments to the end of their line.
+  auto token = [&]() {
+    while (at < head.size()) {
+      if (std::isspace(static_cast<unsigned char>(head[at]))) {
+        ++at;
+      } else if (head[at] == '#') {
+        while (at < head.size() && head[at] != '\n') ++at;
+      } else {
+        break;
+      }
+    }
+    const std::size_t start = at;
+    while (at < head.size() && !std::isspace(static_cast<unsigned char>(head[at])) && head[at] != '#') ++at;
+    return head.substr(start, at - start);
+  };
+  std::string keyword = token();
+  std::transform(keyword.begin(), keyword.end(), keyword.begin(), ::toupper);
+  if (keyword.size() < 3 || keyword.compare(keyword.size() - 3, 3, "OFF") != 0) return;
+  std::uintmax_t counts[2] = {0, 0};
+  for (std::uintmax_t& count : counts) {
+    const std::string digits = token();
+    if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) return;
+    if (digits.size() > 15) {
+      invalid(path, "corrupt OFF: the header claims " + digits.substr(0, 20) + "... elements");
+    }
+    count = std::stoull(digits);
+  }
+  std::error_code ec;
+  const std::uintmax_t size = fs::file_size(path, ec);
+  if (!ec && counts[0] * 6 + counts[1] * 8 > size) {
+    invalid(path, "corrupt OFF: the header claims " + std::to_string(counts[0]) + " vertices and " +
+                      std::to_string(counts[1]) + " faces, more than the file's " + std::to_string(size) +
+                      " bytes can hold");
   }
 }
 
@@ -356,6 +404,7 @@ std::optional<Scene> load_ply_assimp_would_misread(const fs::path& path, const I
 Scene load_scene(const fs::path& path, const ImportOptions& options, ImportReport* report) {
   check_readable(path);
   check_glb_header(path);
+  check_off_header(path);
   ImportReport local_report;
   ImportReport& rep = report ? *report : local_report;
   rep = ImportReport{};
