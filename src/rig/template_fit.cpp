@@ -1,10 +1,12 @@
 // Template naming of an extracted joint tree. Like Pinocchio's template embedding (Baran &
-// Popovic 2007) it matches the extremities first (feet = leaves near the ground, head and tail =
-// leaves on the mirror plane, arms = the remaining lateral pair), then names the chains between
-// them; unlike it, it never moves joints, so the geometry-derived skeleton stays intact.
+// Popovic 2007) it matches the extremities first (feet = leaves near the ground, a foot's toes
+// grouped by the joint they branch from; head and tail = leaves on the mirror plane; arms = the
+// remaining lateral pair), then names the chains between them; unlike it, it never moves joints, so the geometry-derived skeleton stays intact.
 #include "flexforge/rig/template_fit.h"
 
 #include "flexforge/core/error.h"
+
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <cmath>
@@ -66,6 +68,83 @@ void name_chain(const std::vector<int>& chain, const std::vector<std::string>& n
   }
 }
 
+// The deepest joint on both leaves' paths to the root.
+int common_ancestor(const JointTree& t, int a, int b) {
+  const std::vector<int> pa = path_to_root(t, a), pb = path_to_root(t, b);
+  int lca = pa.front();
+  for (std::size_t i = 0; i < pa.size() && i < pb.size() && pa[i] == pb[i]; ++i) lca = pa[i];
+  return lca;
+}
+
+// One foot: the leaf that stands for it (the one farthest from the joint its toes branch from)
+// and the joint where its toes branch (the leaf itself for a foot without toes).
+struct Foot {
+  int leaf = -1;
+  int branch = -1;
+};
+
+// Ground leaves whose common joint is itself near the ground, and near both of them, belong to
+// one foot: a standing person's toes (and a heel) are separate leaves of the curve skeleton, and
+// counting each as a foot read two feet as 4 + 3 and left people without a biped rig. Legs of
+// different feet meet at the hips, well above the ground band.
+std::vector<Foot> group_feet(const JointTree& t, const std::vector<int>& ground_leaves, float band_top,
+                             float max_toe_length, const MirrorPlane& plane, float off_plane) {
+  const std::size_t n = ground_leaves.size();
+  std::vector<int> group(n);
+  for (std::size_t i = 0; i < n; ++i) group[i] = static_cast<int>(i);
+  std::vector<int> branch(ground_leaves.begin(), ground_leaves.end());
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t k = i + 1; k < n; ++k) {
+      const int lca = common_ancestor(t, ground_leaves[i], ground_leaves[k]);
+      if (t.parent[lca] < 0 || t.position[lca].y() >= band_top) continue;
+      // Toes are short, and lie on one side of the mirror plane: two legs that the voxels fused
+      // down to the ankles also meet low, but one on each side.
+      if ((t.position[ground_leaves[i]] - t.position[lca]).norm() > max_toe_length ||
+          (t.position[ground_leaves[k]] - t.position[lca]).norm() > max_toe_length) {
+        continue;
+      }
+      if (plane.found) {
+        const float di = plane.signed_distance(t.position[ground_leaves[i]]);
+        const float dk = plane.signed_distance(t.position[ground_leaves[k]]);
+        if (di * dk < 0.0f && std::abs(di) > off_plane && std::abs(dk) > off_plane) continue;
+      }
+      const int from = group[k], to = group[i];
+      if (from == to) continue;
+      for (std::size_t m = 0; m < n; ++m) {
+        if (group[m] == from) group[m] = to;
+      }
+      // The group's branch joint: the shallower of the two (an ancestor of both).
+      const int keep = path_to_root(t, lca).size() < path_to_root(t, branch[to]).size() ? lca : branch[to];
+      branch[to] = keep;
+    }
+  }
+  std::vector<Foot> feet;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (group[i] != static_cast<int>(i)) continue;
+    Foot foot;
+    foot.branch = branch[i];
+    float farthest = -1.0f;
+    for (std::size_t m = 0; m < n; ++m) {
+      if (group[m] != static_cast<int>(i)) continue;
+      const float d = (t.position[ground_leaves[m]] - t.position[foot.branch]).norm();
+      if (d > farthest) farthest = d, foot.leaf = ground_leaves[m];
+    }
+    feet.push_back(foot);
+  }
+  return feet;
+}
+
+// A leg, proximal to distal: the chain that ends at the foot's branch joint (hip to ankle), then
+// the path from there down to the foot's leaf.
+std::vector<int> leg_chain(const JointTree& t, const std::vector<int>& children_count, const Foot& foot) {
+  if (foot.branch == foot.leaf) return limb_chain(t, children_count, foot.leaf);
+  std::vector<int> chain = limb_chain(t, children_count, foot.branch);
+  std::vector<int> below;
+  for (int v = foot.leaf; v != foot.branch && v >= 0; v = t.parent[v]) below.push_back(v);
+  chain.insert(chain.end(), below.rbegin(), below.rend());
+  return chain;
+}
+
 }  // namespace
 
 NamedJoints name_joints(const JointTree& t, const MirrorPlane& plane, RigType requested,
@@ -80,22 +159,55 @@ NamedJoints name_joints(const JointTree& t, const MirrorPlane& plane, RigType re
   for (int j = 0; j < n; ++j)
     if (children[j] == 0 && t.parent[j] >= 0) leaves.push_back(j);
 
-  std::vector<int> feet, others;
-  for (int l : leaves) (t.position[l].y() < ground_y + 0.2f * height ? feet : others).push_back(l);
+  const float band_top = ground_y + 0.2f * height;
+  std::vector<int> ground, others;
+  for (int l : leaves) (t.position[l].y() < band_top ? ground : others).push_back(l);
+  const std::vector<Foot> foot_groups = group_feet(t, ground, band_top, 0.2f * height, plane, 0.02f * height);
+  std::vector<int> feet;  // one leaf per foot
+  for (const Foot& f : foot_groups) feet.push_back(f.leaf);
+  auto foot_chain = [&](int leaf) {
+    for (const Foot& f : foot_groups)
+      if (f.leaf == leaf) return leg_chain(t, children, f);
+    return limb_chain(t, children, leaf);
+  };
+  // Upright: the highest other limb end (a biped's head) lies within 30 degrees of straight
+  // above the root. A person standing or sitting measures 3-25 degrees; a bird, whose body is
+  // level with its head in front, 36-70: two feet and a head do not make a biped.
+  bool upright = false;
+  if (!others.empty()) {
+    const int top = *std::max_element(others.begin(), others.end(),
+                                      [&](int a, int b) { return t.position[a].y() < t.position[b].y(); });
+    const Vec3 up = t.position[top] - t.position[0];
+    upright = up.y() > 0.0f && std::hypot(up.x(), up.z()) < std::tan(30.0f * 3.14159265f / 180.0f) * up.y();
+  }
+  // A walking animal lifts a foot: with three feet and a level body, the lowest other limb end
+  // under 40% of the height is the fourth.
+  if (feet.size() == 3 && !upright && others.size() >= 2) {
+    const auto lowest = std::min_element(others.begin(), others.end(),
+                                         [&](int a, int b) { return t.position[a].y() < t.position[b].y(); });
+    if (t.position[*lowest].y() < ground_y + 0.4f * height) {
+      feet.push_back(*lowest);
+      others.erase(lowest);
+    }
+  }
+  spdlog::debug("rig: {} ground limb ends in {} feet, {} other limb ends, {}", ground.size(), feet.size(),
+                others.size(), upright ? "upright" : "not upright");
   RigType type = requested;
   if (type == RigType::Auto) {
-    if (feet.size() == 2 && others.size() >= 3) type = RigType::Biped;
+    // Arms held against the body merge with it in the voxels, so a standing person may show only
+    // the head above the feet; upright with two feet is enough.
+    if (feet.size() == 2 && upright) type = RigType::Biped;
     else if (feet.size() == 4 && others.size() >= 1) type = RigType::Quadruped;
     else type = RigType::Generic;
   }
   // A requested type is honoured or refused, never silently replaced by another.
-  if ((type == RigType::Biped && (feet.size() != 2 || others.size() < 3)) ||
+  if ((type == RigType::Biped && (feet.size() != 2 || others.empty())) ||
       (type == RigType::Quadruped && (feet.size() != 4 || others.empty()))) {
     throw Error(ExitCode::StageFailed,
                 "requested rig type " + rig_type_name(type) + " does not fit this shape: its curve skeleton has " +
-                    std::to_string(feet.size()) + " limb ends near the ground and " +
+                    std::to_string(feet.size()) + " feet (limb ends near the ground, toes counted once) and " +
                     std::to_string(others.size()) + " others (a " + rig_type_name(type) + " needs " +
-                    (type == RigType::Biped ? "2 and at least 3" : "4 and at least 1") +
+                    (type == RigType::Biped ? "2 and at least 1" : "4 and at least 1") +
                     "); rig type auto or generic rigs it");
   }
 
@@ -152,11 +264,11 @@ NamedJoints name_joints(const JointTree& t, const MirrorPlane& plane, RigType re
       hind_feet = {f[2], f[3]};
       for (int l : front_feet) {
         const std::string s = paired_side(l, front_feet);
-        name_chain(limb_chain(t, children, l), {s + "UpperArm", s + "LowerArm", s + "Hand"}, result.names);
+        name_chain(foot_chain(l), {s + "UpperArm", s + "LowerArm", s + "Hand"}, result.names);
       }
       for (int l : hind_feet) {
         const std::string s = paired_side(l, hind_feet);
-        name_chain(limb_chain(t, children, l), {s + "UpperLeg", s + "LowerLeg", s + "Foot", s + "Toes"}, result.names);
+        name_chain(foot_chain(l), {s + "UpperLeg", s + "LowerLeg", s + "Foot", s + "Toes"}, result.names);
       }
       // Tail: the on-plane leaf farthest behind.
       int tail = -1;
@@ -171,7 +283,7 @@ NamedJoints name_joints(const JointTree& t, const MirrorPlane& plane, RigType re
     } else {
       for (int l : feet) {
         const std::string s = paired_side(l, feet);
-        name_chain(limb_chain(t, children, l), {s + "UpperLeg", s + "LowerLeg", s + "Foot", s + "Toes"}, result.names);
+        name_chain(foot_chain(l), {s + "UpperLeg", s + "LowerLeg", s + "Foot", s + "Toes"}, result.names);
       }
       // Arms: the two remaining leaves farthest from the plane, one per side.
       std::vector<int> rest;
