@@ -19,14 +19,6 @@ using namespace flexforge::test;
 
 namespace {
 
-rig::SkeletonPoints points_of(const Skeleton& s) {
-  rig::SkeletonPoints p;
-  for (const Joint& j : s.joints) {
-    p.joints.push_back(j.bind_world.block<3, 1>(0, 3));
-    p.parent.push_back(j.parent);
-  }
-  return p;
-}
 
 void expect_valid_rig(const rig::RigResult& r, std::size_t vertices) {
   ASSERT_FALSE(r.skeleton.empty());
@@ -74,7 +66,7 @@ TEST_P(RigSynth, SingleRootTreeValidSkinAndJointAccuracy) {
   EXPECT_GE(r.skeleton.joints.size(), c.min_joints);
   EXPECT_LE(r.skeleton.joints.size(), c.max_joints);
   const float diag = bounding_box(a.mesh).diagonal();
-  const rig::SkeletonMetrics m = rig::skeleton_metrics(points_of(r.skeleton), points_of(a.skeleton), diag);
+  const rig::SkeletonMetrics m = rig::skeleton_metrics(rig::skeleton_points(r.skeleton), rig::skeleton_points(a.skeleton), diag);
   EXPECT_LT(m.cd_j2j, c.max_j2j) << c.category;
   EXPECT_LT(r.timings.total_s, 10.0);
 }

@@ -10,6 +10,15 @@
 
 namespace flexforge::rig {
 
+SkeletonPoints skeleton_points(const Skeleton& skeleton) {
+  SkeletonPoints p;
+  for (const Joint& j : skeleton.joints) {
+    p.joints.push_back(j.bind_world.block<3, 1>(0, 3));
+    p.parent.push_back(j.parent);
+  }
+  return p;
+}
+
 namespace {
 
 struct Segment {

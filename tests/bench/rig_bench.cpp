@@ -44,14 +44,6 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-rig::SkeletonPoints points_of(const Skeleton& s) {
-  rig::SkeletonPoints p;
-  for (const Joint& j : s.joints) {
-    p.joints.push_back(j.bind_world.block<3, 1>(0, 3));
-    p.parent.push_back(j.parent);
-  }
-  return p;
-}
 
 // --- synth held-out evaluation ------------------------------------------------------------------
 
@@ -76,7 +68,7 @@ int run_synth(std::uint64_t seed, int per_category, const rig::RigOptions& optio
       const synth::SynthAsset a = synth::generate_category_asset(config, cat, seed, static_cast<std::size_t>(k));
       const float diag = bounding_box(a.mesh).diagonal();
       const rig::RigResult r = rig::rig_mesh(a.mesh, options);
-      const rig::SkeletonPoints pred = points_of(r.skeleton), gt = points_of(a.skeleton);
+      const rig::SkeletonPoints pred = rig::skeleton_points(r.skeleton), gt = rig::skeleton_points(a.skeleton);
       const rig::SkeletonMetrics sm = rig::skeleton_metrics(pred, gt, diag);
       const rig::SkinMetrics km = rig::skin_metrics(pred, r.skin, gt, a.mesh.skin);
       if (!g_preview_dir.empty()) write_synth_preview(g_preview_dir, a.id, a.mesh, pred, gt);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "flexforge/core/mesh.h"
+#include "flexforge/core/scene.h"
 
 #include <vector>
 
@@ -12,6 +13,9 @@ struct SkeletonPoints {
   std::vector<Vec3> joints;
   std::vector<int> parent;  // -1 for roots
 };
+
+// A skeleton's joints at their bind positions, with their parents.
+SkeletonPoints skeleton_points(const Skeleton& skeleton);
 
 struct SkeletonMetrics {
   double cd_j2j = 0, cd_j2b = 0, cd_b2b = 0;  // divided by `scale` (the GT bbox diagonal)
