@@ -58,7 +58,9 @@ TEST(ImportQuirks, OffCountsLargerThanTheFileAreRefusedBeforeAssimpAllocates) {
   const std::string faces = " 4 0 00  0\n 0\n1 0 0\n0 1 0\n0 0 1\n3 0 2 1\n3 0 1 3\n3 0 3 2\n3  3\n";
   const std::vector<std::string> liars = {"OFF\n4" + std::string(116, '7') + faces,
                                           "OFF\n1000000 4 0\n0 0 0\n1 0 0\n0 1 0\n0 0 1\n",
-                                          "OFF\n4 999999999999 0\n0 0 0\n1 0 0\n0 1 0\n0 0 1\n"};
+                                          "OFF\n4 999999999999 0\n0 0 0\n1 0 0\n0 1 0\n0 0 1\n",
+                                          // The second fuzzer input: a count followed by junk bytes.
+                                          std::string("OFF\n477777776\n  3\xe7 0\xf6 ")};
   for (const std::string& liar : liars) {
     test::write_text(dir / "liar.off", liar);
     try {

@@ -114,21 +114,28 @@ void check_off_header(const fs::path& path) {
   std::string keyword = token();
   std::transform(keyword.begin(), keyword.end(), keyword.begin(), ::toupper);
   if (keyword.size() < 3 || keyword.compare(keyword.size() - 3, 3, "OFF") != 0) return;
-  std::uintmax_t counts[2] = {0, 0};
-  for (std::uintmax_t& count : counts) {
-    const std::string digits = token();
-    if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) return;
-    if (digits.size() > 15) {
-      invalid(path, "corrupt OFF: the header claims " + digits.substr(0, 20) + "... elements");
-    }
-    count = std::stoull(digits);
-  }
   std::error_code ec;
   const std::uintmax_t size = fs::file_size(path, ec);
-  if (!ec && counts[0] * 6 + counts[1] * 8 > size) {
-    invalid(path, "corrupt OFF: the header claims " + std::to_string(counts[0]) + " vertices and " +
-                      std::to_string(counts[1]) + " faces, more than the file's " + std::to_string(size) +
-                      " bytes can hold");
+  if (ec) return;
+  // Vertex count, then face count. Assimp reads the leading digits of each token (a second
+  // fuzzer input gave "3\xe7" as the face count), so the check does too, one count at a time.
+  const char* what[2] = {"vertices", "faces"};
+  const std::uintmax_t bytes_each[2] = {6, 8};
+  std::uintmax_t needed = 0;
+  for (int k = 0; k < 2; ++k) {
+    const std::string word = token();
+    const std::size_t digits = word.find_first_not_of("0123456789");
+    const std::string number = word.substr(0, digits);
+    if (number.empty()) return;
+    if (number.size() > 15) {
+      invalid(path, "corrupt OFF: the header claims " + number.substr(0, 20) + "... " + what[k]);
+    }
+    const std::uintmax_t count = std::stoull(number);
+    needed += count * bytes_each[k];
+    if (needed > size) {
+      invalid(path, "corrupt OFF: the header claims " + std::to_string(count) + " " + what[k] +
+                        ", more than the file's " + std::to_string(size) + " bytes can hold");
+    }
   }
 }
 
