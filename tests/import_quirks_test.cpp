@@ -60,7 +60,9 @@ TEST(ImportQuirks, OffCountsLargerThanTheFileAreRefusedBeforeAssimpAllocates) {
                                           "OFF\n1000000 4 0\n0 0 0\n1 0 0\n0 1 0\n0 0 1\n",
                                           "OFF\n4 999999999999 0\n0 0 0\n1 0 0\n0 1 0\n0 0 1\n",
                                           // The second fuzzer input: a count followed by junk bytes.
-                                          std::string("OFF\n477777776\n  3\xe7 0\xf6 ")};
+                                          std::string("OFF\n477777776\n  3\xe7 0\xf6 "),
+                                          // The third: junk glued to the keyword.
+                                          std::string("OFF7774\n7777777773\xe7  3\n")};
   for (const std::string& liar : liars) {
     test::write_text(dir / "liar.off", liar);
     try {
