@@ -8,8 +8,13 @@ Each file is imported into an empty scene with Blender's own importer (.fbx, .gl
 
     FLEXFORGE_CHECK {"file", "ok", "error", "meshes", "vertices", "faces", "armatures", "bones"}
 
-vertices/faces are summed over mesh objects, bones over armatures. A file that fails to import
-gives ok=false and the reason in "error"; the exit code is 0 either way, so callers read the lines.
+vertices/faces are summed over mesh objects, bones over armatures. "actions" lists every action
+the import made (animation clips): its name, the largest keyframe count of its curves and its
+frame range; and, played on the armature at 3/8 of its range (mid-clip), "moved": how far the
+skinned mesh's vertices got from the rest pose (largest distance over the bounding-box diagonal;
+0 means the clip does not deform the mesh), or "play_error" when Blender failed to play it.
+A file that fails to import gives ok=false and the reason in "error"; the exit code is 0 either
+way, so callers read the lines.
 """
 
 import json
@@ -75,9 +80,49 @@ def _import(path):
     raise ValueError("unsupported file type '%s'" % ext)
 
 
+def _evaluated_positions(obj):
+    depsgraph = bpy.context.evaluated_depsgraph_get()
+    evaluated = obj.evaluated_get(depsgraph)
+    mesh = evaluated.to_mesh()
+    positions = [evaluated.matrix_world @ v.co for v in mesh.vertices]
+    evaluated.to_mesh_clear()
+    return positions
+
+
+def _play_actions(report):
+    """Plays each action at its middle frame on the armature and measures the skinned mesh."""
+    armatures = [o for o in bpy.context.scene.objects if o.type == "ARMATURE"]
+    meshes = [o for o in bpy.context.scene.objects if o.type == "MESH"]
+    if not armatures or not meshes:
+        return
+    armature = armatures[0]
+    if armature.animation_data is None:
+        armature.animation_data_create()
+    # NLA tracks the importer may have made would blend in; play one action at a time.
+    for track in list(armature.animation_data.nla_tracks):
+        armature.animation_data.nla_tracks.remove(track)
+    armature.animation_data.action = None
+    bpy.context.scene.frame_set(0)
+    rest = [p for m in meshes for p in _evaluated_positions(m)]
+    lo = [min(p[i] for p in rest) for i in range(3)]
+    hi = [max(p[i] for p in rest) for i in range(3)]
+    diagonal = max(sum((hi[i] - lo[i]) ** 2 for i in range(3)) ** 0.5, 1e-12)
+    for entry in report["actions"]:
+        try:
+            armature.animation_data.action = bpy.data.actions[entry["name"]]
+            # 3/8 of the way: mid-clip, and not the wiggle sweep's rest pose at its half.
+            middle = int(round(entry["frame_start"] + 0.375 * (entry["frame_end"] - entry["frame_start"])))
+            bpy.context.scene.frame_set(middle)
+            posed = [p for m in meshes for p in _evaluated_positions(m)]
+            entry["moved"] = max((a - b).length for a, b in zip(posed, rest)) / diagonal
+        except Exception as exc:  # a clip Blender cannot play is a result, not a crash
+            entry["play_error"] = str(exc)
+    armature.animation_data.action = None
+
+
 def check(path):
     report = {"file": path, "ok": False, "error": "", "meshes": 0, "vertices": 0, "faces": 0,
-              "armatures": 0, "bones": 0}
+              "armatures": 0, "bones": 0, "actions": []}
     try:
         if not os.path.isfile(path):
             raise FileNotFoundError("no such file")
@@ -93,6 +138,12 @@ def check(path):
             elif obj.type == "ARMATURE":
                 report["armatures"] += 1
                 report["bones"] += len(obj.data.bones)
+        for action in bpy.data.actions:
+            keys = max((len(fc.keyframe_points) for fc in action.fcurves), default=0)
+            start, end = action.frame_range
+            report["actions"].append({"name": action.name, "keyframes": keys,
+                                      "frame_start": float(start), "frame_end": float(end)})
+        _play_actions(report)
         report["ok"] = True
     except Exception as exc:  # any importer failure is a result to report, not a crash
         # bpy.ops errors end in a "Location: ops.py" line; the cause is the line before it.

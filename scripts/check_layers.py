@@ -14,7 +14,7 @@ import re
 import sys
 
 # Layer -> the layers it may include (besides itself). Keep in step with CMakeLists.txt.
-STAGES = ("io", "extract", "segment", "complete", "rig", "retopo", "render")
+STAGES = ("io", "extract", "segment", "complete", "rig", "retopo", "render", "anim")
 ALLOWED = {
     "core": set(),
     **{stage: {"core"} for stage in STAGES},

@@ -68,6 +68,7 @@ std::unique_ptr<Command> make_segment_command();
 std::unique_ptr<Command> make_complete_command();
 std::unique_ptr<Command> make_batch_command();
 std::unique_ptr<Command> make_rig_command();
+std::unique_ptr<Command> make_animate_command();
 std::unique_ptr<Command> make_reconstruct_command();
 std::unique_ptr<Command> make_train_command();
 std::unique_ptr<Command> make_generate_command();

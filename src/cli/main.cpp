@@ -45,6 +45,7 @@ const std::vector<std::function<std::unique_ptr<Command>()>> kCommands = {
     make_complete_command,
     make_batch_command,
     make_rig_command,
+    make_animate_command,
     make_reconstruct_command,
     make_train_command,
 };

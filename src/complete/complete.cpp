@@ -295,6 +295,7 @@ Scene complete_scene(const Scene& scene, const CompleteOptions& options,
   scene.validate();
   Scene out;
   out.skeleton = scene.skeleton;
+  out.animations = scene.animations;
   out.metadata = scene.metadata;
   std::vector<const Part*> inputs;
   for (const Part& p : scene.parts) {

@@ -2,6 +2,8 @@
 
 #include "flexforge/core/error.h"
 
+#include <cmath>
+
 namespace flexforge {
 
 int Skeleton::root() const {
@@ -34,6 +36,43 @@ void Skeleton::validate() const {
     throw Error(ExitCode::InvalidInput, "skeleton: expected exactly one root joint");
   }
 }
+
+namespace {
+
+void validate_clip(const AnimationClip& clip, const Skeleton& skeleton) {
+  const std::string what = "animation '" + clip.name + "'";
+  if (clip.name.empty()) throw Error(ExitCode::InvalidInput, "animation: a clip has no name");
+  if (clip.times.size() < 2 || clip.times.front() != 0.0f) {
+    throw Error(ExitCode::InvalidInput, what + ": needs at least two keys, the first at time 0");
+  }
+  for (std::size_t k = 1; k < clip.times.size(); ++k) {
+    if (!(clip.times[k] > clip.times[k - 1]) || !std::isfinite(clip.times[k])) {
+      throw Error(ExitCode::InvalidInput, what + ": key times must be finite and strictly increasing");
+    }
+  }
+  for (const JointTrack& track : clip.tracks) {
+    if (track.joint < 0 || static_cast<std::size_t>(track.joint) >= skeleton.joints.size()) {
+      throw Error(ExitCode::InvalidInput, what + ": a track names a missing joint");
+    }
+    const std::string joint = what + ", joint '" + skeleton.joints[track.joint].name + "'";
+    for (const std::size_t keys : {track.rotations.size(), track.translations.size()}) {
+      if (keys != 0 && keys != clip.times.size()) {
+        throw Error(ExitCode::InvalidInput, joint + ": " + std::to_string(keys) + " keys for " +
+                                                std::to_string(clip.times.size()) + " times");
+      }
+    }
+    for (const Vec4& q : track.rotations) {
+      if (!q.allFinite() || std::abs(q.norm() - 1.0f) > 1e-3f) {
+        throw Error(ExitCode::InvalidInput, joint + ": a rotation key is not a unit quaternion");
+      }
+    }
+    for (const Vec3& t : track.translations) {
+      if (!t.allFinite()) throw Error(ExitCode::InvalidInput, joint + ": a translation key is not finite");
+    }
+  }
+}
+
+}  // namespace
 
 std::size_t Scene::vertex_count() const {
   std::size_t n = 0;
@@ -68,6 +107,7 @@ void Scene::validate() const {
       }
     }
   }
+  for (const AnimationClip& clip : animations) validate_clip(clip, skeleton);
 }
 
 }  // namespace flexforge

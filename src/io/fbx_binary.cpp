@@ -145,6 +145,12 @@ Node& Node::add_int64_array(const std::vector<std::int64_t>& values) {
   return *this;
 }
 
+Node& Node::add_float_array(const std::vector<float>& values) {
+  append_array(properties_, 'f', values);
+  ++property_count_;
+  return *this;
+}
+
 Node& Node::add_double_array(const std::vector<double>& values) {
   append_array(properties_, 'd', values);
   ++property_count_;

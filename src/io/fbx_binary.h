@@ -27,9 +27,10 @@ class Node {
   Node& add_double(double value);
   Node& add_string(std::string_view value);
   Node& add_raw(std::string_view bytes);
-  // Array properties ('i', 'l', 'd'), stored uncompressed (encoding 0).
+  // Array properties ('i', 'l', 'f', 'd'), stored uncompressed (encoding 0).
   Node& add_int32_array(const std::vector<std::int32_t>& values);
   Node& add_int64_array(const std::vector<std::int64_t>& values);
+  Node& add_float_array(const std::vector<float>& values);
   Node& add_double_array(const std::vector<double>& values);
 
   // Appends a nested record and returns it; references stay valid while this node lives.

@@ -27,7 +27,7 @@ using Mat4d = Eigen::Matrix4d;
 constexpr double kPi = 3.14159265358979323846;
 // FBX measures in centimetres; 100 declares one file unit to be a metre (see the header).
 constexpr double kUnitScaleFactor = 100.0;
-// One second in FBX time units ("KTime"), for the (empty) time span of GlobalSettings.
+// One second in FBX time units ("KTime"): key times and time spans.
 constexpr std::int64_t kKTimeSecond = 46186158000;
 
 // Object names carry their class after a "\x00\x01" separator in binary FBX ("Cube\0\1Model").
@@ -114,6 +114,8 @@ class FbxBuilder {
   std::string build() {
     if (!scene_.skeleton.empty()) write_skeleton();
     for (std::size_t i = 0; i < scene_.parts.size(); ++i) write_part(i);
+    if (!scene_.skeleton.empty())
+      for (const AnimationClip& clip : scene_.animations) write_clip(clip);
 
     std::vector<std::unique_ptr<Node>> top;
     top.push_back(header_extension());
@@ -129,8 +131,7 @@ class FbxBuilder {
     top.push_back(definitions());
     top.push_back(std::move(objects_));
     top.push_back(connections());
-    top.push_back(std::make_unique<Node>("Takes"));
-    top.back()->child("Current").add_string("");
+    top.push_back(takes());
     return fbx::encode_document(top);
   }
 
@@ -149,7 +150,12 @@ class FbxBuilder {
     return objects_->child(type).add_int64(id).add_string(name_class(name, cls)).add_string(subclass);
   }
 
-  void connect(std::int64_t child, std::int64_t parent) { connections_.emplace_back(child, parent); }
+  void connect(std::int64_t child, std::int64_t parent) { connections_.push_back({child, parent, ""}); }
+  // An object-to-property connection ("OP"): an animation curve node driving a Model's
+  // "Lcl Rotation", a curve driving a curve node's "d|X".
+  void connect_property(std::int64_t child, std::int64_t parent, const char* property) {
+    connections_.push_back({child, parent, property});
+  }
 
   Node& model(std::int64_t id, const std::string& name, const char* subclass, const Trs& trs) {
     Node& m = object("Model", id, name, "Model", subclass);
@@ -366,6 +372,104 @@ class FbxBuilder {
     for (std::size_t j = 0; j < joints.size(); ++j) pose_node(joint_ids_[j], joints[j].bind_world.cast<double>());
   }
 
+  float longest_clip() const {
+    float longest = 0;
+    for (const AnimationClip& clip : scene_.animations) longest = std::max(longest, clip.duration());
+    return longest;
+  }
+
+  // One AnimationStack per clip (Blender makes one action of each), with one AnimationLayer
+  // holding a curve node per animated joint property and one curve per component.
+  void write_clip(const AnimationClip& clip) {
+    const std::int64_t stack_id = new_id();
+    Node& stack = object("AnimationStack", stack_id, clip.name, "AnimStack", "");
+    Properties stack_props(stack);
+    stack_props.time("LocalStart", 0);
+    stack_props.time("LocalStop", ktime(clip.duration()));
+    stack_props.time("ReferenceStart", 0);
+    stack_props.time("ReferenceStop", ktime(clip.duration()));
+    const std::int64_t layer_id = new_id();
+    object("AnimationLayer", layer_id, "BaseLayer", "AnimLayer", "");
+    connect(layer_id, stack_id);
+
+    std::vector<std::int64_t> times;
+    for (float t : clip.times) times.push_back(ktime(t));
+    const auto& joints = scene_.skeleton.joints;
+    for (const JointTrack& track : clip.tracks) {
+      const std::int64_t model_id = joint_ids_.at(static_cast<std::size_t>(track.joint));
+      const Joint& joint = joints[static_cast<std::size_t>(track.joint)];
+      const Mat4d bind_local = joint.parent < 0 ? Mat4d(joint.bind_world.cast<double>())
+                                                : Mat4d(joints[joint.parent].bind_world.cast<double>().inverse() *
+                                                        joint.bind_world.cast<double>());
+      if (!track.rotations.empty()) {
+        // Euler angles per key from the local rotation (bind scale kept), unwrapped so that
+        // consecutive keys never jump by 360 degrees.
+        std::vector<Eigen::Vector3d> euler;
+        Eigen::Vector3d scale;
+        for (int i = 0; i < 3; ++i) scale[i] = bind_local.block<3, 1>(0, i).norm();
+        for (const Vec4& q : track.rotations) {
+          Mat4d m = Mat4d::Identity();
+          m.block<3, 3>(0, 0) = Eigen::Quaterniond(q.w(), q.x(), q.y(), q.z()).normalized().toRotationMatrix() *
+                                scale.asDiagonal();
+          Eigen::Vector3d e = decompose(m).rotation_degrees;
+          if (!euler.empty())
+            for (int i = 0; i < 3; ++i) e[i] -= 360.0 * std::round((e[i] - euler.back()[i]) / 360.0);
+          euler.push_back(e);
+        }
+        write_curve_node(layer_id, model_id, "R", "Lcl Rotation", times, euler);
+      }
+      if (!track.translations.empty()) {
+        std::vector<Eigen::Vector3d> values;
+        for (const Vec3& t : track.translations) values.push_back(t.cast<double>());
+        write_curve_node(layer_id, model_id, "T", "Lcl Translation", times, values);
+      }
+    }
+  }
+
+  void write_curve_node(std::int64_t layer_id, std::int64_t model_id, const char* name, const char* property,
+                        const std::vector<std::int64_t>& times, const std::vector<Eigen::Vector3d>& values) {
+    const std::int64_t node_id = new_id();
+    Node& node = object("AnimationCurveNode", node_id, name, "AnimCurveNode", "");
+    Properties props(node);
+    const char* components[3] = {"d|X", "d|Y", "d|Z"};
+    for (int i = 0; i < 3; ++i) props.animatable_number(components[i], values.front()[i]);
+    connect(node_id, layer_id);
+    connect_property(node_id, model_id, property);
+    for (int i = 0; i < 3; ++i) {
+      const std::int64_t curve_id = new_id();
+      Node& curve = object("AnimationCurve", curve_id, "", "AnimCurve", "");
+      std::vector<float> keys;
+      for (const Eigen::Vector3d& v : values) keys.push_back(static_cast<float>(v[i]));
+      curve.child("Default").add_double(values.front()[i]);
+      curve.child("KeyVer").add_int32(4009);
+      curve.child("KeyTime").add_int64_array(times);
+      curve.child("KeyValueFloat").add_float_array(keys);
+      // One attribute shared by every key: linear interpolation (bit 2) with the tangent flags
+      // the FBX SDK sets alongside it; its data block is four floats, the third an SDK constant.
+      curve.child("KeyAttrFlags").add_int32_array({(1 << 2) | (1 << 8) | (1 << 13) | (1 << 14)});
+      curve.child("KeyAttrDataFloat").add_float_array({0.0f, 0.0f, 9.419963346924634e-30f, 0.0f});
+      curve.child("KeyAttrRefCount").add_int32_array({static_cast<std::int32_t>(times.size())});
+      connect_property(curve_id, node_id, components[i]);
+    }
+  }
+
+  // The Takes section names each clip and its time span (older readers list clips from it).
+  std::unique_ptr<Node> takes() const {
+    auto t = std::make_unique<Node>("Takes");
+    const bool animated = !scene_.skeleton.empty() && !scene_.animations.empty();
+    t->child("Current").add_string(animated ? scene_.animations.front().name : std::string());
+    if (!animated) return t;
+    for (const AnimationClip& clip : scene_.animations) {
+      Node& take = t->child("Take").add_string(clip.name);
+      take.child("FileName").add_string(clip.name + ".tak");
+      take.child("LocalTime").add_int64(0).add_int64(ktime(clip.duration()));
+      take.child("ReferenceTime").add_int64(0).add_int64(ktime(clip.duration()));
+    }
+    return t;
+  }
+
+  static std::int64_t ktime(double seconds) { return static_cast<std::int64_t>(std::llround(seconds * kKTimeSecond)); }
+
   std::unique_ptr<Node> header_extension() const {
     auto h = std::make_unique<Node>("FBXHeaderExtension");
     h->child("FBXHeaderVersion").add_int32(1003);
@@ -416,10 +520,13 @@ class FbxBuilder {
     props.number("OriginalUnitScaleFactor", kUnitScaleFactor);
     props.color("AmbientColor", 0.0, 0.0, 0.0);
     props.string("DefaultCamera", "Producer Perspective");
-    props.enumeration("TimeMode", 11);  // 24 fps; there is no animation, but readers want a rate
+    // Readers want a frame rate even without animation; clips are keyed at 30 per second
+    // (TimeMode 6 is 30 fps, 11 is 24 fps).
+    const bool animated = !scene_.animations.empty() && !scene_.skeleton.empty();
+    props.enumeration("TimeMode", animated ? 6 : 11);
     props.time("TimeSpanStart", 0);
-    props.time("TimeSpanStop", kKTimeSecond);
-    props.number("CustomFrameRate", 24.0);
+    props.time("TimeSpanStop", animated ? ktime(longest_clip()) : kKTimeSecond);
+    props.number("CustomFrameRate", animated ? 30.0 : 24.0);
     return s;
   }
 
@@ -429,7 +536,8 @@ class FbxBuilder {
     Node& doc = d->child("Document").add_int64(new_id()).add_string("Scene").add_string("Scene");
     Properties props(doc);
     props.object("SourceObject");
-    props.string("ActiveAnimStackName", "");
+    props.string("ActiveAnimStackName", scene_.skeleton.empty() || scene_.animations.empty() ? std::string()
+                                                                                              : scene_.animations.front().name);
     doc.child("RootNode").add_int64(0);
     return d;
   }
@@ -447,7 +555,10 @@ class FbxBuilder {
 
   std::unique_ptr<Node> connections() const {
     auto c = std::make_unique<Node>("Connections");
-    for (const auto& [child, parent] : connections_) c->child("C").add_string("OO").add_int64(child).add_int64(parent);
+    for (const Connection& k : connections_) {
+      if (k.property.empty()) c->child("C").add_string("OO").add_int64(k.child).add_int64(k.parent);
+      else c->child("C").add_string("OP").add_int64(k.child).add_int64(k.parent).add_string(k.property);
+    }
     return c;
   }
 
@@ -455,7 +566,11 @@ class FbxBuilder {
   const FbxOptions& options_;
   std::unique_ptr<Node> objects_;
   std::vector<std::pair<std::string, std::int32_t>> object_counts_;  // in first-use order
-  std::vector<std::pair<std::int64_t, std::int64_t>> connections_;   // (child, parent)
+  struct Connection {
+    std::int64_t child, parent;
+    std::string property;  // empty: object to object
+  };
+  std::vector<Connection> connections_;
   std::int64_t next_id_ = 1000000;
   std::int64_t armature_id_ = 0;
   std::vector<std::int64_t> joint_ids_;

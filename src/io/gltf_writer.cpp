@@ -108,6 +108,36 @@ std::vector<Vec3> unit_normals(const Mesh& mesh) {
   return std::move(copy.normals);
 }
 
+// One glTF animation per clip: a shared key-time accessor (with the min/max the spec requires of
+// sampler inputs) and LINEAR samplers for each joint node's rotation and translation.
+json animations_json(const Scene& scene, Builder& b, std::size_t first_joint) {
+  json animations = json::array();
+  for (const AnimationClip& clip : scene.animations) {
+    const int input = b.add_accessor(clip.times.data(), clip.times.size() * sizeof(float), 0, kFloat,
+                                     clip.times.size(), "SCALAR",
+                                     {{"min", {clip.times.front()}}, {"max", {clip.times.back()}}});
+    json samplers = json::array(), channels = json::array();
+    auto add = [&](const void* data, std::size_t bytes, const char* type, std::size_t node, const char* path) {
+      const int output = b.add_accessor(data, bytes, 0, kFloat, clip.times.size(), type);
+      samplers.push_back({{"input", input}, {"output", output}, {"interpolation", "LINEAR"}});
+      channels.push_back({{"sampler", samplers.size() - 1}, {"target", {{"node", node}, {"path", path}}}});
+    };
+    for (const JointTrack& track : clip.tracks) {
+      const std::size_t node = first_joint + static_cast<std::size_t>(track.joint);
+      if (!track.rotations.empty()) {
+        std::vector<Vec4> unit(track.rotations.size());
+        for (std::size_t k = 0; k < unit.size(); ++k) unit[k] = track.rotations[k].normalized();
+        add(unit.data(), unit.size() * sizeof(Vec4), "VEC4", node, "rotation");
+      }
+      if (!track.translations.empty())
+        add(track.translations.data(), track.translations.size() * sizeof(Vec3), "VEC3", node, "translation");
+    }
+    if (channels.empty()) continue;  // a clip without tracks would be an invalid animation
+    animations.push_back({{"name", clip.name}, {"samplers", samplers}, {"channels", channels}});
+  }
+  return animations;
+}
+
 json build_document(const Scene& scene, Builder& b) {
   scene.validate();
   json& doc = b.doc();
@@ -213,6 +243,9 @@ json build_document(const Scene& scene, Builder& b) {
                                  {"skeleton", first_joint},
                                  {"joints", joint_indices}}});
     roots.push_back(first_joint);
+    if (json clips = animations_json(scene, b, first_joint); !clips.empty()) doc["animations"] = std::move(clips);
+  } else if (!scene.animations.empty()) {
+    spdlog::warn("glTF: the scene's {} animation clip(s) are not written: no part is skinned", scene.animations.size());
   }
   doc["nodes"] = nodes;
   doc["meshes"] = meshes;

@@ -292,6 +292,7 @@ Scene retopologize_parts(const Scene& scene, const RetopoOptions& options, Retop
   const std::size_t total = scene.face_count();
   Scene out;
   out.skeleton = scene.skeleton;
+  out.animations = scene.animations;
   out.metadata = scene.metadata;
   sum = RetopoReport{};
   sum.unchanged = true;

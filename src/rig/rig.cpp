@@ -101,6 +101,7 @@ RigResult rig_scene(Scene& scene, const RigOptions& options) {
   const Mesh all = join_parts(scene, &first);
   RigResult result = rig_mesh(all, options);
   scene.skeleton = result.skeleton;
+  scene.animations.clear();  // clips of a previous skeleton do not apply to this one
   for (std::size_t p = 0; p < scene.parts.size(); ++p) {
     Mesh& m = scene.parts[p].mesh;
     const auto begin = result.skin.begin() + static_cast<std::ptrdiff_t>(first[p]);

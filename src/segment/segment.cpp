@@ -295,6 +295,7 @@ Scene segment_scene(const Scene& scene, const SegmentOptions& options, Segmentat
   Scene result;
   result.parts = split_parts(joined, seg);
   result.skeleton = scene.skeleton;
+  result.animations = scene.animations;
   result.metadata = scene.metadata;
   result.metadata["segmentation"] = {{"parts", seg.part_count},
                                      {"regions", seg.regions_before_merge},

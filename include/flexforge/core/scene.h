@@ -31,6 +31,24 @@ struct Skeleton {
   void validate() const;
 };
 
+// A keyframed skeletal animation (one named clip, e.g. "walk"). Every track has one key per entry
+// of `times`; players interpolate linearly between keys (rotations spherically). Rotations and
+// translations are the joint's whole local transform at that key (bind pose included), so a
+// track that holds the bind values plays the rest pose.
+struct JointTrack {
+  int joint = -1;                 // index into Skeleton::joints
+  std::vector<Vec4> rotations;    // unit quaternions (x, y, z, w), one per key; empty = bind
+  std::vector<Vec3> translations; // local translations, one per key; empty = bind
+};
+
+struct AnimationClip {
+  std::string name;
+  std::vector<float> times;  // seconds, strictly increasing, times.front() == 0
+  std::vector<JointTrack> tracks;
+
+  float duration() const { return times.empty() ? 0.0f : times.back(); }
+};
+
 struct Part {
   std::string name;
   Mesh mesh;
@@ -40,12 +58,14 @@ struct Part {
 struct Scene {
   std::vector<Part> parts;
   Skeleton skeleton;
+  std::vector<AnimationClip> animations;  // clips of `skeleton`; empty for a static scene
   nlohmann::json metadata = nlohmann::json::object();
 
   std::size_t vertex_count() const;
   std::size_t face_count() const;
   bool has_skin() const;
-  // Validates every part and the skeleton, and that skin joint indices are in range.
+  // Validates every part and the skeleton, that skin joint indices are in range, and that every
+  // clip's tracks name existing joints, have one finite key per time and unit rotations.
   void validate() const;
 };
 

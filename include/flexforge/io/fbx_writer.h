@@ -13,6 +13,10 @@
 //   under a "Null" Model named "Armature", local transforms from Joint::bind_world, a Skin
 //   deformer with one Cluster per joint (the 4 strongest influences per vertex, renormalised) and
 //   a BindPose.
+// - Each Scene::animations clip becomes an AnimationStack (named after the clip, one action each
+//   in Blender) with one AnimationLayer; every animated joint gets "R" (Lcl Rotation, Euler XYZ
+//   degrees) and, for translations, "T" curve nodes with one linear AnimationCurve per axis. The
+//   Takes section lists the clips; GlobalSettings declares 30 fps and the longest clip's span.
 // - The output is deterministic: the same scene always gives the same bytes.
 #pragma once
 
