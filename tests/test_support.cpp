@@ -166,6 +166,14 @@ std::vector<BlenderImport> blender_import(const std::vector<fs::path>& files) {
     b.faces = j.value("faces", 0L);
     b.armatures = j.value("armatures", 0L);
     b.bones = j.value("bones", 0L);
+    for (const auto& a : j.value("actions", nlohmann::json::array())) {
+      BlenderAction action;
+      action.name = a.value("name", "");
+      action.keyframes = a.value("keyframes", 0L);
+      action.moved = a.value("moved", -1.0);
+      action.play_error = a.value("play_error", "");
+      b.actions.push_back(action);
+    }
     results.push_back(b);
   }
   if (results.size() != files.size()) {

@@ -87,11 +87,18 @@ struct GltfValidation {
 GltfValidation validate_gltf(const std::filesystem::path& file);
 bool gltf_validator_installed();
 
+struct BlenderAction {
+  std::string name;
+  long keyframes = 0;     // the largest keyframe count of its curves
+  double moved = -1;      // skinned vertices' largest move from rest, played mid-clip (/ diagonal)
+  std::string play_error; // set when Blender failed to play it
+};
 struct BlenderImport {
   std::string file;
   bool ok = false;
   std::string error;
   long meshes = 0, vertices = 0, faces = 0, armatures = 0, bones = 0;
+  std::vector<BlenderAction> actions;
 };
 // Imports each file into a fresh Blender scene (one headless Blender run for all of them).
 std::vector<BlenderImport> blender_import(const std::vector<std::filesystem::path>& files);

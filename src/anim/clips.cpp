@@ -291,7 +291,7 @@ class Animator {
     const Vec3 dir = solver_.bind_position(chain.back()) - solver_.bind_position(chain.front());
     float lowest = 1e30f;
     for (int j : chain) lowest = std::min(lowest, solver_.bind_position(j).y());
-    if (lowest < map_.ground_y + 0.15f * map_.height || std::abs(dir.y()) < 0.7f * dir.norm()) return up();
+    if (lowest < map_.ground_y + map_.ground_band || std::abs(dir.y()) < 0.7f * dir.norm()) return up();
     Vec3 axis = dir.cross(map_.forward);
     if (axis.norm() < 1e-3f * dir.norm()) axis = dir.cross(map_.left);
     return axis.normalized();
@@ -338,10 +338,18 @@ class Animator {
       deepest = std::max(deepest, depth[j]);
     }
     const float amplitude = std::min(0.3f, 0.6f / static_cast<float>(deepest));
-    const Quat sweep = turn(amplitude * std::sin(kTwoPi * s), map_.left) * turn(amplitude * std::sin(2.0f * kTwoPi * s), up()) *
+    const Quat yaw = turn(amplitude * std::sin(2.0f * kTwoPi * s), up());
+    const Quat sweep = turn(amplitude * std::sin(kTwoPi * s), map_.left) * yaw *
                        turn(amplitude * std::sin(3.0f * kTwoPi * s), map_.forward);
+    // Joints with any of their subtree on the ground (a snake's body, tentacle tips) only turn
+    // about the vertical: tilting them would push the mesh into the ground.
+    std::vector<bool> grounded(n, false);
+    for (std::size_t j = n; j-- > 0;) {
+      if (solver_.bind_position(static_cast<int>(j)).y() < map_.ground_y + map_.ground_band) grounded[j] = true;
+      if (grounded[j] && j > 0) grounded[solver_.parent(static_cast<int>(j))] = true;
+    }
     for (std::size_t j = 1; j < n; ++j)
-      if (!in_leg_.count(static_cast<int>(j))) pose.relative[j] = sweep;
+      if (!in_leg_.count(static_cast<int>(j))) pose.relative[j] = grounded[j] ? yaw : sweep;
     if (legs_.empty()) return;
     std::vector<Vec3> targets = planted();
     const float slot = 1.0f / static_cast<float>(legs_.size());

@@ -86,12 +86,13 @@ RigMap map_rig(const Scene& scene) {
     return it == first.end() ? -1 : it->second;
   };
 
-  float lo = 1e30f, hi = -1e30f;
+  Vec3 lo = Vec3::Constant(1e30f), hi = Vec3::Constant(-1e30f);
   for (const Part& p : scene.parts)
-    for (const Vec3& v : p.mesh.positions) lo = std::min(lo, v.y()), hi = std::max(hi, v.y());
-  for (int j = 0; j < n; ++j) lo = std::min(lo, bind_position(s, j).y()), hi = std::max(hi, bind_position(s, j).y());
-  map.ground_y = lo;
-  map.height = std::max(hi - lo, 1e-6f);
+    for (const Vec3& v : p.mesh.positions) lo = lo.cwiseMin(v), hi = hi.cwiseMax(v);
+  for (int j = 0; j < n; ++j) lo = lo.cwiseMin(bind_position(s, j)), hi = hi.cwiseMax(bind_position(s, j));
+  map.ground_y = lo.y();
+  map.height = std::max(hi.y() - lo.y(), 1e-6f);
+  map.ground_band = std::max(0.15f * map.height, 0.1f * (hi - lo).maxCoeff());
 
   // A limb: the first joint of each named group, and every joint of those groups in order.
   auto limb = [&](const std::string& side, const std::array<const char*, 4>& groups) {

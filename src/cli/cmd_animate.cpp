@@ -33,6 +33,7 @@ class AnimateCommand : public Command {
     sub.add_option("--clips", clips_, "Comma-separated clip names, or 'all' (every clip that applies)")
         ->capture_default_str();
     sub.add_flag("--list-clips", list_, "Print the clips that apply to the input's rig and exit");
+    sub.add_flag("--rerig", rerig_, "Ignore the input's skeleton and skin and rig it anew");
     sub.add_option("--rig-type", rig_type_, "For an input without a skeleton: auto, biped, quadruped or generic")
         ->capture_default_str();
     sub.add_option("--keys-per-second", options_.keys_per_second, "Key rate of the clips (1..240)")
@@ -61,7 +62,9 @@ class AnimateCommand : public Command {
   }
   int execute(const GlobalOptions&) override {
     Progress progress("animate", 3);
-    Scene scene = io::load_scene(input_);
+    io::ImportOptions import;
+    import.keep_skin = !rerig_;
+    Scene scene = io::load_scene(input_, import);
     if (!scene.has_skin()) {
       const rig::RigResult rigged = rig::rig_scene(scene, rig_options_);
       spdlog::info("{}: no skeleton in the input; rigged it ({} rig, {} joints)", input_,
@@ -104,7 +107,7 @@ class AnimateCommand : public Command {
 
  private:
   std::string input_, output_, clips_ = "all", rig_type_ = "auto", report_;
-  bool list_ = false;
+  bool list_ = false, rerig_ = false;
   anim::ClipOptions options_;
   rig::RigOptions rig_options_;
 };

@@ -31,6 +31,9 @@ struct RigMap {
   RigKind kind = RigKind::Generic;
   float height = 0;     // bind-pose extent along Y of the joints and the skinned mesh
   float ground_y = 0;   // lowest bind-pose y of the mesh (or the joints without a mesh)
+  // Height of the band above ground_y where joints count as lying on the ground: 15% of the
+  // height, or 10% of the largest extent for a flat creature (a snake's joints sit mid-body).
+  float ground_band = 0;
   Vec3 forward = Vec3::UnitZ();  // horizontal unit vector the character faces
   Vec3 left = Vec3::UnitX();     // horizontal, up x forward
   int root = -1, hips = -1, spine = -1, chest = -1, neck = -1, head = -1;
