@@ -555,3 +555,36 @@ TEST(GenerationBatch, TwoShardsOneKilledAndResumedGiveEveryJobOnce) {
     return s;
   }();
 }
+
+// Prompt jobs at more than one thread: the parent loads the model before forking its workers,
+// and GNU OpenMP's thread team does not survive a fork (every prompt job hung at --threads 2).
+// The same manifest adds clips ("animate") to a prompt job and to mesh jobs.
+TEST(GenerationBatch, TwoThreadsPromptJobsFinishAndAnimateFieldAddsClips) {
+  REQUIRE_GENERATOR_MODEL();
+  TempDir dir;
+  const std::string cow = cgal_mesh("cow.off").string();
+  write_text(dir / "jobs.jsonl",
+             R"({"id": "gen", "prompt": "a horse", "seed": 3, "stages": ["rig"], "animate": "all"})" "\n"
+             R"({"id": "cow", "input": ")" + cow + R"(", "stages": ["rig"], "animate": ["walk", "idle"]})" "\n"
+             R"({"id": "cowjump", "input": ")" + cow + R"(", "stages": ["rig"], "animate": "jump"})" "\n"
+             R"({"id": "never", "prompt": "a horse", "rig": "never", "animate": "all"})" "\n");
+  const fs::path out = dir / "out";
+  const CommandResult r = run_shell("timeout 600 " + shell_quote(FLEXFORGE_CLI_PATH) + " --threads 2 batch " +
+                                    shell_quote((dir / "jobs.jsonl").string()) + " --out-dir " +
+                                    shell_quote(out.string()) + " --model " + shell_quote(test_model().string()) +
+                                    " --steps 2");
+  ASSERT_NE(r.exit_code, 124) << "batch hung at --threads 2";
+  EXPECT_EQ(r.exit_code, 6) << r.err;  // two jobs fail on purpose
+  const auto jobs = by_name(read_jsonl(out / "results.jsonl"));
+  ASSERT_EQ(jobs.size(), 4u);
+  for (const auto& [name, row] : jobs) expect_results_schema(row);
+  EXPECT_EQ(jobs.at("gen")["status"], "ok") << jobs.at("gen");
+  EXPECT_FALSE(jobs.at("gen")["animation"]["clips"].empty()) << jobs.at("gen");
+  EXPECT_EQ(jobs.at("cow")["status"], "ok") << jobs.at("cow");
+  EXPECT_EQ(jobs.at("cow")["animation"]["rig_type"], "quadruped");
+  EXPECT_EQ(jobs.at("cow")["animation"]["clips"].size(), 2u);
+  EXPECT_EQ(jobs.at("cowjump")["exit_code"], 2) << jobs.at("cowjump");
+  EXPECT_NE(jobs.at("cowjump").value("error", "").find("'jump'"), std::string::npos);
+  EXPECT_FALSE(fs::exists(out / "cowjump.glb"));
+  EXPECT_EQ(jobs.at("line-4")["exit_code"], 3) << jobs.at("line-4");  // a line that cannot run is named by its number
+}

@@ -91,8 +91,12 @@ class GenerateCommand : public Command {
     sub.add_option("--num", num_, "Number of variants (seeds S, S+1, ...), sampled together")->capture_default_str();
     sub.add_option("--stages", stages_, "Comma list of pipeline stages (default: all available)");
     for (const auto& s : pipeline_stages()) {
-      sub.add_flag("--no-" + s.name, skip_[s.name], "Skip the " + s.name + " stage");
+      if (s.by_default) sub.add_flag("--no-" + s.name, skip_[s.name], "Skip the " + s.name + " stage");
     }
+    sub.add_option("--animate", animate_,
+                   "Add procedural clips after rigging: a comma list (idle,walk,run,jump,trot,wave,flap,"
+                   "wiggle) or 'all' (every clip that applies to the rig). Rigs the asset even when "
+                   "--rig auto would not; GLB, glTF or FBX output");
     sub.add_option("--rig", rig_mode_,
                    "Rig stage: auto (only creatures and characters, judged from the prompt and "
                    "the parts), always or never")
@@ -136,6 +140,15 @@ class GenerateCommand : public Command {
     std::vector<std::string> kept;
     for (const auto& st : stages_.empty() ? default_generation_stages() : split_list(stages_)) {
       if (!skip_[st]) kept.push_back(st);
+    }
+    if (!animate_.empty()) {
+      if (rig_mode_ == "never") throw Error(ExitCode::Usage, "--animate needs a rig; it cannot go with --rig never");
+      if (std::find(kept.begin(), kept.end(), "rig") == kept.end())
+        throw Error(ExitCode::Usage, "--animate needs the rig stage (drop --no-rig, or list rig in --stages)");
+      const io::OutputFormat format = io::output_format_for(output_);
+      if (format != io::OutputFormat::Glb && format != io::OutputFormat::Gltf && format != io::OutputFormat::Fbx)
+        throw Error(ExitCode::Usage, output_ + ": --animate needs a .glb, .gltf or .fbx output (formats that carry clips)");
+      kept.push_back("animate");
     }
     planned_ = plan_stages(kept);
     // The complete stage closes every part itself, and on the closed band's double-walled
@@ -182,6 +195,7 @@ class GenerateCommand : public Command {
     request.model_dir = generator.directory();
     request.stages = planned_;
     request.stage_options = planned_has("retopo") ? json{{"retopo", {{"faces", faces_}}}} : json::object();
+    if (planned_has("animate")) request.stage_options["animate"] = {{"clips", animate_}};
     request.extra_formats = extra_formats_;
     request.rig_mode = parse_rig_mode(rig_mode_);
     for (size_t i = 0; i < meshes.size(); ++i) {
@@ -227,6 +241,7 @@ class GenerateCommand : public Command {
   model::Prompt prompt_;
   std::string image_, structure_, output_, model_ = "default", stages_, formats_, report_, preview_;
   std::string rig_mode_ = "auto";
+  std::string animate_;  // --animate clip list; empty = no clips
   std::uint64_t seed_ = 0;
   int steps_ = 12, num_ = 1;
   double guidance_ = model::kDefaultGuidance;

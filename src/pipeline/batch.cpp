@@ -9,6 +9,7 @@
 #include "flexforge/io/export.h"
 #include "flexforge/io/import.h"
 #include "flexforge/model/generate.h"
+#include "flexforge/nn/runtime.h"
 #include "flexforge/pipeline/asset_outputs.h"
 #include "flexforge/pipeline/generation_job.h"
 #include "flexforge/pipeline/job_isolation.h"
@@ -138,6 +139,18 @@ JobOutputs job_outputs(const JobSpec& job, const fs::path& out_dir) {
   return o;
 }
 
+// A job's "animate" field: the animate stage joins its stages, with the clips as its option
+// (clips given in "options" win).
+void add_animation(const JobSpec& job, std::vector<std::string>& stages, json& options) {
+  if (job.animate.empty()) return;
+  if (std::find(stages.begin(), stages.end(), "animate") == stages.end()) stages.push_back("animate");
+  if (options.is_null()) options = json::object();
+  if (!options.is_object()) return;  // run_stages names the problem
+  json& animate = options["animate"];
+  if (animate.is_null()) animate = json::object();
+  if (animate.is_object() && !animate.contains("clips")) animate["clips"] = job.animate;
+}
+
 // A mesh job, or any line that is unusable as it stands.
 json run_single_job(const JobSpec& job, const fs::path& out_dir) {
   const auto start = std::chrono::steady_clock::now();
@@ -147,10 +160,13 @@ json run_single_job(const JobSpec& job, const fs::path& out_dir) {
     if (!job.error.empty()) throw Error(ExitCode::InvalidInput, job.error);
     if (!job.input) throw Error(ExitCode::InvalidInput, "job has no \"input\" mesh");
     const JobOutputs targets = job_outputs(job, out_dir);
-    const std::vector<std::string> planned = plan_stages(job.stages);
+    std::vector<std::string> wanted = job.stages;
+    json options = job.options;
+    add_animation(job, wanted, options);
+    const std::vector<std::string> planned = plan_stages(wanted);
     std::vector<StageRun> runs;
     Scene scene = io::load_scene(*job.input);
-    scene = run_stages(std::move(scene), planned, job.options, &runs);
+    scene = run_stages(std::move(scene), planned, options, &runs);
     json stages = json::array();
     for (const StageRun& r : runs) {
       stages.push_back({{"name", r.name}, {"seconds", r.seconds}, {"faces", r.faces}, {"parts", r.parts}});
@@ -168,6 +184,7 @@ json run_single_job(const JobSpec& job, const fs::path& out_dir) {
     result["stages"] = stages;
     result["faces"] = scene.face_count();
     result["parts"] = scene.parts.size();
+    if (json clips = animation_report(scene); !clips.is_null()) result["animation"] = clips;
   } catch (const std::exception& e) {
     mark_failed(result, e);
   }
@@ -187,6 +204,16 @@ class LazyGenerator {
     if (failure_) throw *failure_;
     try {
       const auto start = std::chrono::steady_clock::now();
+      // The parent forks every worker after this load. GNU OpenMP cannot survive a fork once it
+      // has started its thread team: the worker's first parallel region then waits forever for
+      // threads that do not exist in it (at --threads 2 every prompt job hung). Loading on one
+      // thread starts no team; the workers start their own with the configured count.
+      const int threads = nn::thread_count();
+      nn::set_thread_count(1);
+      struct Restore {
+        int threads;
+        ~Restore() { nn::set_thread_count(threads); }
+      } restore{threads};
       generator_ = std::make_unique<model::Generator>(model_, device_);
       spdlog::info("loaded model {} (hash {}) in {:.1f} s", generator_->directory().string(),
                    generator_->model_hash(), seconds_since(start));
@@ -244,8 +271,11 @@ void run_generation_group(const std::vector<const JobSpec*>& group, const fs::pa
       AssetRequest request;
       request.prompt = job->prompt.value_or("");
       request.image = job->image.value_or("");
-      request.stages = plan_stages(job->stages_given ? job->stages : default_generation_stages());
-      request.stage_options = with_generation_defaults(job->options, request.stages);
+      std::vector<std::string> stages = job->stages_given ? job->stages : default_generation_stages();
+      json options = job->options;
+      add_animation(*job, stages, options);
+      request.stages = plan_stages(stages);
+      request.stage_options = with_generation_defaults(options, request.stages);
       request.output = targets.main;
       request.extra_formats = targets.extra_formats;
       request.preview = targets.preview;

@@ -28,7 +28,7 @@ model::GenerateOptions generation_options(int steps, double guidance) {
 std::vector<std::string> default_generation_stages() {
   std::vector<std::string> names;
   for (const StageInfo& s : pipeline_stages()) {
-    if (s.available) names.push_back(s.name);
+    if (s.available && s.by_default) names.push_back(s.name);
   }
   return names;
 }
@@ -83,7 +83,11 @@ json finish_generated_asset(const model::GeneratedMesh& generated, const AssetRe
   scene = run_stages(std::move(scene), first, options_for(first), &runs);
   json rig_report;
   if (rig_at != request.stages.end()) {
-    const RigDecision decision = decide_rig(request.rig_mode, request.prompt, scene);
+    // Asking for clips asks for a rig: auto then rigs whatever the prompt is.
+    const bool animate = std::find(request.stages.begin(), request.stages.end(), "animate") != request.stages.end();
+    const RigDecision decision = animate && request.rig_mode == RigMode::Auto
+                                     ? RigDecision{true, "animation clips were requested"}
+                                     : decide_rig(request.rig_mode, request.prompt, scene);
     spdlog::info("rig: {} ({})", decision.rig ? "rigging" : "not rigged", decision.reason);
     rig_report = {{"mode", to_string(request.rig_mode)}, {"rigged", decision.rig}, {"reason", decision.reason}};
     if (!decision.rig) then.erase(then.begin());
@@ -122,6 +126,7 @@ json finish_generated_asset(const model::GeneratedMesh& generated, const AssetRe
                  {"warnings", generated.warnings},
                  {"prompt_mappings", generated.prompt_mappings}};
   if (!rig_report.is_null()) report["rig"] = rig_report;
+  if (json clips = animation_report(scene); !clips.is_null()) report["animation"] = clips;
   if (generated.candidates > 1) {
     report["candidates"] = generated.candidates;
     report["silhouette_iou"] = generated.silhouette_iou;

@@ -48,7 +48,7 @@ JobSpec parse_job_line(const std::string& text, std::size_t line, const fs::path
   static const std::set<std::string> known = {"id",      "prompt",  "image",        "input",
                                               "seed",    "stages",  "formats",      "options",
                                               "preview", "steps",   "guidance",     "image_weight",
-                                              "structure", "rig"};
+                                              "structure", "rig",     "animate"};
   try {
     if (text.find('\0') != std::string::npos) throw std::runtime_error("line contains a NUL byte");
     json j = json::parse(text);
@@ -105,6 +105,17 @@ JobSpec parse_job_line(const std::string& text, std::size_t line, const fs::path
         throw std::runtime_error("\"rig\" must be \"auto\", \"always\" or \"never\"");
       }
       job.rig = v.get<std::string>();
+    }
+    if (j.contains("animate")) {
+      const json& v = j["animate"];
+      if (v.is_string()) {
+        job.animate = v.get<std::string>();
+      } else {
+        for (const std::string& clip : string_list(v, "animate")) job.animate += (job.animate.empty() ? "" : ",") + clip;
+      }
+      if (job.animate.find_first_not_of(" ,") == std::string::npos)
+        throw std::runtime_error("\"animate\" names no clip");
+      if (j.contains("rig") && job.rig == "never") throw std::runtime_error("\"animate\" needs a rig, not \"rig\": \"never\"");
     }
     if (job.input && (job.prompt || job.image)) {
       throw std::runtime_error("a job has either \"input\" (a mesh) or \"prompt\"/\"image\", not both");

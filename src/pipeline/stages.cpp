@@ -1,5 +1,6 @@
 #include "flexforge/pipeline/stages.h"
 
+#include "flexforge/anim/clips.h"
 #include "flexforge/complete/complete.h"
 #include "flexforge/core/error.h"
 #include "flexforge/retopo/retopo.h"
@@ -95,6 +96,20 @@ Scene run_retopo(const Scene& scene, const json& o) {
   return retopo::retopologize_scene(scene, options);
 }
 
+Scene run_animate(Scene scene, const json& o) {
+  reject_unknown_keys(o, "animate", {"clips", "keys_per_second", "speed"});
+  if (!scene.has_skin()) {
+    throw Error(ExitCode::StageFailed,
+                "animate: the asset has no skeleton to animate (the rig stage did not run or did not rig it)");
+  }
+  anim::ClipOptions options;
+  options.keys_per_second = option<float>(o, "animate", "keys_per_second", options.keys_per_second);
+  options.speed = option<float>(o, "animate", "speed", options.speed);
+  const std::string clips = option<std::string>(o, "animate", "clips", "all");
+  anim::animate_scene(scene, anim::parse_clip_list(clips, anim::map_rig(scene)), options);
+  return scene;
+}
+
 }  // namespace
 
 const std::vector<StageInfo>& pipeline_stages() {
@@ -103,6 +118,7 @@ const std::vector<StageInfo>& pipeline_stages() {
       {"complete", true, "close every part into a watertight whole, hidden surface filled"},
       {"rig", true, "skeleton and skin weights"},
       {"retopo", true, "low-poly mesh at a face budget"},
+      {"animate", true, "procedural clips for the rig (idle, walk, ...)", false},
   };
   return stages;
 }
@@ -130,6 +146,14 @@ std::vector<std::string> plan_stages(const std::vector<std::string>& requested) 
   return planned;
 }
 
+json animation_report(const Scene& scene) {
+  if (scene.animations.empty()) return nullptr;
+  json clips = json::array();
+  for (const AnimationClip& c : scene.animations)
+    clips.push_back({{"name", c.name}, {"duration_s", c.duration()}, {"keys", c.times.size()}});
+  return {{"rig_type", anim::rig_kind_name(anim::map_rig(scene).kind)}, {"clips", clips}};
+}
+
 Scene run_stages(Scene scene, const std::vector<std::string>& planned, const json& options,
                  std::vector<StageRun>* runs) {
   if (!options.is_null() && !options.is_object()) {
@@ -154,6 +178,8 @@ Scene run_stages(Scene scene, const std::vector<std::string>& planned, const jso
       scene = run_rig(std::move(scene), stage_options);
     } else if (name == "retopo") {
       scene = run_retopo(scene, stage_options);
+    } else if (name == "animate") {
+      scene = run_animate(std::move(scene), stage_options);
     } else {
       throw Error(ExitCode::StageFailed, "stage '" + name + "' is not available in this build");
     }

@@ -37,6 +37,9 @@ struct JobSpec {
   std::optional<int> steps;
   std::optional<double> guidance;
   std::string rig = "auto";  // generation jobs: "auto" | "always" | "never" (as generate --rig)
+  // Clips to add after rigging ("walk,run" or "all"; the line may give a string or a list):
+  // adds the animate stage with these clips, as generate --animate. Empty = none.
+  std::string animate;
 
   bool is_generation() const { return !input.has_value(); }
 };
