@@ -142,9 +142,10 @@ TEST(Batch, KilledShardResumesWithoutDuplicatesOrPartialFiles) {
   const fs::path out = dir / "out";
   const std::string cmd = shell_quote(FLEXFORGE_CLI_PATH) + " -q --threads 1 batch " +
                           shell_quote((dir / "jobs.jsonl").string()) + " --out-dir " + shell_quote(out.string());
-  // Start it, wait for the first finished job, then SIGKILL it mid-run and resume.
+  // Start it, wait for the first finished job (up to 300 s: minutes under AddressSanitizer beside
+  // other tests), then SIGKILL it mid-run and resume.
   const KilledAndResumed run = kill_then_resume(cmd, out / "results.jsonl", dir / "pid", 6,
-                                                std::chrono::seconds(120), std::chrono::milliseconds(300));
+                                                std::chrono::seconds(300), std::chrono::milliseconds(300));
   ASSERT_TRUE(run.killed_mid_run);
   const std::size_t done_before = run.done_before;
   const CommandResult& resumed = run.resumed;
@@ -234,8 +235,10 @@ TEST(Batch, KilledShardWithACrashingJobResumesWithoutDuplicates) {
   const std::string cmd = "FLEXFORGE_TEST_FAULT=retopo@bunny4 " + shell_quote(FLEXFORGE_CLI_PATH) +
                           " -q --threads 1 batch " + shell_quote((dir / "jobs.jsonl").string()) +
                           " --out-dir " + shell_quote(out.string());
+  // 300 s for the first job: a retopo job takes seconds, minutes under AddressSanitizer beside
+  // other tests.
   const KilledAndResumed run = kill_then_resume(cmd, out / "results.jsonl", dir / "pid", 6,
-                                                std::chrono::seconds(120), std::chrono::milliseconds(300));
+                                                std::chrono::seconds(300), std::chrono::milliseconds(300));
   ASSERT_TRUE(run.killed_mid_run);
   EXPECT_EQ(run.resumed.exit_code, 6) << run.resumed.err;
   const auto rows = read_jsonl(out / "results.jsonl");
@@ -257,11 +260,17 @@ TEST(Batch, ASecondProcessOnTheSameShardIsRefused) {
   const fs::path manifest = write_complete_jobs(dir.path(), 1, "pig.off");
   const fs::path out = dir / "out";
   fs::create_directories(out);
-  // Hold the shard's lock the way a running batch does (flock on the lock file).
-  const std::string hold = "flock " + shell_quote((out / "results.shard-1-of-2.jsonl").string()) + " sleep 5 & sleep 0.5; ";
+  // Hold the shard's lock the way a running batch does (flock on the lock file) until the second
+  // process has finished, however slowly it starts (under AddressSanitizer, on a loaded machine,
+  // loading takes seconds): flock -o keeps the lock in the flock process alone, so killing it
+  // releases it.
+  const std::string lock = shell_quote((out / "results.shard-1-of-2.jsonl").string());
+  const std::string hold = "flock -o " + lock + " sleep 600 & holder=$!; until ! flock -n " + lock +
+                           " true; do sleep 0.1; done; ";
   const CommandResult second = run_shell("( " + hold + shell_quote(FLEXFORGE_CLI_PATH) + " -q batch " +
                                          shell_quote(manifest.string()) + " --out-dir " +
-                                         shell_quote(out.string()) + " --shard 1/2; st=$?; wait; exit $st )");
+                                         shell_quote(out.string()) +
+                                         " --shard 1/2; st=$?; pkill -P $holder; kill $holder; wait; exit $st )");
   EXPECT_EQ(second.exit_code, 7) << second.err;
   EXPECT_NE(second.err.find("another flexforge batch is running this shard"), std::string::npos) << second.err;
   EXPECT_TRUE(read_jsonl(out / "results.shard-1-of-2.jsonl").empty()) << "the refused run wrote a line";
