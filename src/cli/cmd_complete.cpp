@@ -1,5 +1,6 @@
 // flexforge complete IN -o OUT: close every part of a scene into a whole, watertight asset.
 #include "command.h"
+#include "print_flags.h"
 
 #include "flexforge/complete/complete.h"
 #include "flexforge/core/error.h"
@@ -43,19 +44,22 @@ class CompleteCommand : public Command {
         ->capture_default_str();
     sub.add_flag("--json", json_,
                  "Print per-part results (faces, holes, method, seconds) as JSON on stdout");
+    print_.declare(sub);
   }
   void validate() override {
     options_.method = complete::parse_fill_method(fill_);
     options_.validate();
     io::output_format_for(output_);  // throws Usage on an unknown extension, before any work
+    print_.validate(output_);
   }
   int execute(const GlobalOptions&) override {
     Progress progress("complete", 3);
     const Scene scene = io::load_scene(input_);
     progress.advance();
     std::vector<complete::PartReport> reports;
-    const Scene out = complete::complete_scene(scene, options_, &reports);
+    Scene out = complete::complete_scene(scene, options_, &reports);
     progress.advance();
+    if (print_.enabled) out = print_.apply(out);
     io::save_scene(out, output_);
     progress.advance();
     progress.finish();
@@ -73,6 +77,7 @@ class CompleteCommand : public Command {
   std::string fill_ = "fair";
   bool json_ = false;
   complete::CompleteOptions options_;
+  PrintFlags print_;
 };
 
 }  // namespace

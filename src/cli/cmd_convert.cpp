@@ -1,5 +1,6 @@
 // flexforge convert IN -o OUT: any Assimp-readable mesh to any supported output format.
 #include "command.h"
+#include "print_flags.h"
 
 #include "flexforge/core/error.h"
 #include "flexforge/core/progress.h"
@@ -30,6 +31,7 @@ class ConvertCommand : public Command {
                    "Up axis of the input (x, y, z, -x, -y, -z); the output is Y-up");
     sub.add_flag("--center", center_, "Move the bounding-box centre to the origin");
     sub.add_flag("--drop-skin", drop_skin_, "Ignore bones and skin weights in the input");
+    print_.declare(sub);
   }
   void validate() override {
     if (!std::isfinite(scale_) || scale_ <= 0.0 || scale_ > 1e6) {
@@ -37,6 +39,7 @@ class ConvertCommand : public Command {
     }
     up_axis_to_y(up_axis_);       // throws Usage on a bad axis
     io::output_format_for(output_);   // throws Usage on an unknown extension, before any work
+    print_.validate(output_);
   }
   int execute(const GlobalOptions&) override {
     Progress progress("convert", 3);
@@ -53,6 +56,7 @@ class ConvertCommand : public Command {
       transform_scene(scene, t);
     }
     progress.advance();
+    if (print_.enabled) scene = print_.apply(scene);
     io::save_scene(scene, output_);
     progress.advance();
     progress.finish();
@@ -68,6 +72,7 @@ class ConvertCommand : public Command {
   std::string up_axis_ = "y";
   bool center_ = false;
   bool drop_skin_ = false;
+  PrintFlags print_;
 };
 
 }  // namespace

@@ -1,6 +1,7 @@
 // flexforge generate [PROMPT] [--image FILE] -o OUT: prompt -> 3D asset with the default model,
 // then the pipeline stages (segment -> complete -> rig -> retopo) and export.
 #include "command.h"
+#include "print_flags.h"
 
 #include "flexforge/core/atomic_file.h"
 #include "flexforge/core/error.h"
@@ -93,6 +94,7 @@ class GenerateCommand : public Command {
     for (const auto& s : pipeline_stages()) {
       if (s.by_default) sub.add_flag("--no-" + s.name, skip_[s.name], "Skip the " + s.name + " stage");
     }
+    print_.declare(sub);
     sub.add_option("--animate", animate_,
                    "Add procedural clips after rigging: a comma list (idle,walk,run,jump,trot,wave,flap,"
                    "wiggle) or 'all' (every clip that applies to the rig). Rigs the asset even when "
@@ -141,6 +143,9 @@ class GenerateCommand : public Command {
     for (const auto& st : stages_.empty() ? default_generation_stages() : split_list(stages_)) {
       if (!skip_[st]) kept.push_back(st);
     }
+    print_.validate(output_);
+    if (print_.enabled && !animate_.empty())
+      throw Error(ExitCode::Usage, "--print and --animate do not go together (a print has no skeleton)");
     if (!animate_.empty()) {
       if (rig_mode_ == "never") throw Error(ExitCode::Usage, "--animate needs a rig; it cannot go with --rig never");
       if (std::find(kept.begin(), kept.end(), "rig") == kept.end())
@@ -196,6 +201,7 @@ class GenerateCommand : public Command {
     request.stages = planned_;
     request.stage_options = planned_has("retopo") ? json{{"retopo", {{"faces", faces_}}}} : json::object();
     if (planned_has("animate")) request.stage_options["animate"] = {{"clips", animate_}};
+    if (print_.enabled) request.print = print_.options;
     request.extra_formats = extra_formats_;
     request.rig_mode = parse_rig_mode(rig_mode_);
     for (size_t i = 0; i < meshes.size(); ++i) {
@@ -242,6 +248,7 @@ class GenerateCommand : public Command {
   std::string image_, structure_, output_, model_ = "default", stages_, formats_, report_, preview_;
   std::string rig_mode_ = "auto";
   std::string animate_;  // --animate clip list; empty = no clips
+  PrintFlags print_;
   std::uint64_t seed_ = 0;
   int steps_ = 12, num_ = 1;
   double guidance_ = model::kDefaultGuidance;

@@ -1,5 +1,6 @@
 // flexforge retopo IN -o OUT --faces N: low-poly retopology to a face budget (retopo/retopo.h).
 #include "command.h"
+#include "print_flags.h"
 
 #include "flexforge/core/error.h"
 #include "flexforge/core/progress.h"
@@ -45,6 +46,7 @@ class RetopoCommand : public Command {
     sub.add_option("--fit-iterations", fit_iterations_,
                    "Passes fitting the low-poly vertices back onto the input; 0 = off")
         ->capture_default_str();
+    print_.declare(sub);
     sub.footer(
         "Examples:\n"
         "  flexforge retopo scan.obj -o scan_lod.glb --faces 2000\n"
@@ -61,13 +63,26 @@ class RetopoCommand : public Command {
     options_.fit_iterations = fit_iterations_;
     options_.validate();          // throws Usage naming the option
     io::output_format_for(output_);   // throws Usage on an unknown extension, before any work
+    print_.validate(output_);
   }
   int execute(const GlobalOptions&) override {
     Progress progress("retopo", 3);
     Scene scene = io::load_scene(input_);
+    // --print: the printable shell first, then the budget on it, checked again afterwards.
+    if (print_.enabled) scene = print_.apply(scene);
     progress.advance();
     RetopoReport report;
     Scene out = retopologize_scene(scene, options_, &report);
+    // --print: the simplified shell must still print; edge collapses can make it touch itself.
+    // Fallback: raise the budget by a quarter at a time (three times at most), with a warning.
+    for (int attempt = 0; print_.enabled && attempt < 3 && !printable(out); ++attempt) {
+      RetopoOptions raised = options_;
+      raised.target_faces = options_.target_faces * 5 / 4;
+      spdlog::warn("--print: at {} faces the shell intersects itself; trying {} faces", options_.target_faces,
+                   raised.target_faces);
+      options_ = raised;
+      out = retopologize_scene(scene, options_, &report);
+    }
     progress.advance();
     if (report.unchanged) {
       spdlog::warn("{}: {} faces is already within the budget of {}; written unchanged", input_,
@@ -88,6 +103,11 @@ class RetopoCommand : public Command {
     if (report.features_relaxed) {
       spdlog::warn("some sharp feature curves were simplified across to reach the budget");
     }
+    if (print_.enabled && !printable(out)) {
+      throw Error(ExitCode::StageFailed, "--print: at " + std::to_string(report.output_faces) +
+                                             " faces the shell is no longer one closed, self-intersection-free "
+                                             "shell; give a larger --faces");
+    }
     io::save_scene(out, output_);
     progress.advance();
     progress.finish();
@@ -104,6 +124,13 @@ class RetopoCommand : public Command {
   double feature_angle_ = RetopoOptions{}.feature_angle_deg;
   int fit_iterations_ = RetopoOptions{}.fit_iterations;
   RetopoOptions options_;
+  PrintFlags print_;
+
+  static bool printable(const Scene& scene) {
+    if (scene.parts.size() != 1) return false;
+    const pipeline::PrintCheck check = pipeline::check_print(scene.parts[0].mesh);
+    return check.closed && check.components == 1 && check.self_intersections == 0;
+  }
 };
 
 }  // namespace

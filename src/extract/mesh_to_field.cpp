@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <string>
 
 namespace flexforge::extract {
@@ -252,6 +253,52 @@ SparseVoxelField direct_field(const Mesh& normalized_mesh, int resolution, unsig
   const std::vector<float> values = sdf.evaluate(points, threads);
   field.sdf.resize(8 * n);
   for (std::size_t k = 0; k < 8 * n; ++k) field.sdf[k] = values[corner[k]];
+  return field;
+}
+
+SparseVoxelField union_field(const std::vector<Mesh>& parts, int resolution, unsigned threads) {
+  SparseVoxelField field;
+  field.resolution = resolution;
+  std::vector<std::array<std::int32_t, 3>> voxels;
+  for (const Mesh& part : parts) {
+    const auto v = surface_voxels(part, resolution, threads);
+    voxels.insert(voxels.end(), v.begin(), v.end());
+  }
+  std::sort(voxels.begin(), voxels.end());
+  voxels.erase(std::unique(voxels.begin(), voxels.end()), voxels.end());
+  field.voxels = std::move(voxels);
+  if (field.voxels.empty()) return field;
+  const std::size_t n = field.voxels.size();
+  CoordMap index(2 * n);
+  std::vector<Vec3> points;
+  std::vector<std::int32_t> corner(8 * n);
+  const double R = resolution;
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto& v = field.voxels[i];
+    for (int c = 0; c < 8; ++c) {
+      const std::int64_t x = v[0] + kCubeCorners[c][0], y = v[1] + kCubeCorners[c][1], z = v[2] + kCubeCorners[c][2];
+      const auto [id, inserted] = index.insert(pack_coord(x, y, z), std::int32_t(points.size()));
+      if (inserted) points.emplace_back(float(x / R - 0.5), float(y / R - 0.5), float(z / R - 0.5));
+      corner[8 * i + c] = id;
+    }
+  }
+  std::vector<float> best(points.size(), std::numeric_limits<float>::infinity());
+  for (const Mesh& part : parts) {
+    if (part.triangles.empty()) continue;
+    const MeshSignedDistance sdf(part);
+    const Aabb box = bounding_box(part);
+    // Only the points where this part could lower the value: its box is nearer than |best|.
+    std::vector<std::size_t> near;
+    std::vector<Vec3> queries;
+    for (std::size_t k = 0; k < points.size(); ++k) {
+      const Vec3 outside = (box.min - points[k]).cwiseMax(points[k] - box.max).cwiseMax(0.0f);
+      if (!(outside.norm() >= std::abs(best[k]))) near.push_back(k), queries.push_back(points[k]);
+    }
+    const std::vector<float> values = sdf.evaluate(queries, threads);
+    for (std::size_t q = 0; q < near.size(); ++q) best[near[q]] = std::min(best[near[q]], values[q]);
+  }
+  field.sdf.resize(8 * n);
+  for (std::size_t k = 0; k < 8 * n; ++k) field.sdf[k] = best[corner[k]];
   return field;
 }
 

@@ -93,6 +93,15 @@ json finish_generated_asset(const model::GeneratedMesh& generated, const AssetRe
     if (!decision.rig) then.erase(then.begin());
   }
   scene = run_stages(std::move(scene), then, options_for(then), &runs);
+  json print_report;
+  if (request.print) {
+    const auto p0 = std::chrono::steady_clock::now();
+    const PrintResult printed = make_print_shell(scene, *request.print);
+    print_report = printed.to_json();
+    scene = print_scene(printed, scene);
+    runs.push_back({"print", std::chrono::duration<double>(std::chrono::steady_clock::now() - p0).count(),
+                    scene.face_count(), scene.parts.size()});
+  }
   json stages = json::array();
   for (const StageRun& r : runs) {
     timings[r.name] = r.seconds;
@@ -127,6 +136,7 @@ json finish_generated_asset(const model::GeneratedMesh& generated, const AssetRe
                  {"prompt_mappings", generated.prompt_mappings}};
   if (!rig_report.is_null()) report["rig"] = rig_report;
   if (json clips = animation_report(scene); !clips.is_null()) report["animation"] = clips;
+  if (!print_report.is_null()) report["print"] = print_report;
   if (generated.candidates > 1) {
     report["candidates"] = generated.candidates;
     report["silhouette_iou"] = generated.silhouette_iou;

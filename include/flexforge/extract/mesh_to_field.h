@@ -66,6 +66,14 @@ std::vector<std::array<std::int32_t, 3>> surface_voxels(const Mesh& normalized_m
 // point evaluated once), in normalised units (a cell is 1/resolution); no deform, no weights.
 SparseVoxelField direct_field(const Mesh& normalized_mesh, int resolution, unsigned threads = 0);
 
+// The union of closed parts as one field: the voxels of every part's surface, each corner's value
+// the smallest signed distance over the parts (the SDF of the union: a point is inside when it is
+// inside any part). Extracted, it gives the outer skin of the overlapping parts as one surface,
+// with no inner walls where parts overlap. Parts are in the normalised frame; a part's distance
+// is skipped where its bounding box is farther than the value found so far. Throws as
+// direct_field for each part.
+SparseVoxelField union_field(const std::vector<Mesh>& normalized_parts, int resolution, unsigned threads = 0);
+
 // normalize_for_field(mesh, margin) -> direct_field -> extract_flexicubes -> back to the input
 // frame. Throws as the steps above.
 Mesh direct_extract(const Mesh& mesh, int resolution, bool watertight = false,

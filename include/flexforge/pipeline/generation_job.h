@@ -5,16 +5,20 @@
 // The per-asset report (docs/batch.md, generate-asset schema):
 //   {"seed", "outputs", "generated_faces", "faces", "parts", "active_voxels", "dropped_components",
 //    "timings": {stage: seconds}, "stages": [{name, seconds, faces, parts}], "warnings",
-//    "rig": {mode, rigged, reason} when the rig stage was planned}
+//    "rig": {mode, rigged, reason} when the rig stage was planned,
+//    "animation": {rig_type, clips: [{name, duration_s, keys}]} when clips were added,
+//    "print": the print shell's figures (PrintResult::to_json) in print mode}
 #pragma once
 
 #include "flexforge/model/generate.h"
+#include "flexforge/pipeline/print_mode.h"
 #include "flexforge/pipeline/riggability.h"
 
 #include <nlohmann/json.hpp>
 
 #include <cstddef>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,6 +52,9 @@ struct AssetRequest {
   // Whether the rig stage (when planned) runs: Auto decides from the prompt and the parts
   // (pipeline/riggability.h); the decision and its reason go into the report's "rig" field.
   RigMode rig_mode = RigMode::Auto;
+  // Print mode: after the stages the asset becomes one printable shell in millimetres
+  // (pipeline/print_mode.h); the report gets its checks as "print".
+  std::optional<PrintOptions> print;
 };
 
 // Adds the default retopo face budget when retopo runs and no budget was given.
