@@ -22,18 +22,9 @@ import os
 import sys
 import traceback
 
-# Debian's Blender 3.4 ships a glTF importer that still uses NumPy aliases removed in NumPy 1.24;
-# restore them before the importer's modules are loaded. Without NumPy at all (Debian's blender
-# package does not pull in python3-numpy) the other importers still work and a glTF import
-# reports the missing module as its error.
-try:
-    import numpy as np
-except ImportError:
-    np = None
-if np is not None:
-    for _alias, _type in (("bool", bool), ("int", int), ("float", float), ("object", object)):
-        if not hasattr(np, _alias):
-            setattr(np, _alias, _type)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import blender_support  # noqa: E402  (restores NumPy aliases the glTF importer needs)
+from blender_support import np, play_only  # noqa: E402
 
 import bpy  # noqa: E402  (must follow the NumPy aliases)
 
@@ -90,18 +81,13 @@ def _evaluated_positions(obj):
 
 
 def _play_actions(report):
-    """Plays each action at its middle frame on the armature and measures the skinned mesh."""
+    """Plays each action mid-clip on the armature and measures the skinned mesh."""
     armatures = [o for o in bpy.context.scene.objects if o.type == "ARMATURE"]
     meshes = [o for o in bpy.context.scene.objects if o.type == "MESH"]
     if not armatures or not meshes:
         return
     armature = armatures[0]
-    if armature.animation_data is None:
-        armature.animation_data_create()
-    # NLA tracks the importer may have made would blend in; play one action at a time.
-    for track in list(armature.animation_data.nla_tracks):
-        armature.animation_data.nla_tracks.remove(track)
-    armature.animation_data.action = None
+    play_only(armature, None)
     bpy.context.scene.frame_set(0)
     rest = [p for m in meshes for p in _evaluated_positions(m)]
     lo = [min(p[i] for p in rest) for i in range(3)]
@@ -109,7 +95,7 @@ def _play_actions(report):
     diagonal = max(sum((hi[i] - lo[i]) ** 2 for i in range(3)) ** 0.5, 1e-12)
     for entry in report["actions"]:
         try:
-            armature.animation_data.action = bpy.data.actions[entry["name"]]
+            play_only(armature, bpy.data.actions[entry["name"]])
             # 3/8 of the way: mid-clip, and not the wiggle sweep's rest pose at its half.
             middle = int(round(entry["frame_start"] + 0.375 * (entry["frame_end"] - entry["frame_start"])))
             bpy.context.scene.frame_set(middle)

@@ -15,14 +15,9 @@ import math
 import os
 import sys
 
-try:
-    import numpy as np
-except ImportError:
-    np = None
-if np is not None:
-    for _alias, _type in (("bool", bool), ("int", int), ("float", float), ("object", object)):
-        if not hasattr(np, _alias):
-            setattr(np, _alias, _type)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import blender_support  # noqa: E402,F401  (restores NumPy aliases the glTF importer needs)
+from blender_support import play_only  # noqa: E402
 
 import bpy  # noqa: E402
 from mathutils import Vector  # noqa: E402
@@ -42,11 +37,7 @@ def main():
     if not actions:
         raise SystemExit("no action for clip '%s' in %s (actions: %s)" % (clip, src, [a.name for a in bpy.data.actions]))
     action = actions[0]
-    if armature.animation_data is None:
-        armature.animation_data_create()
-    for track in list(armature.animation_data.nla_tracks):
-        armature.animation_data.nla_tracks.remove(track)
-    armature.animation_data.action = action
+    play_only(armature, action)
     start, end = action.frame_range
 
     # Framing from the rest pose, widened for the motion.

@@ -2,6 +2,7 @@
 #include "command.h"
 #include "print_flags.h"
 
+#include "flexforge/complete/self_intersections.h"
 #include "flexforge/core/error.h"
 #include "flexforge/core/progress.h"
 #include "flexforge/io/export.h"
@@ -74,8 +75,13 @@ class RetopoCommand : public Command {
     RetopoReport report;
     Scene out = retopologize_scene(scene, options_, &report);
     // --print: the simplified shell must still print; edge collapses can make it touch itself.
-    // Fallback: raise the budget by a quarter at a time (three times at most), with a warning.
+    // First CGAL repairs the intersections locally; failing that, the budget goes up by a
+    // quarter at a time (three times at most), with a warning.
     for (int attempt = 0; print_.enabled && attempt < 3 && !printable(out); ++attempt) {
+      if (out.parts.size() == 1 && complete::repair_self_intersections(out.parts[0].mesh) && printable(out)) {
+        spdlog::info("--print: self-intersections of the simplified shell repaired ({} faces)", out.face_count());
+        break;
+      }
       RetopoOptions raised = options_;
       raised.target_faces = options_.target_faces * 5 / 4;
       spdlog::warn("--print: at {} faces the shell intersects itself; trying {} faces", options_.target_faces,

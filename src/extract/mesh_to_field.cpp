@@ -226,6 +226,30 @@ std::vector<std::array<std::int32_t, 3>> surface_voxels(const Mesh& normalized_m
   return voxels;
 }
 
+namespace {
+
+// The grid points of the field's voxel corners, each once (ids in order of first use by the
+// sorted voxels), in the normalised frame; corner[8 * i + c] is the id of voxel i's corner c.
+std::vector<Vec3> corner_points(const SparseVoxelField& field, std::vector<std::int32_t>& corner) {
+  const std::size_t n = field.voxels.size();
+  CoordMap index(2 * n);
+  std::vector<Vec3> points;
+  corner.assign(8 * n, 0);
+  const double R = field.resolution;
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto& v = field.voxels[i];
+    for (int c = 0; c < 8; ++c) {
+      const std::int64_t x = v[0] + kCubeCorners[c][0], y = v[1] + kCubeCorners[c][1], z = v[2] + kCubeCorners[c][2];
+      const auto [id, inserted] = index.insert(pack_coord(x, y, z), std::int32_t(points.size()));
+      if (inserted) points.emplace_back(float(x / R - 0.5), float(y / R - 0.5), float(z / R - 0.5));
+      corner[8 * i + c] = id;
+    }
+  }
+  return points;
+}
+
+}  // namespace
+
 SparseVoxelField direct_field(const Mesh& normalized_mesh, int resolution, unsigned threads) {
   SparseVoxelField field;
   field.resolution = resolution;
@@ -233,23 +257,8 @@ SparseVoxelField direct_field(const Mesh& normalized_mesh, int resolution, unsig
   if (field.voxels.empty()) return field;
   const MeshSignedDistance sdf(normalized_mesh);
   const std::size_t n = field.voxels.size();
-  // Each grid point once: ids in order of first use by the (sorted) voxels.
-  CoordMap index(2 * n);
-  std::vector<Vec3> points;
-  std::vector<std::int32_t> corner(8 * n);
-  const double R = resolution;
-  for (std::size_t i = 0; i < n; ++i) {
-    const auto& v = field.voxels[i];
-    for (int c = 0; c < 8; ++c) {
-      const std::int64_t x = v[0] + kCubeCorners[c][0], y = v[1] + kCubeCorners[c][1],
-                         z = v[2] + kCubeCorners[c][2];
-      const auto [id, inserted] = index.insert(pack_coord(x, y, z), std::int32_t(points.size()));
-      if (inserted) {
-        points.emplace_back(float(x / R - 0.5), float(y / R - 0.5), float(z / R - 0.5));
-      }
-      corner[8 * i + c] = id;
-    }
-  }
+  std::vector<std::int32_t> corner;
+  const std::vector<Vec3> points = corner_points(field, corner);
   const std::vector<float> values = sdf.evaluate(points, threads);
   field.sdf.resize(8 * n);
   for (std::size_t k = 0; k < 8 * n; ++k) field.sdf[k] = values[corner[k]];
@@ -269,19 +278,8 @@ SparseVoxelField union_field(const std::vector<Mesh>& parts, int resolution, uns
   field.voxels = std::move(voxels);
   if (field.voxels.empty()) return field;
   const std::size_t n = field.voxels.size();
-  CoordMap index(2 * n);
-  std::vector<Vec3> points;
-  std::vector<std::int32_t> corner(8 * n);
-  const double R = resolution;
-  for (std::size_t i = 0; i < n; ++i) {
-    const auto& v = field.voxels[i];
-    for (int c = 0; c < 8; ++c) {
-      const std::int64_t x = v[0] + kCubeCorners[c][0], y = v[1] + kCubeCorners[c][1], z = v[2] + kCubeCorners[c][2];
-      const auto [id, inserted] = index.insert(pack_coord(x, y, z), std::int32_t(points.size()));
-      if (inserted) points.emplace_back(float(x / R - 0.5), float(y / R - 0.5), float(z / R - 0.5));
-      corner[8 * i + c] = id;
-    }
-  }
+  std::vector<std::int32_t> corner;
+  const std::vector<Vec3> points = corner_points(field, corner);
   std::vector<float> best(points.size(), std::numeric_limits<float>::infinity());
   for (const Mesh& part : parts) {
     if (part.triangles.empty()) continue;

@@ -14,4 +14,10 @@ namespace flexforge::complete {
 // it can be), so a non-manifold input is checked too. 0 for an empty mesh.
 std::size_t self_intersection_count(const Mesh& mesh, std::size_t limit = 1000000);
 
+// Repairs self-intersections locally with CGAL's remove_self_intersections (the faces around each
+// intersection are removed and the holes filled, then smoothed). Returns true when `mesh` came
+// out without self-intersections (it is then replaced: positions and triangles only); false
+// leaves it untouched.
+bool repair_self_intersections(Mesh& mesh);
+
 }  // namespace flexforge::complete
