@@ -8,7 +8,8 @@ Each file is imported into an empty scene with Blender's own importer (.fbx, .gl
 
     FLEXFORGE_CHECK {"file", "ok", "error", "meshes", "vertices", "faces", "armatures", "bones"}
 
-vertices/faces are summed over mesh objects, bones over armatures. "actions" lists every action
+vertices/faces are summed over mesh objects, bones over armatures; "size" is the world-space
+bounding box of the mesh objects (x, y, z extents in Blender units, one per file unit). "actions" lists every action
 the import made (animation clips): its name, the largest keyframe count of its curves and its
 frame range; and, played on the armature at 3/8 of its range (mid-clip), "moved": how far the
 skinned mesh's vertices got from the rest pose (largest distance over the bounding-box diagonal;
@@ -27,6 +28,7 @@ import blender_support  # noqa: E402  (restores NumPy aliases the glTF importer 
 from blender_support import np, play_only  # noqa: E402
 
 import bpy  # noqa: E402  (must follow the NumPy aliases)
+from mathutils import Vector  # noqa: E402
 
 PREFIX = "FLEXFORGE_CHECK "
 
@@ -108,7 +110,7 @@ def _play_actions(report):
 
 def check(path):
     report = {"file": path, "ok": False, "error": "", "meshes": 0, "vertices": 0, "faces": 0,
-              "armatures": 0, "bones": 0, "actions": []}
+              "armatures": 0, "bones": 0, "actions": [], "size": [0.0, 0.0, 0.0]}
     try:
         if not os.path.isfile(path):
             raise FileNotFoundError("no such file")
@@ -124,6 +126,10 @@ def check(path):
             elif obj.type == "ARMATURE":
                 report["armatures"] += 1
                 report["bones"] += len(obj.data.bones)
+        corners = [o.matrix_world @ Vector(c) for o in bpy.context.scene.objects if o.type == "MESH"
+                   for c in o.bound_box]
+        if corners:
+            report["size"] = [max(c[i] for c in corners) - min(c[i] for c in corners) for i in range(3)]
         for action in bpy.data.actions:
             keys = max((len(fc.keyframe_points) for fc in action.fcurves), default=0)
             start, end = action.frame_range

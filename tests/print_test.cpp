@@ -101,7 +101,10 @@ TEST(PrintCli, ConvertWritesMillimetre3mfAndStlThatInspectPasses) {
   // (one Blender unit per file unit).
   const std::vector<BlenderImport> b = blender_import({stl});
   ASSERT_EQ(b.size(), 1u);
-  EXPECT_TRUE(b[0].ok) << b[0].error;
+  ASSERT_TRUE(b[0].ok) << b[0].error;
+  EXPECT_NEAR(std::max({b[0].size[0], b[0].size[1], b[0].size[2]}), 60.0, 0.3);
+  // Blender's STL importer keeps the file's Z up: the shell's height stays its z extent.
+  EXPECT_NEAR(b[0].size[2], static_cast<double>(bounding_box(join_parts(io::load_scene(stl))).max.z()), 0.3);
 }
 
 TEST(PrintCli, InspectFlagsAThinWalledMeshAndExitCodes) {

@@ -166,6 +166,8 @@ std::vector<BlenderImport> blender_import(const std::vector<fs::path>& files) {
     b.faces = j.value("faces", 0L);
     b.armatures = j.value("armatures", 0L);
     b.bones = j.value("bones", 0L);
+    if (j.contains("size") && j["size"].size() == 3)
+      for (int i = 0; i < 3; ++i) b.size[i] = j["size"][i].get<double>();
     for (const auto& a : j.value("actions", nlohmann::json::array())) {
       BlenderAction action;
       action.name = a.value("name", "");

@@ -99,6 +99,7 @@ struct BlenderImport {
   std::string error;
   long meshes = 0, vertices = 0, faces = 0, armatures = 0, bones = 0;
   std::vector<BlenderAction> actions;
+  double size[3] = {0, 0, 0};  // bounding box of the mesh objects, Blender units
 };
 // Imports each file into a fresh Blender scene (one headless Blender run for all of them).
 std::vector<BlenderImport> blender_import(const std::vector<std::filesystem::path>& files);
