@@ -220,8 +220,8 @@ class Animator {
     float duty, stride, lift, bob, lean = 0, arm_swing = 0, elbow = 0;
     const float L = leg_length_;
     if (map_.kind == RigKind::Quadruped) {
-      if (kind == "trot") touchdown = {0.0f, 0.5f, 0.5f, 0.0f}, duty = 0.5f, stride = 0.7f * L, lift = 0.18f * L, bob = 0.02f * L;
-      else touchdown = {0.25f, 0.75f, 0.0f, 0.5f}, duty = 0.7f, stride = 0.5f * L, lift = 0.12f * L, bob = 0.01f * L;
+      if (kind == "trot") touchdown = {0.0f, 0.5f, 0.5f, 0.0f}, duty = 0.5f, stride = 0.85f * L, lift = 0.2f * L, bob = 0.02f * L;
+      else touchdown = {0.25f, 0.75f, 0.0f, 0.5f}, duty = 0.7f, stride = 0.65f * L, lift = 0.15f * L, bob = 0.01f * L;
     } else if (kind == "run") {
       touchdown = {0.0f, 0.5f}, duty = 0.38f, stride = 0.9f * L, lift = 0.3f * L, bob = 0.03f * L, lean = 0.15f;
       arm_swing = 0.6f, elbow = 1.2f;
