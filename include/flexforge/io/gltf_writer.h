@@ -5,8 +5,9 @@
 // part (POSITION, NORMAL, COLOR_0, JOINTS_0/WEIGHTS_0, uint32 indices), one shared material,
 // and, for skinned scenes, the joint tree as nodes plus one skin with inverse bind matrices.
 // Skinned mesh nodes sit at the scene root, as the glTF spec asks. Each Scene::animations clip
-// becomes one named animation with LINEAR rotation/translation channels on the joint nodes. Scene::metadata is written to
-// asset.extras. Every file this writes passes the Khronos glTF validator with 0 errors (tested).
+// becomes one named animation with LINEAR rotation/translation channels on the joint nodes.
+// Scene::metadata is written to asset.extras. Every file this writes passes the Khronos glTF
+// validator with 0 errors (tested).
 #pragma once
 
 #include "flexforge/core/scene.h"
