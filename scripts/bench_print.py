@@ -7,7 +7,8 @@ Generated: `flexforge generate PROMPT --seed S --print --size-mm SIZE -o NAME.3m
 prompts and seeds (the default chain, then print mode). Real: `flexforge convert MESH --print`
 over 10 libcgal-demo meshes (animals, mechanical parts, open and multi-component ones). Each 3MF
 is checked by `flexforge inspect --print --json` (CGAL self-intersection test, closedness, shells)
-and its largest dimension against the size. One JSON line per asset, then a summary line.
+and its largest dimension against the size; the wall figures (thinnest wall, share of the surface
+under 0.8 mm) are reported beside. One JSON line per asset, then a summary line.
 """
 import argparse
 import json
@@ -32,7 +33,8 @@ def check(binary, path, size):
     largest = max(p["size_mm"])
     return {"closed": p["closed"], "shells": p["components"], "self_intersections": p["self_intersections"],
             "largest_mm": round(largest, 3), "size_error": round(abs(largest - size) / size, 5),
-            "min_wall_mm": round(p["min_wall_mm"], 3), "overhang_share": round(p["overhang_share"], 3)}
+            "min_wall_mm": round(p["min_wall_mm"], 3), "thin_share": round(p["thin_share"], 4),
+            "overhang_share": round(p["overhang_share"], 3)}
 
 
 def main():
@@ -62,6 +64,9 @@ def main():
         subset = [r for r in rows if label == "all" or r["set"] == label]
         print(json.dumps({"summary": label, "assets": len(subset), "ok": sum(r["ok"] for r in subset),
                           "worst_size_error": max((r.get("size_error", 1) for r in subset), default=None),
+                          # Walls: reported, not part of ok (the Done-when checks are shell and size).
+                          "walls_ready": sum(r.get("thin_share", 1) <= 0.01 for r in subset),
+                          "worst_thin_share": max((r.get("thin_share", 1) for r in subset), default=None),
                           "failed": [r["asset"] for r in subset if not r["ok"]]}), flush=True)
     return 0 if all(r["ok"] for r in rows) else 1
 

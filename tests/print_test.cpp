@@ -3,6 +3,7 @@
 // STL, a thin-walled mesh flagged, and the exit codes.
 #include "test_support.h"
 
+#include "flexforge/core/error.h"
 #include "flexforge/core/mesh_ops.h"
 #include "flexforge/core/scene_ops.h"
 #include "flexforge/io/export.h"
@@ -38,6 +39,18 @@ Mesh hollow_ball(float r, float wall) {
   return outer;
 }
 
+// An axis-aligned box from the origin to `size`, outward faces.
+Mesh box(const Vec3& size) {
+  Mesh m;
+  for (int i = 0; i < 8; ++i) m.positions.emplace_back(i & 4 ? size.x() : 0, i & 2 ? size.y() : 0, i & 1 ? size.z() : 0);
+  const int quads[6][4] = {{0, 1, 3, 2}, {4, 6, 7, 5}, {0, 4, 5, 1}, {2, 3, 7, 6}, {0, 2, 6, 4}, {1, 5, 7, 3}};
+  for (const auto& q : quads) {
+    m.triangles.push_back({std::uint32_t(q[0]), std::uint32_t(q[1]), std::uint32_t(q[2])});
+    m.triangles.push_back({std::uint32_t(q[0]), std::uint32_t(q[2]), std::uint32_t(q[3])});
+  }
+  return m;
+}
+
 }  // namespace
 
 TEST(PrintMode, OverlappingPartsBecomeOneClosedShellAtTheRequestedSize) {
@@ -71,6 +84,29 @@ TEST(PrintMode, ThinWallsAreFlagged) {
   EXPECT_LT(solid.thin_share, 0.01) << solid.to_json().dump();
   EXPECT_GT(solid.min_wall_mm, 5.0);
   EXPECT_TRUE(solid.passed()) << solid.to_json().dump();
+}
+
+TEST(PrintMode, MinimumWallThickensThinShellsAndZeroKeepsThem) {
+  // A 0.3 mm plate printed at its own 20 mm: as modelled it is all thin wall; with the default
+  // 0.8 mm minimum the shell grows outward until the wall reads at least that, and the largest
+  // dimension is still the requested one.
+  Scene s;
+  s.parts.push_back(Part{"plate", box(Vec3(20.0f, 0.3f, 20.0f)), ""});
+  pipeline::PrintOptions options;
+  options.size_mm = 20;
+  options.resolution = 128;
+  options.min_wall_mm = 0;
+  const pipeline::PrintResult kept = pipeline::make_print_shell(s, options);
+  EXPECT_EQ(kept.wall_offset_mm, 0.0);
+  EXPECT_GT(kept.check.thin_share, 0.5) << kept.to_json().dump();
+  options.min_wall_mm = 0.8;
+  const pipeline::PrintResult grown = pipeline::make_print_shell(s, options);
+  EXPECT_TRUE(grown.check.passed()) << grown.to_json().dump();
+  EXPECT_GE(grown.check.min_wall_mm, 0.8) << grown.to_json().dump();
+  EXPECT_NEAR(grown.wall_offset_mm, 0.44, 0.05);
+  EXPECT_NEAR(*std::max_element(grown.check.size_mm, grown.check.size_mm + 3), 20.0, 0.1);
+  options.min_wall_mm = 3;  // more than a tenth of the size
+  EXPECT_THROW(pipeline::make_print_shell(s, options), Error);
 }
 
 TEST(PrintCli, ConvertWritesMillimetre3mfAndStlThatInspectPasses) {

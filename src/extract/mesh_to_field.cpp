@@ -265,7 +265,35 @@ SparseVoxelField direct_field(const Mesh& normalized_mesh, int resolution, unsig
   return field;
 }
 
-SparseVoxelField union_field(const std::vector<Mesh>& parts, int resolution, unsigned threads) {
+namespace {
+
+// The voxels within `rings` steps (26-neighbourhood) of the given sorted set, inside the grid.
+std::vector<std::array<std::int32_t, 3>> dilate_voxels(const std::vector<std::array<std::int32_t, 3>>& voxels,
+                                                        int resolution, int rings) {
+  CoordMap seen(voxels.size() * (2 * rings + 1));
+  for (const auto& v : voxels) seen.insert(pack_coord(v[0], v[1], v[2]), 0);
+  std::vector<std::array<std::int32_t, 3>> all = voxels, frontier = voxels, next;
+  for (int ring = 0; ring < rings; ++ring) {
+    next.clear();
+    for (const auto& v : frontier)
+      for (int dx = -1; dx <= 1; ++dx)
+        for (int dy = -1; dy <= 1; ++dy)
+          for (int dz = -1; dz <= 1; ++dz) {
+            const std::array<std::int32_t, 3> u{v[0] + dx, v[1] + dy, v[2] + dz};
+            if (u[0] < 0 || u[1] < 0 || u[2] < 0 || u[0] >= resolution || u[1] >= resolution || u[2] >= resolution) continue;
+            if (seen.insert(pack_coord(u[0], u[1], u[2]), 0).second) next.push_back(u);
+          }
+    all.insert(all.end(), next.begin(), next.end());
+    frontier.swap(next);
+  }
+  std::sort(all.begin(), all.end());
+  return all;
+}
+
+}  // namespace
+
+SparseVoxelField union_field(const std::vector<Mesh>& parts, int resolution, unsigned threads, double offset) {
+  if (!(offset >= 0 && offset < 0.25)) throw Error(ExitCode::Usage, "union_field: offset must be in [0, 0.25)");
   SparseVoxelField field;
   field.resolution = resolution;
   std::vector<std::array<std::int32_t, 3>> voxels;
@@ -275,6 +303,10 @@ SparseVoxelField union_field(const std::vector<Mesh>& parts, int resolution, uns
   }
   std::sort(voxels.begin(), voxels.end());
   voxels.erase(std::unique(voxels.begin(), voxels.end()), voxels.end());
+  // The offset surface lies `offset` outside the parts: every voxel it crosses is within
+  // ceil(offset * resolution) cells of a voxel the parts cross.
+  const int rings = static_cast<int>(std::ceil(offset * resolution - 1e-9));
+  if (offset > 0 && !voxels.empty()) voxels = dilate_voxels(voxels, resolution, rings);
   field.voxels = std::move(voxels);
   if (field.voxels.empty()) return field;
   const std::size_t n = field.voxels.size();
@@ -294,6 +326,23 @@ SparseVoxelField union_field(const std::vector<Mesh>& parts, int resolution, uns
     }
     const std::vector<float> values = sdf.evaluate(queries, threads);
     for (std::size_t q = 0; q < near.size(); ++q) best[near[q]] = std::min(best[near[q]], values[q]);
+  }
+  for (float& b : best) b -= static_cast<float>(offset);
+  if (offset > 0) {
+    // Keep the voxels the offset surface crosses (corners of both signs); the rest of the band
+    // lies wholly inside or outside it.
+    std::vector<std::array<std::int32_t, 3>> kept;
+    std::vector<float> sdf;
+    for (std::size_t i = 0; i < n; ++i) {
+      bool in = false, out = false;
+      for (int c = 0; c < 8; ++c) (best[corner[8 * i + c]] < 0 ? in : out) = true;
+      if (!(in && out)) continue;
+      kept.push_back(field.voxels[i]);
+      for (int c = 0; c < 8; ++c) sdf.push_back(best[corner[8 * i + c]]);
+    }
+    field.voxels = std::move(kept);
+    field.sdf = std::move(sdf);
+    return field;
   }
   field.sdf.resize(8 * n);
   for (std::size_t k = 0; k < 8 * n; ++k) field.sdf[k] = best[corner[k]];

@@ -65,6 +65,17 @@ json finish_generated_asset(const model::GeneratedMesh& generated, const AssetRe
   // The stages before the rig run first, so that the rig decision can see the parts.
   const auto rig_at = std::find(request.stages.begin(), request.stages.end(), "rig");
   std::vector<std::string> first(request.stages.begin(), rig_at), then(rig_at, request.stages.end());
+  if (request.print) {
+    // The print shell is extracted afresh from the parts' union, so a face budget before it only
+    // loses detail, and simplified parts that touch themselves flip the distance sign the union
+    // is built from (thin spots in the shell). `flexforge retopo --print` simplifies a shell.
+    for (std::vector<std::string>* list : {&first, &then}) {
+      const auto at = std::find(list->begin(), list->end(), "retopo");
+      if (at == list->end()) continue;
+      list->erase(at);
+      spdlog::info("print: retopo skipped (the print shell is extracted from the full-detail parts)");
+    }
+  }
   if (stage_options.is_object()) {
     for (const auto& [key, value] : stage_options.items()) {
       if (std::find(request.stages.begin(), request.stages.end(), key) == request.stages.end()) {

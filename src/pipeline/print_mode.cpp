@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 namespace flexforge::pipeline {
@@ -47,18 +48,39 @@ Mesh largest_piece(const Mesh& mesh, std::size_t* dropped, double* dropped_share
   return submesh(mesh, faces);
 }
 
-// Wall thickness at a surface point: march inward (against the outward normal) through the solid
+// Chord length through the solid from a surface point along direction d (pointing inward): march
 // until the far side, stepping by the distance to the nearest surface, which near the start is
 // the wall behind and so at least doubles the step each time.
-double wall_at(const extract::MeshSignedDistance& sdf, const Vec3& p, const Vec3& n, double limit) {
+double chord(const extract::MeshSignedDistance& sdf, const Vec3& p, const Vec3& d, double limit) {
   const double eps = 1e-4 * limit;
   double t = eps;
   for (int i = 0; i < 200 && t < limit; ++i) {
-    const float d = sdf(p - static_cast<float>(t) * n);
-    if (d >= 0) return t;
-    t += std::max(static_cast<double>(-d), eps);
+    const float v = sdf(p + static_cast<float>(t) * d);
+    if (v >= 0) return t;
+    t += std::max(static_cast<double>(-v), eps);
   }
   return t;
+}
+
+// Wall thickness at a surface point: the median chord over a cone of 9 inward rays (the normal
+// and 8 rays 20 degrees off it), as in the shape diameter function. A single ray along the face
+// normal reads a faceted surface's tilted facets and sharp creases as walls a fraction of their
+// real thickness; the median over the cone ignores such outliers and still reads a thin slab as
+// thin (its chords grow by 1 / cos 20 degrees at most).
+double wall_at(const extract::MeshSignedDistance& sdf, const Vec3& p, const Vec3& n, double limit) {
+  const Vec3 in = -n.normalized();
+  const Vec3 u = (std::abs(in.x()) < 0.9f ? Vec3::UnitX() : Vec3::UnitY()).cross(in).normalized();
+  const Vec3 v = in.cross(u);
+  const float tilt = std::tan(20.0f * 3.14159265f / 180.0f);
+  std::array<double, 9> chords{};
+  chords[0] = chord(sdf, p, in, limit);
+  for (int k = 0; k < 8; ++k) {
+    const float a = static_cast<float>(k) * 3.14159265f / 4.0f;
+    const Vec3 d = (in + tilt * (std::cos(a) * u + std::sin(a) * v)).normalized();
+    chords[k + 1] = chord(sdf, p, d, limit);
+  }
+  std::nth_element(chords.begin(), chords.begin() + 4, chords.end());
+  return chords[4];
 }
 
 }  // namespace
@@ -66,6 +88,8 @@ double wall_at(const extract::MeshSignedDistance& sdf, const Vec3& p, const Vec3
 void PrintOptions::validate() const {
   if (!(size_mm >= 0.1 && size_mm <= 10000)) throw Error(ExitCode::Usage, "size_mm: expected 0.1 to 10000 millimetres");
   if (resolution < 32 || resolution > 1024) throw Error(ExitCode::Usage, "print_resolution: expected 32 to 1024");
+  if (!(min_wall_mm >= 0 && min_wall_mm <= size_mm / 10))
+    throw Error(ExitCode::Usage, "min_wall_mm: expected 0 to a tenth of the size");
 }
 
 json PrintCheck::to_json() const {
@@ -87,6 +111,7 @@ json PrintResult::to_json() const {
           {"dropped_pieces", dropped_pieces},
           {"dropped_area_share", dropped_area_share},
           {"resolution", resolution},
+          {"wall_offset_mm", wall_offset_mm},
           {"faces", shell.triangles.size()},
           {"check", check.to_json()}};
 }
@@ -160,12 +185,20 @@ PrintResult make_print_shell(const Scene& scene, const PrintOptions& options) {
     all.positions.insert(all.positions.end(), m.positions.begin(), m.positions.end());
     for (const Triangle& t : m.triangles) all.triangles.push_back({t[0] + base, t[1] + base, t[2] + base});
   }
-  const extract::NormalizeTransform norm = extract::normalize_for_field(all, 0.05);
+  // Room in the grid for the growth: the offset is a few hundredths of the extent at most.
+  const double S = options.size_mm, w = options.min_wall_mm;
+  const double margin = 0.05 + 4 * w / S;
+  const extract::NormalizeTransform norm = extract::normalize_for_field(all, margin);
   for (Mesh& m : parts) transform(m, norm.forward());
+  // Growing the union by r makes its longest extent E + 2r (normalised) and a zero-thickness wall
+  // 2r thick; scaled to S mm that wall is 2r S / (E + 2r), which equals w for r = w E / (2 (S - w)).
+  // A tenth more covers the extraction's sub-cell error, so that the thinnest wall measures >= w.
+  const double E = 1.0 - margin;
+  const double offset = w > 0 ? 1.1 * w * E / (2 * (S - w)) : 0.0;
 
   int resolution = options.resolution;
   for (int attempt = 0; attempt < 3; ++attempt, resolution = resolution * 3 / 4) {
-    extract::SparseVoxelField field = extract::union_field(parts, resolution);
+    extract::SparseVoxelField field = extract::union_field(parts, resolution, 0, offset);
     extract::ExtractOptions eo;
     eo.watertight = true;
     Mesh shell = extract::extract_flexicubes(field, eo);
@@ -195,8 +228,9 @@ PrintResult make_print_shell(const Scene& scene, const PrintOptions& options) {
     }
     compute_vertex_normals(shell);
     result.resolution = resolution;
+    result.wall_offset_mm = offset * scale / norm.scale;
     result.shell = std::move(shell);
-    result.check = check_print(result.shell);
+    result.check = check_print(result.shell, w > 0 ? w : 0.8);
     return result;
   }
   throw Error(ExitCode::StageFailed, "print: no self-intersection-free shell at resolution " +

@@ -70,9 +70,12 @@ SparseVoxelField direct_field(const Mesh& normalized_mesh, int resolution, unsig
 // the smallest signed distance over the parts (the SDF of the union: a point is inside when it is
 // inside any part). Extracted, it gives the outer skin of the overlapping parts as one surface,
 // with no inner walls where parts overlap. Parts are in the normalised frame; a part's distance
-// is skipped where its bounding box is farther than the value found so far. Throws as
-// direct_field for each part.
-SparseVoxelField union_field(const std::vector<Mesh>& normalized_parts, int resolution, unsigned threads = 0);
+// is skipped where its bounding box is farther than the value found so far. With offset > 0
+// (normalised units, below 0.25) the field is that of the union grown by the offset (every value
+// lowered by it), over the voxels the grown surface crosses: every wall thickens by twice the
+// offset, and gaps narrower than that close. Throws as direct_field for each part.
+SparseVoxelField union_field(const std::vector<Mesh>& normalized_parts, int resolution, unsigned threads = 0,
+                             double offset = 0);
 
 // normalize_for_field(mesh, margin) -> direct_field -> extract_flexicubes -> back to the input
 // frame. Throws as the steps above.

@@ -6,7 +6,11 @@
 // parts are then united as one signed-distance field, the smallest signed distance over the parts
 // at each grid point (extract::union_field), and extracted closed by sparse FlexiCubes. Unlike
 // mesh booleans this cannot fail on touching, coplanar or self-intersecting parts; the price is
-// detail finer than one cell (the longest side / --print-resolution). Pieces that do not touch
+// detail finer than one cell (the longest side / --print-resolution). The union is grown by half
+// the minimum wall (--min-wall-mm) before extraction, so that every wall, including the paper-thin
+// shells of single-sided parts, comes out at least that thick; the grown size is scaled back to
+// --size-mm. Gaps narrower than the minimum wall close, as a printer would fuse them anyway.
+// Pieces that do not touch
 // the main body are dropped (reported). The shell is checked with CGAL's exact self-intersection
 // test; should it intersect itself, it is extracted again at 3/4 and 9/16 of the resolution, and
 // the command fails (exit 6) when none is clean.
@@ -23,6 +27,7 @@ namespace flexforge::pipeline {
 struct PrintOptions {
   double size_mm = 100.0;  // largest dimension of the print (0.1 .. 10000)
   int resolution = 256;    // field cells along the longest side (32 .. 1024)
+  double min_wall_mm = 0.8;  // every wall thickened to at least this (0 = as modelled; <= size_mm / 10)
 
   // Throws Error(Usage) naming the option.
   void validate() const;
@@ -34,7 +39,7 @@ struct PrintCheck {
   std::size_t self_intersections = 0;  // intersecting face pairs (CGAL), counted up to 10^6
   double size_mm[3] = {0, 0, 0};       // bounding box
   double volume_mm3 = 0;
-  double min_wall_mm = 0;   // thinnest wall found at the surface samples (inward ray to the far side)
+  double min_wall_mm = 0;   // thinnest wall at the surface samples (median chord of a cone of inward rays)
   double thin_share = 0;    // share of surface samples thinner than the threshold
   double min_wall_threshold_mm = 0;
   double overhang_share = 0;  // area share facing down more steeply than 45 degrees, off the plate
@@ -54,6 +59,7 @@ struct PrintResult {
   std::size_t dropped_pieces = 0;    // separate pieces removed (not touching the main body)
   double dropped_area_share = 0;     // their share of the extracted surface
   int resolution = 0;                // the field resolution the shell came from
+  double wall_offset_mm = 0;         // how far the surface was moved outward (half the minimum wall)
   PrintCheck check;
   nlohmann::json to_json() const;
 };
