@@ -9,7 +9,7 @@ Sets, each model its own process:
   - real people: every model of Debian's sweethome3d-furniture Reallusion catalog (biped), and the
     horse of the BlendSwap-CC-0 catalog (quadruped). The held-out catalog BlendSwap-CC-BY is not used.
 
-  scripts/bench_rig_type.py [--seed 20250707] [--per-category 8] [--no-real] [--flexforge BIN]
+  scripts/bench_rig_type.py [--seed 20250707] [--per-category 8 (0: real set only)] [--no-real] [--flexforge BIN]
 
 Prints one JSON line per model, then one summary line per set and overall: accuracy, and the
 confusions by name.
@@ -73,9 +73,10 @@ def main():
     with tempfile.TemporaryDirectory() as work:
         synth_dir = os.path.join(work, "synth")
         count = args.per_category * len(CREATURES.split(","))
-        subprocess.run([args.flexforge, "-q", "synth", "--count", str(count), "--seed", str(args.seed),
-                        "--categories", CREATURES, "--views", "0", "--out", synth_dir], check=True)
         models = []
+        if count > 0:  # --per-category 0: the real set only
+            subprocess.run([args.flexforge, "-q", "synth", "--count", str(count), "--seed", str(args.seed),
+                            "--categories", CREATURES, "--views", "0", "--out", synth_dir], check=True)
         for manifest in glob.glob(os.path.join(synth_dir, "*.jsonl")):
             for line in open(manifest):
                 a = json.loads(line)

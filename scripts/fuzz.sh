@@ -32,11 +32,22 @@ flags=(-std=c++17 -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,addre
 # The code under test: everything the harnesses reach, none of it needing libtorch.
 sources=(src/core/*.cpp src/io/*.cpp src/render/*.cpp src/synth/*.cpp src/condition/*.cpp
          src/pipeline/manifest.cpp src/cli/config_reader.cpp src/nn/safetensors_header.cpp)
+# An object is rebuilt when it, or the list of what it includes (the compiler's -MMD file), is
+# missing, or when its source or any header it includes is newer: a header change (a struct
+# gaining a member) must not leave objects of the old layout linked with new ones.
+stale() {
+  local obj=$1 src=$2 dep
+  [[ -f $obj && -f $obj.d && ! $src -nt $obj ]] || return 0
+  for dep in $(sed -e 's/^[^:]*://' -e 's/\\$//' "$obj.d"); do
+    [[ $dep -nt $obj ]] && return 0
+  done
+  return 1
+}
 objects=()
 for src in "${sources[@]}"; do
   obj="$out/obj/$(echo "${src%.cpp}" | tr / _).o"
-  if [[ ! -f $obj || $src -nt $obj ]]; then
-    $cxx "${flags[@]}" -c "$src" -o "$obj"
+  if stale "$obj" "$src"; then
+    $cxx "${flags[@]}" -MMD -MF "$obj.d" -c "$src" -o "$obj"
   fi
   objects+=("$obj")
 done
