@@ -385,5 +385,34 @@ TEST_F(GenerateCli, TheChairIsNotRiggedUnlessAskedAndACatIs) {
   EXPECT_EQ(run_cli({"generate", "a cat", "-o", (dir / "x.glb").string(), "--rig", "maybe"}).exit_code, 2);
 }
 
+// Colour: a colour word paints the asset (COLOR_0 in the GLB, "colour" in the report), a
+// material word gives its albedo, --no-colour leaves it grey.
+TEST_F(GenerateCli, ColourWordsPaintTheAssetAndNoColourLeavesItGrey) {
+  const std::vector<std::string> fast = {"--steps", "4", "--no-complete", "--no-retopo", "--no-rig"};
+  auto run = [&](const std::string& prompt, const std::string& name, std::vector<std::string> extra) {
+    std::vector<std::string> args = {"generate", prompt, "-o", (dir / (name + ".glb")).string(),
+                                     "--report", (dir / (name + ".json")).string()};
+    args.insert(args.end(), fast.begin(), fast.end());
+    args.insert(args.end(), extra.begin(), extra.end());
+    const auto r = run_cli(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return nlohmann::json::parse(read_text(dir / (name + ".json")))["assets"][0];
+  };
+  const auto blue = run("a blue vase", "blue", {});
+  EXPECT_EQ(blue["colour"]["source"], "colour word");
+  EXPECT_EQ(blue["colour"]["word"], "blue");
+  EXPECT_NE(read_text(dir / "blue.glb").find("COLOR_0"), std::string::npos);
+  const Scene back = io::load_scene(dir / "blue.glb");
+  ASSERT_FALSE(back.parts.empty());
+  ASSERT_TRUE(back.parts[0].mesh.has_colors());
+  const Vec4 c = back.parts[0].mesh.colors[0];
+  EXPECT_GT(c.z(), 2 * c.x());  // blue
+  const auto wooden = run("a wooden stool", "wooden", {});
+  EXPECT_EQ(wooden["colour"]["source"], "material word");
+  const auto grey = run("a blue vase", "grey", {"--no-colour"});
+  EXPECT_FALSE(grey.contains("colour"));
+  EXPECT_EQ(read_text(dir / "grey.glb").find("COLOR_0"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace flexforge::test

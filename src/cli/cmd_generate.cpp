@@ -95,6 +95,9 @@ class GenerateCommand : public Command {
       if (s.by_default) sub.add_flag("--no-" + s.name, skip_[s.name], "Skip the " + s.name + " stage");
     }
     print_.declare(sub);
+    sub.add_flag("--no-colour,--no-color", no_colour_,
+                 "Leave the asset uncoloured (by default vertex colours come from the prompt's colour "
+                 "word, the image prompt or a material word)");
     sub.add_option("--animate", animate_,
                    "Add procedural clips after rigging: a comma list (idle,walk,run,jump,trot,wave,flap,"
                    "wiggle) or 'all' (every clip that applies to the rig). Rigs the asset even when "
@@ -204,6 +207,7 @@ class GenerateCommand : public Command {
     if (print_.enabled) request.print = print_.options;
     request.extra_formats = extra_formats_;
     request.rig_mode = parse_rig_mode(rig_mode_);
+    request.colour = !no_colour_;
     for (size_t i = 0; i < meshes.size(); ++i) {
       request.output = variant_path(output_, i);
       request.preview = preview_.empty() ? fs::path() : variant_path(preview_, i);
@@ -243,7 +247,7 @@ class GenerateCommand : public Command {
     return 0;
   }
 
-  bool explain_ = false;
+  bool explain_ = false, no_colour_ = false;
   model::Prompt prompt_;
   std::string image_, structure_, output_, model_ = "default", stages_, formats_, report_, preview_;
   std::string rig_mode_ = "auto";

@@ -70,6 +70,7 @@ struct EncodedPrompt {
   torch::Tensor voxels;                  // [N, 3] int: the given structure's base voxels, or undefined
   std::vector<std::string> warnings;
   std::vector<std::string> mappings;  // lexicon mappings, described (prompt_lexicon.h)
+  std::vector<condition::WordMapping> attributes;
 };
 
 // The noise level a prior start is refined from.
@@ -202,6 +203,7 @@ struct Generator::State {
     if (text_given) {
       const auto r = tokenizer.encode(p.text, length, lexicon ? &*lexicon : nullptr);
       for (const auto& m : r.mappings) e.mappings.push_back(describe_mapping(m));
+      e.attributes = r.attributes;
       if (r.all_unknown) {
         const std::string words = r.unknown_words.empty() ? p.text : fmt::format("{}", fmt::join(r.unknown_words, ", "));
         if (p.image.empty()) {
@@ -321,6 +323,7 @@ struct Generator::State {
       const auto& e = encoded[batch.member(i)];
       m.warnings.insert(m.warnings.begin(), e.warnings.begin(), e.warnings.end());
       m.prompt_mappings = e.mappings;
+      m.prompt_attributes = e.attributes;
       m.seconds = {{"prompt", shared[0]},
                    {"structure", shared[1]},
                    {"latent", shared[2]},

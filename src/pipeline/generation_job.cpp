@@ -4,6 +4,7 @@
 #include "flexforge/core/error.h"
 #include "flexforge/core/scene.h"
 #include "flexforge/pipeline/asset_outputs.h"
+#include "flexforge/pipeline/colorize.h"
 #include "flexforge/pipeline/stages.h"
 
 #include <spdlog/spdlog.h>
@@ -104,6 +105,17 @@ json finish_generated_asset(const model::GeneratedMesh& generated, const AssetRe
     if (!decision.rig) then.erase(then.begin());
   }
   scene = run_stages(std::move(scene), then, options_for(then), &runs);
+  json colour_report;
+  if (request.colour) {
+    const auto c0 = std::chrono::steady_clock::now();
+    const ColourResult colour = colour_asset(scene, generated.prompt_attributes, request.image);
+    colour_report = colour.to_json();
+    if (colour.source != "none") {
+      spdlog::info("colour: from the {}{}", colour.source, colour.word.empty() ? "" : " '" + colour.word + "'");
+      runs.push_back({"colour", std::chrono::duration<double>(std::chrono::steady_clock::now() - c0).count(),
+                      scene.face_count(), scene.parts.size()});
+    }
+  }
   json print_report;
   if (request.print) {
     const auto p0 = std::chrono::steady_clock::now();
@@ -147,6 +159,7 @@ json finish_generated_asset(const model::GeneratedMesh& generated, const AssetRe
                  {"prompt_mappings", generated.prompt_mappings}};
   if (!rig_report.is_null()) report["rig"] = rig_report;
   if (json clips = animation_report(scene); !clips.is_null()) report["animation"] = clips;
+  if (!colour_report.is_null()) report["colour"] = colour_report;
   if (!print_report.is_null()) report["print"] = print_report;
   if (generated.candidates > 1) {
     report["candidates"] = generated.candidates;

@@ -102,41 +102,40 @@ std::vector<Camera> orbit_cameras(const Aabb& box, int count, int size, float el
   return cameras;
 }
 
-Image render(const Mesh& mesh, const Camera& camera, int supersample) {
-  const int s = std::max(1, supersample);
-  const int W = camera.width * s, H = camera.height * s;
+namespace {
+
+// Camera-space positions and the screen positions of a mesh's vertices at `s` samples per
+// pixel side.
+struct Projected {
+  std::vector<Vec3> cam;
+  std::vector<Eigen::Vector2f> screen;
+};
+
+Projected project(const Mesh& mesh, const Camera& camera, int s) {
   const Mat4 view = camera.world_to_camera();
   const Eigen::Matrix3f rot = view.block<3, 3>(0, 0);
   const Eigen::Matrix3f k = camera.intrinsics();
   const float fx = k(0, 0) * s, cx = k(0, 2) * s, cy = k(1, 2) * s;
-
-  // Camera-space positions and screen coordinates.
   const std::size_t n = mesh.positions.size();
-  std::vector<Vec3> cam(n);
-  std::vector<Eigen::Vector2f> screen(n);
+  Projected p;
+  p.cam.resize(n);
+  p.screen.resize(n);
   for (std::size_t i = 0; i < n; ++i) {
-    cam[i] = rot * mesh.positions[i] + view.block<3, 1>(0, 3);
-    const float depth = std::max(-cam[i].z(), 1e-6f);
-    screen[i] = {cx + fx * cam[i].x() / depth, cy - fx * cam[i].y() / depth};
+    p.cam[i] = rot * mesh.positions[i] + view.block<3, 1>(0, 3);
+    const float depth = std::max(-p.cam[i].z(), 1e-6f);
+    p.screen[i] = {cx + fx * p.cam[i].x() / depth, cy - fx * p.cam[i].y() / depth};
   }
-  std::vector<Vec3> normals = mesh.normals;
-  if (normals.size() != n) {
-    Mesh copy;
-    copy.positions = mesh.positions;
-    copy.triangles = mesh.triangles;
-    compute_vertex_normals(copy);
-    normals = copy.normals;
-  }
+  return p;
+}
 
-  const Vec3 forward = (camera.target - camera.position).normalized();
-  const Vec3 right = forward.cross(camera.up).normalized();
-  const Vec3 cam_up = right.cross(forward);
-  const Vec3 key = (-forward + 0.6f * cam_up - 0.5f * right).normalized();  // towards the light
-  const Vec3 sky = Vec3::UnitY();
-
+// Z-buffered scan conversion of the front faces into a W x H buffer of view depths (infinity
+// where nothing is drawn); `fragment(pixel id, triangle, p0, p1, p2)` runs for every sample that
+// passes the depth test, with the perspective-correct corner weights.
+template <class Fragment>
+std::vector<float> rasterize(const Mesh& mesh, const Projected& pr, int W, int H, Fragment&& fragment) {
   std::vector<float> depth(static_cast<std::size_t>(W) * H, std::numeric_limits<float>::infinity());
-  std::vector<Vec3> color(static_cast<std::size_t>(W) * H, Vec3::Zero());
-
+  const auto& cam = pr.cam;
+  const auto& screen = pr.screen;
   for (const Triangle& t : mesh.triangles) {
     const Eigen::Vector2f &a = screen[t[0]], &b = screen[t[1]], &c = screen[t[2]];
     if (cam[t[0]].z() > -1e-4f || cam[t[1]].z() > -1e-4f || cam[t[2]].z() > -1e-4f) continue;
@@ -162,8 +161,43 @@ Image render(const Mesh& mesh, const Camera& camera, int supersample) {
         const std::size_t id = static_cast<std::size_t>(y) * W + x;
         if (!(z < depth[id])) continue;
         depth[id] = z;
-        // Perspective-correct attribute weights.
-        const float p0 = w0 * inv_z0 * z, p1 = w1 * inv_z1 * z, p2 = w2 * inv_z2 * z;
+        fragment(id, t, w0 * inv_z0 * z, w1 * inv_z1 * z, w2 * inv_z2 * z);
+      }
+    }
+  }
+  return depth;
+}
+
+}  // namespace
+
+std::vector<float> depth_map(const Mesh& mesh, const Camera& camera) {
+  return rasterize(mesh, project(mesh, camera, 1), camera.width, camera.height,
+                   [](std::size_t, const Triangle&, float, float, float) {});
+}
+
+Image render(const Mesh& mesh, const Camera& camera, int supersample) {
+  const int s = std::max(1, supersample);
+  const int W = camera.width * s, H = camera.height * s;
+  const Projected pr = project(mesh, camera, s);
+  const std::size_t n = mesh.positions.size();
+  std::vector<Vec3> normals = mesh.normals;
+  if (normals.size() != n) {
+    Mesh copy;
+    copy.positions = mesh.positions;
+    copy.triangles = mesh.triangles;
+    compute_vertex_normals(copy);
+    normals = copy.normals;
+  }
+
+  const Vec3 forward = (camera.target - camera.position).normalized();
+  const Vec3 right = forward.cross(camera.up).normalized();
+  const Vec3 cam_up = right.cross(forward);
+  const Vec3 key = (-forward + 0.6f * cam_up - 0.5f * right).normalized();  // towards the light
+  const Vec3 sky = Vec3::UnitY();
+
+  std::vector<Vec3> color(static_cast<std::size_t>(W) * H, Vec3::Zero());
+  const std::vector<float> depth =
+      rasterize(mesh, pr, W, H, [&](std::size_t id, const Triangle& t, float p0, float p1, float p2) {
         Vec3 nrm = p0 * normals[t[0]] + p1 * normals[t[1]] + p2 * normals[t[2]];
         const float len = nrm.norm();
         nrm = len > 1e-12f ? Vec3(nrm / len) : Vec3(-forward);
@@ -172,12 +206,9 @@ Image render(const Mesh& mesh, const Camera& camera, int supersample) {
           const Vec4 col = p0 * mesh.colors[t[0]] + p1 * mesh.colors[t[1]] + p2 * mesh.colors[t[2]];
           albedo = col.head<3>();
         }
-        const float shade = 0.22f + 0.68f * std::max(0.0f, nrm.dot(key)) +
-                            0.18f * std::max(0.0f, nrm.dot(sky));
+        const float shade = 0.22f + 0.68f * std::max(0.0f, nrm.dot(key)) + 0.18f * std::max(0.0f, nrm.dot(sky));
         color[id] = albedo * shade;
-      }
-    }
-  }
+      });
 
   Image image;
   image.width = camera.width;

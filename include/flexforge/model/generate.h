@@ -6,6 +6,7 @@
 // batched sampler pass (batch), which is how `batch` amortises the model over many jobs.
 #pragma once
 
+#include "flexforge/condition/tokenizer.h"  // WordMapping
 #include "flexforge/core/mesh.h"
 
 #include <cstdint>
@@ -103,6 +104,7 @@ struct GeneratedMesh {
   std::uint64_t seed = 0;
   std::vector<std::string> warnings;                    // unknown words, truncation, ...
   std::vector<std::string> prompt_mappings;             // lexicon mappings: "kitten" -> "cat" via ...
+  std::vector<condition::WordMapping> prompt_attributes;  // colour, material and size words
   std::vector<std::pair<std::string, double>> seconds;  // per stage (shared stages: the batch's)
   std::size_t active_voxels = 0;
   std::size_t dropped_components = 0;  // debris removed (GenerateOptions::min_component_share)

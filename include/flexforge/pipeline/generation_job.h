@@ -55,6 +55,9 @@ struct AssetRequest {
   // Print mode: after the stages the asset becomes one printable shell in millimetres
   // (pipeline/print_mode.h); the report gets its checks as "print".
   std::optional<PrintOptions> print;
+  // Vertex colours from the prompt's colour word, the image prompt or a material word
+  // (pipeline/colorize.h); the report gets "colour". False leaves the asset uncoloured.
+  bool colour = true;
 };
 
 // Adds the default retopo face budget when retopo runs and no budget was given.

@@ -45,6 +45,11 @@ std::vector<Camera> orbit_cameras(const Aabb& box, int count, int size, float el
 // `supersample`^2 samples per pixel.
 Image render(const Mesh& mesh, const Camera& camera, int supersample = 2);
 
+// The view depth (distance along the camera's -Z) of the nearest front face at each pixel centre,
+// row-major from the top row, infinity where nothing is drawn; the same scan conversion as
+// render() at one sample per pixel.
+std::vector<float> depth_map(const Mesh& mesh, const Camera& camera);
+
 // PNG (8-bit RGBA) bytes; deterministic for a given image.
 std::string encode_png(const Image& image);
 
