@@ -9,7 +9,9 @@ Each file is imported into an empty scene with Blender's own importer (.fbx, .gl
     FLEXFORGE_CHECK {"file", "ok", "error", "meshes", "vertices", "faces", "armatures", "bones"}
 
 vertices/faces are summed over mesh objects, bones over armatures; "size" is the world-space
-bounding box of the mesh objects (x, y, z extents in Blender units, one per file unit). "actions" lists every action
+bounding box of the mesh objects (x, y, z extents in Blender units, one per file unit);
+"color_attributes" names the meshes' colour attributes (vertex colours) and "mean_color" is the
+mean RGB of each mesh's first one (as Blender stores it), null without any. "actions" lists every action
 the import made (animation clips): its name, the largest keyframe count of its curves and its
 frame range; and, played on the armature at 3/8 of its range (mid-clip), "moved": how far the
 skinned mesh's vertices got from the rest pose (largest distance over the bounding-box diagonal;
@@ -108,9 +110,27 @@ def _play_actions(report):
     armature.animation_data.action = None
 
 
+def _read_colors(report):
+    """Names of the meshes' colour attributes (vertex colours), and the mean RGB of the first."""
+    values = []
+    for obj in bpy.context.scene.objects:
+        if obj.type != "MESH":
+            continue
+        attributes = getattr(obj.data, "color_attributes", None)
+        if attributes is None:  # Blender before 3.2
+            attributes = obj.data.vertex_colors
+        for i, attribute in enumerate(attributes):
+            report["color_attributes"].append(attribute.name)
+            if i == 0:
+                values += [tuple(d.color)[:3] for d in attribute.data]
+    if values:
+        report["mean_color"] = [sum(v[i] for v in values) / len(values) for i in range(3)]
+
+
 def check(path):
     report = {"file": path, "ok": False, "error": "", "meshes": 0, "vertices": 0, "faces": 0,
-              "armatures": 0, "bones": 0, "actions": [], "size": [0.0, 0.0, 0.0]}
+              "armatures": 0, "bones": 0, "actions": [], "size": [0.0, 0.0, 0.0],
+              "color_attributes": [], "mean_color": None}
     try:
         if not os.path.isfile(path):
             raise FileNotFoundError("no such file")
@@ -126,6 +146,7 @@ def check(path):
             elif obj.type == "ARMATURE":
                 report["armatures"] += 1
                 report["bones"] += len(obj.data.bones)
+        _read_colors(report)
         corners = [o.matrix_world @ Vector(c) for o in bpy.context.scene.objects if o.type == "MESH"
                    for c in o.bound_box]
         if corners:

@@ -407,6 +407,19 @@ TEST_F(GenerateCli, ColourWordsPaintTheAssetAndNoColourLeavesItGrey) {
   ASSERT_TRUE(back.parts[0].mesh.has_colors());
   const Vec4 c = back.parts[0].mesh.colors[0];
   EXPECT_GT(c.z(), 2 * c.x());  // blue
+  if (gltf_validator_installed()) {
+    const GltfValidation v = validate_gltf(dir / "blue.glb");
+    EXPECT_TRUE(v.ran) << v.raw;
+    EXPECT_EQ(v.errors, 0) << v.raw;
+  }
+  if (have_program("blender")) {
+    const auto imported = blender_import({dir / "blue.glb"});
+    ASSERT_EQ(imported.size(), 1u);
+    EXPECT_TRUE(imported[0].ok) << imported[0].error;
+    EXPECT_FALSE(imported[0].color_attributes.empty()) << "Blender shows no colour attribute";
+    ASSERT_TRUE(imported[0].mean_color.has_value());
+    EXPECT_GT((*imported[0].mean_color)[2], 2 * (*imported[0].mean_color)[0]);  // blue in Blender too
+  }
   const auto wooden = run("a wooden stool", "wooden", {});
   EXPECT_EQ(wooden["colour"]["source"], "material word");
   const auto grey = run("a blue vase", "grey", {"--no-colour"});

@@ -168,6 +168,9 @@ std::vector<BlenderImport> blender_import(const std::vector<fs::path>& files) {
     b.bones = j.value("bones", 0L);
     if (j.contains("size") && j["size"].size() == 3)
       for (int i = 0; i < 3; ++i) b.size[i] = j["size"][i].get<double>();
+    for (const auto& name : j.value("color_attributes", nlohmann::json::array())) b.color_attributes.push_back(name);
+    if (j.contains("mean_color") && j["mean_color"].is_array() && j["mean_color"].size() == 3)
+      b.mean_color = std::array<double, 3>{j["mean_color"][0], j["mean_color"][1], j["mean_color"][2]};
     for (const auto& a : j.value("actions", nlohmann::json::array())) {
       BlenderAction action;
       action.name = a.value("name", "");

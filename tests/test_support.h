@@ -7,9 +7,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -100,6 +102,8 @@ struct BlenderImport {
   long meshes = 0, vertices = 0, faces = 0, armatures = 0, bones = 0;
   std::vector<BlenderAction> actions;
   double size[3] = {0, 0, 0};  // bounding box of the mesh objects, Blender units
+  std::vector<std::string> color_attributes;  // vertex colour attributes Blender made
+  std::optional<std::array<double, 3>> mean_color;  // mean RGB of the first one
 };
 // Imports each file into a fresh Blender scene (one headless Blender run for all of them).
 std::vector<BlenderImport> blender_import(const std::vector<std::filesystem::path>& files);
