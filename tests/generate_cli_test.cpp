@@ -57,6 +57,19 @@ std::vector<unsigned char> disc(int size) {
   return px;
 }
 
+// `generate PROMPT -o DIR/NAME.glb --report DIR/NAME.json` plus the options; expects exit 0 and
+// returns the report's asset.
+nlohmann::json generate_asset_report(const fs::path& dir, const std::string& prompt, const std::string& name,
+                                     const std::vector<std::string>& fast, const std::vector<std::string>& extra) {
+  std::vector<std::string> args = {"generate", prompt, "-o", (dir / (name + ".glb")).string(),
+                                   "--report", (dir / (name + ".json")).string()};
+  args.insert(args.end(), fast.begin(), fast.end());
+  args.insert(args.end(), extra.begin(), extra.end());
+  const auto r = run_cli(args);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return nlohmann::json::parse(read_text(dir / (name + ".json")))["assets"][0];
+}
+
 class GenerateCli : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -352,14 +365,8 @@ namespace {
 // the report), --rig always still rigs it, a cat is rigged by default.
 TEST_F(GenerateCli, TheChairIsNotRiggedUnlessAskedAndACatIs) {
   const std::vector<std::string> fast = {"--steps", "4", "--no-complete", "--no-retopo"};
-  auto run = [&](const std::string& prompt, const std::string& name, std::vector<std::string> extra) {
-    std::vector<std::string> args = {"generate", prompt, "-o", (dir / (name + ".glb")).string(),
-                                     "--report", (dir / (name + ".json")).string()};
-    args.insert(args.end(), fast.begin(), fast.end());
-    args.insert(args.end(), extra.begin(), extra.end());
-    const auto r = run_cli(args);
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    return nlohmann::json::parse(read_text(dir / (name + ".json")))["assets"][0];
+  auto run = [&](const std::string& prompt, const std::string& name, const std::vector<std::string>& extra) {
+    return generate_asset_report(dir.path(), prompt, name, fast, extra);
   };
   auto ran_rig = [](const nlohmann::json& asset) {
     for (const auto& s : asset["stages"]) {
@@ -389,14 +396,8 @@ TEST_F(GenerateCli, TheChairIsNotRiggedUnlessAskedAndACatIs) {
 // material word gives its albedo, --no-colour leaves it grey.
 TEST_F(GenerateCli, ColourWordsPaintTheAssetAndNoColourLeavesItGrey) {
   const std::vector<std::string> fast = {"--steps", "4", "--no-complete", "--no-retopo", "--no-rig"};
-  auto run = [&](const std::string& prompt, const std::string& name, std::vector<std::string> extra) {
-    std::vector<std::string> args = {"generate", prompt, "-o", (dir / (name + ".glb")).string(),
-                                     "--report", (dir / (name + ".json")).string()};
-    args.insert(args.end(), fast.begin(), fast.end());
-    args.insert(args.end(), extra.begin(), extra.end());
-    const auto r = run_cli(args);
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    return nlohmann::json::parse(read_text(dir / (name + ".json")))["assets"][0];
+  auto run = [&](const std::string& prompt, const std::string& name, const std::vector<std::string>& extra) {
+    return generate_asset_report(dir.path(), prompt, name, fast, extra);
   };
   const auto blue = run("a blue vase", "blue", {});
   EXPECT_EQ(blue["colour"]["source"], "colour word");
