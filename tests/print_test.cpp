@@ -159,6 +159,11 @@ TEST(PrintCli, InspectFlagsAThinWalledMeshAndExitCodes) {
   EXPECT_EQ(run_cli({"convert", cow, "-o", (dir / "c.3mf").string(), "--print", "--size-mm", "0"}).exit_code, 2);
   EXPECT_EQ(run_cli({"retopo", cow, "-o", (dir / "c.stl").string(), "--faces", "3000", "--print",
                      "--print-resolution", "8"}).exit_code, 2);
+  const CommandResult wall = run_cli({"convert", cow, "-o", (dir / "c.3mf").string(), "--print", "--size-mm", "50",
+                                      "--min-wall-mm", "6"});  // more than a tenth of the size
+  EXPECT_EQ(wall.exit_code, 2);
+  EXPECT_NE(wall.err.find("--min-wall-mm"), std::string::npos) << wall.err;
+  EXPECT_EQ(run_cli({"convert", cow, "-o", (dir / "c.3mf").string(), "--print", "--min-wall-mm", "-1"}).exit_code, 2);
   EXPECT_FALSE(std::filesystem::exists(dir / "c.3mf"));
   EXPECT_FALSE(std::filesystem::exists(dir / "c.stl"));
 }
