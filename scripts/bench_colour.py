@@ -12,7 +12,7 @@ the mean of the output's preview render (the project's rasteriser, same shading 
 CIE76 distance per asset, then the mean.
 
   scripts/bench_colour.py [--seed 20250707] [--images 20] [--text 0] [--no-colour] [--flexforge BIN]
-Needs python3-numpy and python3-pil (Debian) for the image half.
+Needs python3-numpy and python3-pil (Debian) for the image half: run it with /usr/bin/python3.
 """
 import argparse
 import colorsys
@@ -141,7 +141,8 @@ def main():
                     row["delta_e76"] = round(d, 2)
                     deltas.append(d)
                 print(json.dumps(row), flush=True)
-            print(json.dumps(summary), flush=True)
+            if args.text:
+                print(json.dumps(summary), flush=True)
             summary = {"summary": "image", "seed": args.seed, "images": len(deltas),
                        "mean_delta_e76": round(sum(deltas) / max(len(deltas), 1), 2),
                        "worst_delta_e76": round(max(deltas, default=0), 2)}
