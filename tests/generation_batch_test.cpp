@@ -291,8 +291,11 @@ TEST(GenerateReport, MatchesTheDocumentedSchema) {
     for (const char* step : {"prompt", "structure", "latent", "decode", "extract", "segment", "export"}) {
       EXPECT_TRUE(asset["timings"].contains(step)) << step << " in " << asset["timings"];
     }
-    ASSERT_EQ(asset["stages"].size(), 1u);
+    // The planned stage, then the colour the prompt names ("red"), painted after the stages.
+    ASSERT_EQ(asset["stages"].size(), 2u);
     EXPECT_EQ(asset["stages"][0]["name"], "segment");
+    EXPECT_EQ(asset["stages"][1]["name"], "colour");
+    EXPECT_EQ(asset["colour"]["source"], "colour word");
     EXPECT_GT(asset["faces"].get<std::size_t>(), 0u);
   }
 }
