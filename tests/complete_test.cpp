@@ -246,6 +246,49 @@ TEST(Complete, OutputStaysWithinTheFaceBudget) {
   EXPECT_EQ(complete::face_budget({}, 10000), 40000u);
 }
 
+// A part whose hole no fill can close without crossing (a blade stands up through the opening of
+// a bowl, so every cap over the opening meets it) is enclosed in a thin shell of its own surface,
+// not an alpha wrap: closed, the visible faces within the shell's half thickness (0.1% of the
+// diagonal), and only the rim strip added.
+TEST(Complete, PartNoFillClosesGetsAThinShellBeforeAWrap) {
+  const Mesh sphere = test::make_sphere(1.0f, Vec3::Zero(), 24, 48);
+  std::vector<std::uint8_t> below(sphere.face_count(), 0);
+  for (std::size_t f = 0; f < sphere.face_count(); ++f) {
+    const Triangle& t = sphere.triangles[f];
+    const float y = (sphere.positions[t[0]].y() + sphere.positions[t[1]].y() +
+                     sphere.positions[t[2]].y()) / 3.0f;
+    below[f] = y < 0.8f;  // an opening about 1.2 wide at the top
+  }
+  Mesh part = submesh(sphere, below);
+  const auto base = static_cast<std::uint32_t>(part.positions.size());
+  for (const Vec3& p : {Vec3(-0.1f, 0.5f, 0.0f), Vec3(0.1f, 0.5f, 0.0f), Vec3(0.1f, 1.3f, 0.0f),
+                        Vec3(-0.1f, 1.3f, 0.0f)}) {
+    part.positions.push_back(p);
+  }
+  part.triangles.push_back({base, base + 1, base + 2});
+  part.triangles.push_back({base, base + 2, base + 3});
+
+  complete::PartReport report;
+  const Mesh out = complete::complete_mesh(part, {}, &report);
+  EXPECT_EQ(report.closed_by, "shell") << report.left_open_reason;
+  expect_closed(out, "bowl with a blade");
+  EXPECT_LE(report.deviation, 0.0015);
+  EXPECT_LE(out.face_count(), 2 * part.face_count() + 200);
+
+  // Without the fallback there is no shell either: the part fails, or keeps a fill that had to
+  // trim visible faces (the result the shell replaced above, for moving them too far).
+  complete::CompleteOptions no_wrap;
+  no_wrap.wrap_fallback = false;
+  try {
+    complete::PartReport strict;
+    complete::complete_mesh(part, no_wrap, &strict);
+    EXPECT_NE(strict.closed_by, "shell");
+    EXPECT_GT(strict.trimmed_faces, 0u);
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ExitCode::StageFailed);
+  }
+}
+
 // A crash inside a stage reaches the user as one line and exit code 8, never as a signal. The
 // test-only fault hook raises SIGSEGV as the complete stage starts.
 TEST(CompleteCli, ACrashInTheStageIsAOneLineErrorWithExitCode8) {

@@ -39,8 +39,8 @@ class CompleteCommand : public Command {
                    "Face budget per part (0 = 4x the part's faces, at least 4096)")
         ->capture_default_str();
     sub.add_option("--time-limit", options_.time_limit_seconds,
-                   "Seconds per part after which no further retry starts (then: thin shell, "
-                   "else the part is left as it was)")
+                   "Seconds per part after which no further retry or wrap starts (the part then "
+                   "keeps its best closed result, else it is left as it was)")
         ->capture_default_str();
     sub.add_flag("--json", json_,
                  "Print per-part results (faces, holes, method, seconds) as JSON on stdout");

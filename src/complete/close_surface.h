@@ -6,6 +6,7 @@
 #include <Eigen/Core>
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -37,6 +38,8 @@ struct Attempt {
   bool wrap_only = false;   // skip hole filling, go straight to the alpha wrap
   bool thin_shell = false;  // skip filling and wrapping: solidify the surface (thin_shell below)
   std::size_t max_faces = 0;  // face budget of the result (0 = none); see CompleteOptions
+  // No new wrap is started after this (CompleteOptions::time_limit_seconds from the part's start).
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 };
 
 // Thickness of a thin shell as a fraction of the part's bounding-box diagonal: each side moves by

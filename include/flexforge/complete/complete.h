@@ -15,10 +15,11 @@
 //      patches are repaired locally (crossing patch faces plus a growing ring, and kept faces at
 //      a patch rim they cross, are removed and refilled flat; kept-face removal is undone when it
 //      moves an original face more than max_visible_deviation). A part still crossing is retried
-//      with flat refined patches, then plain triangulation, and finally closed by an alpha wrap
-//      of the open surface (a thin shell around it, the only path that moves kept faces, by about
-//      the wrap offset; alpha and offset are halved up to twice while they stray further than
-//      max_visible_deviation). Every result is oriented outward (orient_to_bound_a_volume, called
+//      with flat refined patches, then plain triangulation. A part no fill closes keeps its holes
+//      and is enclosed in a thin shell: the surface solidified by kShellThickness (fast, kept
+//      faces moved by 0.1% of the diagonal), or, where that shell would cross itself, an alpha
+//      wrap of the open surface (slow; kept faces moved by about the wrap offset; alpha and
+//      offset are halved up to twice while they stray further than max_visible_deviation). Every result is oriented outward (orient_to_bound_a_volume, called
 //      only after checking that each component is closed and bounds a volume).
 //   4. Flat, single-sided and zero-volume parts (a glass pane, one triangle, a flat quad) have no
 //      inside to fill: they become a thin closed shell (the surface solidified by 0.2% of the
@@ -56,8 +57,8 @@ struct CompleteOptions {
   // Fairing continuity at the rim: 0 = C0 (membrane), 1 = C1 (tangent-continuous, the default),
   // 2 = C2 (curvature-continuous). Only used by FillMethod::Fair.
   int fairing_continuity = 1;
-  // Try an alpha wrap when hole filling cannot give a valid closed mesh (false: throw
-  // Error(StageFailed) for that part instead).
+  // Enclose the part in a thin shell or an alpha wrap when hole filling cannot give a valid
+  // closed mesh (false: throw Error(StageFailed) for that part instead).
   bool wrap_fallback = true;
   // Alpha wrap size and offset as fractions of the part's bounding-box diagonal.
   double wrap_alpha = 0.01;
@@ -76,9 +77,9 @@ struct CompleteOptions {
   // budget is redone with a flatter fill (no new vertices), and a wrap or shell over it is
   // simplified to it (Lindstrom-Turk edge collapse, which keeps a closed mesh closed).
   std::size_t max_faces = 0;
-  // Time per part: once a part has taken this long, no further refinement or retry is started
-  // (a step already running finishes); the part keeps the best valid result so far, else it is
-  // closed as a thin shell, else left as it was.
+  // Time per part: once a part has taken this long, no further refinement, retry or wrap is
+  // started (a step already running finishes); the part keeps the best valid result so far, else
+  // it is left as it was.
   double time_limit_seconds = 20.0;
   // Throws Error(Usage) naming the option for a value out of range.
   void validate() const;
@@ -100,8 +101,8 @@ struct PartReport {
                                              // (kept: completion never moves kept faces)
   std::size_t trimmed_faces = 0;    // kept faces at a patch rim replaced by the crossing repair
   double deviation = 0.0;           // visible_deviation of the input to the result
-  // "already closed", "fair", "refine", "flat", "wrap", "shell" (a flat, single-sided or
-  // zero-volume surface solidified into a thin closed shell) or "left open" (returned as it was:
+  // "already closed", "fair", "refine", "flat", "wrap", "shell" (the surface solidified
+  // into a thin closed shell: flat, single-sided or zero-volume parts, and parts no fill closes) or "left open" (returned as it was:
   // zero area, or no method gave a valid closed mesh; see left_open_reason).
   std::string closed_by;
   std::string left_open_reason;
