@@ -233,8 +233,10 @@ bool bounds_volumes(SurfaceMesh& mesh) {
 // half the thickness, the copy on the inner side with reversed faces, and the two sides are
 // joined by a strip of two triangles along every boundary edge. The input must be an oriented
 // 2-manifold with boundary (what soup repair gives). Returns an empty mesh when a vertex has no
-// usable normal or the faces would not form a 2-manifold.
-SurfaceMesh thin_shell(const SurfaceMesh& input, double thickness) {
+// usable normal or the faces would not form a 2-manifold. `source`, when given, receives for each
+// shell face (by index) the input face it was made from (a rim strip face: the face at its edge).
+SurfaceMesh thin_shell(const SurfaceMesh& input, double thickness,
+                       std::vector<FaceIndex>* source = nullptr) {
   using Vector = Kernel::Vector_3;
   std::vector<Vector> normal(input.num_vertices(), CGAL::NULL_VECTOR);
   for (FaceIndex f : input.faces()) {
@@ -255,10 +257,13 @@ SurfaceMesh thin_shell(const SurfaceMesh& input, double thickness) {
     outer[i] = shell.add_vertex(input.point(v) + offset);
     inner[i] = shell.add_vertex(input.point(v) - offset);
   }
+  FaceIndex from;
   auto add = [&](VertexIndex a, VertexIndex b, VertexIndex c) {
+    if (source) source->push_back(from);
     return shell.add_face(a, b, c) != SurfaceMesh::null_face();
   };
   for (FaceIndex f : input.faces()) {
+    from = f;
     std::array<std::size_t, 3> v{};
     int k = 0;
     for (VertexIndex w : CGAL::vertices_around_face(input.halfedge(f), input)) {
@@ -274,6 +279,7 @@ SurfaceMesh thin_shell(const SurfaceMesh& input, double thickness) {
     if (!input.is_border(h)) continue;
     // The face's own halfedge u -> v runs opposite to the border halfedge.
     const HalfedgeIndex inside = input.opposite(h);
+    from = input.face(inside);
     const std::size_t u = static_cast<std::size_t>(input.source(inside));
     const std::size_t v = static_cast<std::size_t>(input.target(inside));
     if (!add(outer[v], outer[u], inner[u]) || !add(inner[u], inner[v], outer[v])) return {};
@@ -534,31 +540,55 @@ ClosedSurface close_surface(const std::vector<Eigen::Vector3d>& positions,
   // Each way of closing either gives a result or says why not; the next one is then tried, so
   // one call goes through all of them and a CGAL exception in one is a reason, not the end.
   std::string failure;
-  auto step = [&](auto&& close) -> std::optional<ClosedSurface> {
-    try {
-      return close();
-    } catch (const Error& e) {
-      if (e.code() != ExitCode::StageFailed) throw;
-      failure = e.what();
-    } catch (const std::exception& e) {
-      failure = std::string("CGAL: ") + e.what();
-    }
-    spdlog::debug("complete: {}", failure);
-    return std::nullopt;
-  };
+  auto step = [&](auto&& close) { return try_closing(close, failure); };
   // The surface solidified. Where the normals of a crease or fold make a shell of the full
-  // thickness cross itself, a quarter of it often does not.
+  // thickness cross itself, a quarter of it often does not. Where that still crosses (a surface
+  // folded onto itself, as a decoded band can be), the surface faces under the crossing shell
+  // faces and a ring around them are removed and the rest solidified again (at most three
+  // rounds, and only when the attempt may trim: complete_mesh then checks how far the visible
+  // surface moved, and redoes the part without trimming when that is over the tolerance).
   auto shell = [&]() -> ClosedSurface {
+    SurfaceMesh surface = input;
+    std::size_t trimmed = 0;
+    double thickness = kShellThickness;
     std::string why;
-    for (double thickness : {kShellThickness, 0.25 * kShellThickness}) {
-      SurfaceMesh solid = thin_shell(input, thickness * diagonal(soup.points));
+    for (int round = 0; round < 5; ++round) {
+      std::vector<FaceIndex> source;
+      SurfaceMesh solid = thin_shell(surface, thickness * diagonal(soup.points), &source);
       if (solid.is_empty()) {
         throw Error(ExitCode::StageFailed, "the surface has no consistent normals for a thin shell");
       }
-      const std::size_t crossing = new_crossings(solid, nullptr).size();
-      if (crossing == 0) return finish(solid, "shell", 0, attempt, facts);
-      why = "a thin shell of this surface crosses itself (" + std::to_string(crossing) +
+      const auto pairs = new_crossings(solid, nullptr);
+      if (pairs.empty()) return finish(solid, "shell", trimmed, attempt, facts);
+      why = "a thin shell of this surface crosses itself (" + std::to_string(pairs.size()) +
             " face pairs; the input had " + std::to_string(facts.input_crossings) + ")";
+      if (round == 0) {
+        thickness *= 0.25;
+        continue;
+      }
+      if (!attempt.allow_trim || round == 4) break;
+      std::set<FaceIndex> cut;
+      for (const auto& [a, b] : pairs) {
+        cut.insert(source[static_cast<std::size_t>(a)]);
+        cut.insert(source[static_cast<std::size_t>(b)]);
+      }
+      std::vector<FaceIndex> ring;
+      for (FaceIndex f : cut) {
+        for (VertexIndex v : CGAL::vertices_around_face(surface.halfedge(f), surface)) {
+          for (FaceIndex g : CGAL::faces_around_target(surface.halfedge(v), surface)) {
+            if (g != SurfaceMesh::null_face()) ring.push_back(g);
+          }
+        }
+      }
+      cut.insert(ring.begin(), ring.end());
+      if (cut.size() >= surface.number_of_faces() / 10) break;  // not a local fold
+      spdlog::debug("complete: thin shell crosses itself ({} face pairs); trimming {} faces",
+                    pairs.size(), cut.size());
+      for (FaceIndex f : cut) CGAL::Euler::remove_face(surface.halfedge(f), surface);
+      trimmed += cut.size();
+      PMP::remove_isolated_vertices(surface);
+      surface.collect_garbage();
+      PMP::duplicate_non_manifold_vertices(surface);
     }
     throw Error(ExitCode::StageFailed, why);
   };

@@ -2,12 +2,16 @@
 // includes CGAL (close_surface.cpp) so the rest of src/complete/ compiles at plain C++ speed.
 #pragma once
 #include "flexforge/complete/complete.h"
+#include "flexforge/core/error.h"
+
+#include <spdlog/spdlog.h>
 
 #include <Eigen/Core>
 
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,6 +49,23 @@ struct Attempt {
 // Thickness of a thin shell as a fraction of the part's bounding-box diagonal: each side moves by
 // half of it, 0.1% of the diagonal, well inside the visible-surface tolerance (0.4%).
 inline constexpr double kShellThickness = 0.002;
+
+// Runs `close` (a callable returning a ClosedSurface). A StageFailed error, or any other exception
+// (CGAL's own), is a reason to try the next way of closing: it lands in `failure`, is logged at
+// debug level, and the result is empty. Other errors propagate.
+template <class Close>
+std::optional<ClosedSurface> try_closing(Close&& close, std::string& failure) {
+  try {
+    return close();
+  } catch (const Error& e) {
+    if (e.code() != ExitCode::StageFailed) throw;
+    failure = e.what();
+  } catch (const std::exception& e) {
+    failure = std::string("CGAL: ") + e.what();
+  }
+  spdlog::debug("complete: {}", failure);
+  return std::nullopt;
+}
 
 ClosedSurface close_surface(const std::vector<Eigen::Vector3d>& positions,
                             const std::vector<std::array<std::uint32_t, 3>>& triangles,

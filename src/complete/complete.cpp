@@ -192,16 +192,8 @@ Mesh complete_mesh(const Mesh& part, const CompleteOptions& options, PartReport*
   auto attempt = [&](detail::Attempt a) -> std::optional<detail::ClosedSurface> {
     a.max_faces = budget;
     a.deadline = deadline;
-    try {
-      return detail::close_surface(positions, part.triangles, options, a);
-    } catch (const Error& e) {
-      if (e.code() != ExitCode::StageFailed) throw;
-      last_failure = e.what();
-    } catch (const std::exception& e) {
-      last_failure = std::string("CGAL: ") + e.what();
-    }
-    spdlog::debug("complete: {}", last_failure);
-    return std::nullopt;
+    return detail::try_closing([&] { return detail::close_surface(positions, part.triangles, options, a); },
+                               last_failure);
   };
 
   const PartShape shape = measure_shape(part);

@@ -17,10 +17,12 @@
 //      moves an original face more than max_visible_deviation). A part still crossing is retried
 //      with flat refined patches, then plain triangulation. A part no fill closes keeps its holes
 //      and is enclosed in a thin shell: the surface solidified by kShellThickness (fast, kept
-//      faces moved by 0.1% of the diagonal), or, where that shell would cross itself, an alpha
-//      wrap of the open surface (slow; kept faces moved by about the wrap offset; alpha and
-//      offset are halved up to twice while they stray further than max_visible_deviation). Every result is oriented outward (orient_to_bound_a_volume, called
-//      only after checking that each component is closed and bounds a volume).
+//      faces moved by 0.1% of the diagonal; where it crosses itself, thinner, then with the
+//      faces under the crossings trimmed), or, where no shell is clean, an alpha wrap of the
+//      open surface (slow; kept faces moved by about the wrap offset; alpha and offset are
+//      halved up to twice while they stray further than max_visible_deviation). Every result
+//      is oriented outward (orient_to_bound_a_volume, called only after checking that each
+//      component is closed and bounds a volume).
 //   4. Flat, single-sided and zero-volume parts (a glass pane, one triangle, a flat quad) have no
 //      inside to fill: they become a thin closed shell (the surface solidified by 0.2% of the
 //      part's diagonal). Zero-area parts, and parts no method closes, are left as they were and
@@ -99,7 +101,8 @@ struct PartReport {
   std::size_t split_vertices = 0;   // non-manifold vertices duplicated by the soup repair
   std::size_t input_self_intersections = 0;  // face pairs of the input that already cross
                                              // (kept: completion never moves kept faces)
-  std::size_t trimmed_faces = 0;    // kept faces at a patch rim replaced by the crossing repair
+  std::size_t trimmed_faces = 0;    // kept faces removed: at a patch rim by the crossing repair
+                                    // (their area refilled), or under a thin shell's self-crossing
   double deviation = 0.0;           // visible_deviation of the input to the result
   // "already closed", "fair", "refine", "flat", "wrap", "shell" (the surface solidified
   // into a thin closed shell: flat, single-sided or zero-volume parts, and parts no fill closes) or "left open" (returned as it was:
