@@ -46,6 +46,13 @@ TEST(Lexicon, ShippedLexiconMapsOpenVocabularyDeterministically) {
   }
   EXPECT_EQ(tok.token(tok.encode("a kitten", 24, &lex).ids.back()), "kitten");  // tokens stay tokens
   EXPECT_EQ(tok.token(tok.encode("a rowboat", 24, &lex).ids.back()), "boat");
+  // A colour word before a known noun stays a colour, even where WordNet has the pair as one
+  // noun ("blue cat" is a catfish there).
+  const auto blue_cat = tok.encode("a blue cat", 24, &lex);
+  EXPECT_EQ(tok.token(blue_cat.ids.back()), "cat");
+  ASSERT_FALSE(blue_cat.attributes.empty());
+  EXPECT_EQ(blue_cat.attributes[0].words, "blue");
+  EXPECT_EQ(blue_cat.attributes[0].relation, "colour");
 }
 
 TEST(Lexicon, UnknownOnlyPromptsStayAllUnknownAndLongPromptsTruncate) {

@@ -437,7 +437,15 @@ EncodeResult Tokenizer::encode(const std::string& text, std::size_t max_len, con
     for (std::size_t k = std::min(Lexicon::kMaxPhraseWords, words.size() - i); lexicon && k >= 2; --k) {
       std::string phrase = words[i];
       for (std::size_t q = 1; q < k; ++q) phrase += " " + words[i + q];
-      if (const auto* es = lexicon->find(phrase)) {
+      const auto* es = lexicon->find(phrase);
+      // WordNet's "blue cat" is a catfish, but whoever types it means a cat coloured blue: a
+      // phrase that starts with an attribute word (colour, material, size) and ends in a word
+      // the model knows as it is reads word by word ("blue jay" stays a bird: jay is no token).
+      if (es && is_token(words[i + k - 1])) {
+        const auto* first = lexicon->find(words[i]);
+        if (first && first->back().is_attribute()) es = nullptr;
+      }
+      if (es) {
         more = apply(phrase, es->front());
         taken = k;
         break;
