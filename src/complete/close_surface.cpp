@@ -524,6 +524,59 @@ ClosedSurface wrap_surface(const SurfaceMesh& source, const CompleteOptions& opt
   throw Error(ExitCode::StageFailed, failure);
 }
 
+// The surface solidified. Where the normals of a crease or fold make a shell of the full
+// thickness cross itself, a quarter of it often does not. Where that still crosses (a surface
+// folded onto itself, as a decoded band can be), the surface faces under the crossing shell
+// faces and a ring around them are removed and the rest solidified again (at most three
+// rounds, and only when the attempt may trim: complete_mesh then checks how far the visible
+// surface moved, and redoes the part without trimming when that is over the tolerance).
+ClosedSurface solidified(const SurfaceMesh& input, double diag, const Attempt& attempt,
+                         const InputFacts& facts) {
+  SurfaceMesh surface = input;
+  std::size_t trimmed = 0;
+  double thickness = kShellThickness;
+  std::string why;
+  for (int round = 0; round < 5; ++round) {
+    std::vector<FaceIndex> source;
+    SurfaceMesh solid = thin_shell(surface, thickness * diag, &source);
+    if (solid.is_empty()) {
+      throw Error(ExitCode::StageFailed, "the surface has no consistent normals for a thin shell");
+    }
+    const auto pairs = new_crossings(solid, nullptr);
+    if (pairs.empty()) return finish(solid, "shell", trimmed, attempt, facts);
+    why = "a thin shell of this surface crosses itself (" + std::to_string(pairs.size()) +
+          " face pairs; the input had " + std::to_string(facts.input_crossings) + ")";
+    if (round == 0) {
+      thickness *= 0.25;
+      continue;
+    }
+    if (!attempt.allow_trim || round == 4) break;
+    std::set<FaceIndex> cut;
+    for (const auto& [a, b] : pairs) {
+      cut.insert(source[static_cast<std::size_t>(a)]);
+      cut.insert(source[static_cast<std::size_t>(b)]);
+    }
+    std::vector<FaceIndex> ring;
+    for (FaceIndex f : cut) {
+      for (VertexIndex v : CGAL::vertices_around_face(surface.halfedge(f), surface)) {
+        for (FaceIndex g : CGAL::faces_around_target(surface.halfedge(v), surface)) {
+          if (g != SurfaceMesh::null_face()) ring.push_back(g);
+        }
+      }
+    }
+    cut.insert(ring.begin(), ring.end());
+    if (cut.size() >= surface.number_of_faces() / 10) break;  // not a local fold
+    spdlog::debug("complete: thin shell crosses itself ({} face pairs); trimming {} faces",
+                  pairs.size(), cut.size());
+    for (FaceIndex f : cut) CGAL::Euler::remove_face(surface.halfedge(f), surface);
+    trimmed += cut.size();
+    PMP::remove_isolated_vertices(surface);
+    surface.collect_garbage();
+    PMP::duplicate_non_manifold_vertices(surface);
+  }
+  throw Error(ExitCode::StageFailed, why);
+}
+
 }  // namespace
 
 ClosedSurface close_surface(const std::vector<Eigen::Vector3d>& positions,
@@ -541,57 +594,7 @@ ClosedSurface close_surface(const std::vector<Eigen::Vector3d>& positions,
   // one call goes through all of them and a CGAL exception in one is a reason, not the end.
   std::string failure;
   auto step = [&](auto&& close) { return try_closing(close, failure); };
-  // The surface solidified. Where the normals of a crease or fold make a shell of the full
-  // thickness cross itself, a quarter of it often does not. Where that still crosses (a surface
-  // folded onto itself, as a decoded band can be), the surface faces under the crossing shell
-  // faces and a ring around them are removed and the rest solidified again (at most three
-  // rounds, and only when the attempt may trim: complete_mesh then checks how far the visible
-  // surface moved, and redoes the part without trimming when that is over the tolerance).
-  auto shell = [&]() -> ClosedSurface {
-    SurfaceMesh surface = input;
-    std::size_t trimmed = 0;
-    double thickness = kShellThickness;
-    std::string why;
-    for (int round = 0; round < 5; ++round) {
-      std::vector<FaceIndex> source;
-      SurfaceMesh solid = thin_shell(surface, thickness * diagonal(soup.points), &source);
-      if (solid.is_empty()) {
-        throw Error(ExitCode::StageFailed, "the surface has no consistent normals for a thin shell");
-      }
-      const auto pairs = new_crossings(solid, nullptr);
-      if (pairs.empty()) return finish(solid, "shell", trimmed, attempt, facts);
-      why = "a thin shell of this surface crosses itself (" + std::to_string(pairs.size()) +
-            " face pairs; the input had " + std::to_string(facts.input_crossings) + ")";
-      if (round == 0) {
-        thickness *= 0.25;
-        continue;
-      }
-      if (!attempt.allow_trim || round == 4) break;
-      std::set<FaceIndex> cut;
-      for (const auto& [a, b] : pairs) {
-        cut.insert(source[static_cast<std::size_t>(a)]);
-        cut.insert(source[static_cast<std::size_t>(b)]);
-      }
-      std::vector<FaceIndex> ring;
-      for (FaceIndex f : cut) {
-        for (VertexIndex v : CGAL::vertices_around_face(surface.halfedge(f), surface)) {
-          for (FaceIndex g : CGAL::faces_around_target(surface.halfedge(v), surface)) {
-            if (g != SurfaceMesh::null_face()) ring.push_back(g);
-          }
-        }
-      }
-      cut.insert(ring.begin(), ring.end());
-      if (cut.size() >= surface.number_of_faces() / 10) break;  // not a local fold
-      spdlog::debug("complete: thin shell crosses itself ({} face pairs); trimming {} faces",
-                    pairs.size(), cut.size());
-      for (FaceIndex f : cut) CGAL::Euler::remove_face(surface.halfedge(f), surface);
-      trimmed += cut.size();
-      PMP::remove_isolated_vertices(surface);
-      surface.collect_garbage();
-      PMP::duplicate_non_manifold_vertices(surface);
-    }
-    throw Error(ExitCode::StageFailed, why);
-  };
+  auto shell = [&] { return solidified(input, diagonal(soup.points), attempt, facts); };
   if (attempt.thin_shell) return shell();
 
   if (!attempt.wrap_only) {
