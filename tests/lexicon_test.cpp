@@ -2,6 +2,7 @@
 // catalog readers, and the lexicon shipped with the default model.
 #include "flexforge/condition/lexicon.h"
 #include "flexforge/condition/tokenizer.h"
+#include "flexforge/condition/word_forms.h"
 #include "flexforge/condition/wordnet.h"
 #include "flexforge/core/error.h"
 #include "flexforge/io/bilingual_dictionary.h"
@@ -53,6 +54,59 @@ TEST(Lexicon, ShippedLexiconMapsOpenVocabularyDeterministically) {
   ASSERT_FALSE(blue_cat.attributes.empty());
   EXPECT_EQ(blue_cat.attributes[0].words, "blue");
   EXPECT_EQ(blue_cat.attributes[0].relation, "colour");
+}
+
+// Base forms come from the catalogs and dictionaries; prompts hold plurals, diminutives,
+// compounds and unaccented letters. Each rule reaches only names of its own languages.
+TEST(Lexicon, OtherLanguagesPluralsCompoundsAndUnaccentedWordsReachTheirNames) {
+  Lexicon lex;
+  lex.add("tulpe", {"flower", "translation", "de:Tulpe"});
+  lex.add("stuhl", {"chair", "translation", "de:Stuhl"});
+  lex.add("sedia", {"chair", "translation", "it:Sedia"});
+  lex.add("tazza", {"mug", "translation", "it:Tazza"});
+  lex.add("árbol", {"tree", "translation", "es:Árbol"});
+  lex.add("tapa", {"bucket", "translation", "es:Tapa"});
+  lex.add("aster", {"flower", "hypernym", "flower"});
+  lex.add("rot", {"red", "colour", "de:rot"});
+  const auto concept_of = [&](const std::string& word) -> std::string {
+    const auto form = find_word_form(lex, word);
+    return form ? form->entries.front().concept : "";
+  };
+  EXPECT_EQ(concept_of("tulpen"), "flower");        // German plural
+  EXPECT_EQ(concept_of("gartenstühle"), "chair");   // compound head, umlaut plural
+  EXPECT_EQ(concept_of("kaffeestuhl"), "chair");
+  EXPECT_EQ(concept_of("sedie"), "chair");          // Italian plural
+  EXPECT_EQ(concept_of("tazzina"), "mug");          // Italian diminutive
+  EXPECT_EQ(concept_of("arbol"), "tree");           // typed without the accent
+  EXPECT_EQ(concept_of("tape"), "");                // an Italian ending does not reach a Spanish word
+  EXPECT_EQ(concept_of("toaster"), "");             // nor an English WordNet entry
+  EXPECT_EQ(concept_of("roten"), "");               // attributes are not nouns
+  EXPECT_EQ(concept_of("xyz"), "");
+  const auto form = find_word_form(lex, "gartenstühle");
+  ASSERT_TRUE(form);
+  EXPECT_EQ(form->rule, "compound head");
+  EXPECT_NE(form->entries.front().via.find("compound head 'stuhl'"), std::string::npos) << form->entries.front().via;
+  EXPECT_EQ(fold_accents("größe çà œuvre"), "grosse ca oeuvre");
+
+  // Through the tokenizer and the shipped lexicon: the mapping names the form it went through.
+  const auto tok = Tokenizer::load(kModel / "tokenizer.json");
+  const auto shipped = Lexicon::load(kModel / "lexicon.tsv");
+  for (const auto& [prompt, concept] : std::vector<std::pair<std::string, std::string>>{
+           {"Tulpen", "flower"}, {"die Gartenstühle", "chair"}, {"Arbol de navidad", "tree"}, {"le sedie", "chair"}}) {
+    const auto r = tok.encode(prompt, 24, &shipped);
+    ASSERT_FALSE(r.ids.empty()) << prompt;
+    EXPECT_EQ(tok.token(r.ids.back()), concept) << prompt;
+    EXPECT_TRUE(r.unknown_words.empty()) << prompt << ": " << r.unknown_words.front();
+  }
+
+  // A source name with a tab or line break is written without it, so the file loads again.
+  TempDir dir;
+  Lexicon tabbed;
+  tabbed.add("szek", {"chair", "translation", "hu:Sz\u00e9k\t\n"});
+  tabbed.save(dir.path() / "lexicon.tsv");
+  const auto back = Lexicon::load(dir.path() / "lexicon.tsv");
+  ASSERT_TRUE(back.find("szek"));
+  EXPECT_EQ(back.find("szek")->front().via, "hu:Sz\u00e9k");
 }
 
 TEST(Lexicon, UnknownOnlyPromptsStayAllUnknownAndLongPromptsTruncate) {

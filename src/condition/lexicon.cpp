@@ -1,6 +1,7 @@
 #include "flexforge/condition/lexicon.h"
 
 #include "flexforge/condition/tokenizer.h"
+#include "flexforge/condition/word_forms.h"
 #include "flexforge/core/atomic_file.h"
 #include "flexforge/core/error.h"
 
@@ -51,10 +52,19 @@ std::vector<std::string> split_tabs(const std::string& line) {
 
 bool Lexicon::add(const std::string& phrase, LexiconEntry entry) {
   if (const std::string why = phrase_problem(phrase); !why.empty()) throw std::invalid_argument(why);
+  // `via` quotes source names, which may hold tabs or line breaks (a catalog's "Szék<TAB>"): as
+  // field separators they would make a file that load() rejects.
+  for (char& c : entry.via)
+    if (c == '\t' || c == '\n' || c == '\r') c = ' ';
+  while (!entry.via.empty() && entry.via.back() == ' ') entry.via.pop_back();
   if (!known_relation(entry.relation)) throw std::invalid_argument("unknown relation '" + entry.relation + "'");
   auto& list = entries_[phrase];
   for (const auto& e : list) {
     if (e.is_attribute() == entry.is_attribute()) return false;
+  }
+  if (const std::string folded = fold_accents(phrase); folded != phrase) {
+    auto [it, inserted] = folded_.emplace(folded, phrase);
+    if (!inserted && phrase < it->second) it->second = phrase;  // the same whatever the order of add()
   }
   // Noun-like entries first, so find()'s first entry is what the phrase means on its own.
   if (entry.is_attribute()) {
@@ -69,6 +79,12 @@ bool Lexicon::add(const std::string& phrase, LexiconEntry entry) {
 const std::vector<LexiconEntry>* Lexicon::find(const std::string& phrase) const {
   const auto it = entries_.find(phrase);
   return it == entries_.end() ? nullptr : &it->second;
+}
+
+const std::string& Lexicon::unfolded(const std::string& folded) const {
+  static const std::string none;
+  const auto it = folded_.find(folded);
+  return it == folded_.end() ? none : it->second;
 }
 
 void Lexicon::save(const std::filesystem::path& path) const {

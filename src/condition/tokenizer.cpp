@@ -1,6 +1,7 @@
 #include "flexforge/condition/tokenizer.h"
 
 #include "flexforge/condition/lexicon.h"
+#include "flexforge/condition/word_forms.h"
 
 #include "flexforge/core/atomic_file.h"
 #include "flexforge/core/error.h"
@@ -418,17 +419,28 @@ EncodeResult Tokenizer::encode(const std::string& text, std::size_t max_len, con
     if (e.concept.empty()) return true;
     return emit(concept_ids(e.concept));
   };
-  // A word's entries: the word itself, else its stems ("trashcans" -> "trashcan").
+  // A word's entries: the word itself, else its English plural stems ("trashcans" -> "trashcan"),
+  // else another form the lexicon holds (word_forms.h: "arbol", "Tulpen", "Kaffeestuhl").
+  std::optional<WordForm> form;  // owns the entries entries_of returns for such a form
   const auto entries_of = [&](const std::string& w) -> const std::vector<LexiconEntry>* {
     if (!lexicon) return nullptr;
     if (const auto* es = lexicon->find(w)) return es;
     // Plural stems only: "-er"/"-ing" stems change the meaning ("toaster" is not a "toast").
-    if (w.size() > kMaxCompoundBytes || !ends_with(w, "s")) return nullptr;
-    for (const std::string& stem : stem_candidates(w)) {
-      if (stem.size() + 1 < w.size() && !ends_with(w, "es") && !ends_with(w, "ies") && !ends_with(w, "ves")) continue;
-      if (const auto* es = lexicon->find(stem)) return es;
+    if (w.size() <= kMaxCompoundBytes && ends_with(w, "s")) {
+      for (const std::string& stem : stem_candidates(w)) {
+        if (stem.size() + 1 < w.size() && !ends_with(w, "es") && !ends_with(w, "ies") && !ends_with(w, "ves")) continue;
+        if (const auto* es = lexicon->find(stem)) return es;
+      }
     }
-    return nullptr;
+    if (w.size() > kMaxCompoundBytes) return nullptr;
+    form = find_word_form(*lexicon, w);
+    return form ? &form->entries : nullptr;
+  };
+  // A phrase's entries, as written or typed without its accents ("arbol de navidad").
+  const auto phrase_entries = [&](const std::string& phrase) -> const std::vector<LexiconEntry>* {
+    if (const auto* es = lexicon->find(phrase)) return es;
+    const std::string& accented = lexicon->unfolded(fold_accents(phrase));
+    return accented.empty() ? nullptr : lexicon->find(accented);
   };
   for (std::size_t i = 0; i < words.size();) {
     // Phrases first, longest first: "trash can", "sports car", "table basse".
@@ -437,7 +449,7 @@ EncodeResult Tokenizer::encode(const std::string& text, std::size_t max_len, con
     for (std::size_t k = std::min(Lexicon::kMaxPhraseWords, words.size() - i); lexicon && k >= 2; --k) {
       std::string phrase = words[i];
       for (std::size_t q = 1; q < k; ++q) phrase += " " + words[i + q];
-      const auto* es = lexicon->find(phrase);
+      const auto* es = phrase_entries(phrase);
       // WordNet's "blue cat" is a catfish, but whoever types it means a cat coloured blue: a
       // phrase that starts with an attribute word (colour, material, size) and ends in a word
       // the model knows as it is reads word by word ("blue jay" stays a bird: jay is no token).

@@ -45,6 +45,9 @@ class Lexicon {
 
   // Entries of a phrase: noun-like first; empty when the phrase is not in the lexicon.
   const std::vector<LexiconEntry>* find(const std::string& phrase) const;
+  // The phrase whose accent-folded form (word_forms.h, fold_accents) is `folded`, for prompts
+  // typed without accents; the alphabetically first where several fold alike; "" for none.
+  const std::string& unfolded(const std::string& folded) const;
 
   std::size_t size() const { return count_; }
   const std::map<std::string, std::vector<LexiconEntry>>& entries() const { return entries_; }
@@ -57,6 +60,7 @@ class Lexicon {
 
  private:
   std::map<std::string, std::vector<LexiconEntry>> entries_;
+  std::map<std::string, std::string> folded_;  // folded phrase -> phrase, where they differ
   std::size_t count_ = 0;
 };
 
