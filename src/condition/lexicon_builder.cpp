@@ -336,7 +336,11 @@ Lexicon build_lexicon(const WordNetNouns& wordnet, const Tokenizer& tokenizer,
   }
 
   // Catalog names in other languages: the whole translated name, and the head word where the
-  // language's word order tells which word it is (majority vote over the catalog's pieces).
+  // language's word order tells which word it is. Both by majority vote over every catalog piece
+  // that carries the name: catalogs mistranslate now and then (one gives "Mesa", table, for a
+  // bench), and the first piece read must not decide for all the others.
+  std::map<std::string, std::map<std::string, std::size_t>> phrase_votes;  // name -> concept -> count
+  std::map<std::string, std::string> phrase_via;  // "name<TAB>concept" -> the first source saying so
   std::map<std::string, std::map<std::string, std::size_t>> head_votes;  // word -> concept -> count
   std::map<std::string, std::string> head_via;
   for (const auto& catalog : catalogs) {
@@ -358,9 +362,9 @@ Lexicon build_lexicon(const WordNetNouns& wordnet, const Tokenizer& tokenizer,
         if (words.empty()) continue;
         const std::string via = lang + ":" + translated;
         if (words.size() <= Lexicon::kMaxPhraseWords) {
-          const std::size_t before = lex.size();
-          add(join(words, 0, words.size(), ' '), {english->concept, "translation", via});
-          r.translated_names += lex.size() - before;
+          const std::string phrase = join(words, 0, words.size(), ' ');
+          ++(words.size() == 1 ? head_votes : phrase_votes)[phrase][english->concept];
+          (words.size() == 1 ? head_via : phrase_via).emplace(phrase + '\t' + english->concept, via);
         }
         std::vector<std::string> content;
         for (const auto& w : words) {
@@ -376,12 +380,12 @@ Lexicon build_lexicon(const WordNetNouns& wordnet, const Tokenizer& tokenizer,
         if (kHeadLast.count(lang)) head = content.back();
         if (head.empty() || (content.size() == words.size() && words.size() == 1)) continue;  // one-word names are phrases already
         ++head_votes[head][english->concept];
-        head_via.emplace(head, via);
+        head_via.emplace(head + '\t' + english->concept, via);
       }
     }
   }
-  for (const auto& [word, votes] : head_votes) {
-    // Most votes; ties go to the concept that comes first in the anchor table.
+  // Most votes; ties go to the concept that comes first in the anchor table.
+  const auto winner = [](const std::map<std::string, std::size_t>& votes) {
     const std::string* best = nullptr;
     std::size_t best_n = 0, best_rank = 0;
     for (const auto& [concept, n] : votes) {
@@ -389,9 +393,17 @@ Lexicon build_lexicon(const WordNetNouns& wordnet, const Tokenizer& tokenizer,
       while (rank < concept_anchors().size() && concept_anchors()[rank].concept != concept) ++rank;
       if (!best || n > best_n || (n == best_n && rank < best_rank)) best = &concept, best_n = n, best_rank = rank;
     }
-    if (!lex.find(word)) {
+    return *best;
+  };
+  // Whole names of several words first, then single words: a one-word name and the head words
+  // of longer names vote together ("Mesa", "Mesa de roble", "Mesa oficina" all say what "mesa" is).
+  for (const auto* votes_of : {&phrase_votes, &head_votes}) {
+    const auto& via_of = votes_of == &phrase_votes ? phrase_via : head_via;
+    for (const auto& [phrase, votes] : *votes_of) {
+      if (lex.find(phrase)) continue;  // English (WordNet) words keep their own meaning
       const std::size_t before = lex.size();
-      add(word, {*best, "translation", head_via.at(word)});
+      const std::string concept = winner(votes);
+      add(phrase, {concept, "translation", via_of.at(phrase + '\t' + concept)});
       r.translated_names += lex.size() - before;
     }
   }
