@@ -419,9 +419,7 @@ EncodeResult Tokenizer::encode(const std::string& text, std::size_t max_len, con
     if (e.concept.empty()) return true;
     return emit(concept_ids(e.concept));
   };
-  // A word's entries: the word itself, else its English plural stems ("trashcans" -> "trashcan"),
-  // else another form the lexicon holds (word_forms.h: "arbol", "Tulpen", "Kaffeestuhl").
-  std::optional<WordForm> form;  // owns the entries entries_of returns for such a form
+  // A word's entries: the word itself, else its English plural stems ("trashcans" -> "trashcan").
   const auto entries_of = [&](const std::string& w) -> const std::vector<LexiconEntry>* {
     if (!lexicon) return nullptr;
     if (const auto* es = lexicon->find(w)) return es;
@@ -432,9 +430,7 @@ EncodeResult Tokenizer::encode(const std::string& text, std::size_t max_len, con
         if (const auto* es = lexicon->find(stem)) return es;
       }
     }
-    if (w.size() > kMaxCompoundBytes) return nullptr;
-    form = find_word_form(*lexicon, w);
-    return form ? &form->entries : nullptr;
+    return nullptr;
   };
   // A phrase's entries, as written or typed without its accents ("arbol de navidad").
   const auto phrase_entries = [&](const std::string& phrase) -> const std::vector<LexiconEntry>* {
@@ -475,17 +471,21 @@ EncodeResult Tokenizer::encode(const std::string& text, std::size_t max_len, con
         const bool before_word = i + 1 < words.size();
         const LexiconEntry& e = (es->back().is_attribute() && (before_word || es->size() == 1)) ? es->back() : es->front();
         more = apply(w, e);
-      } else {
-        std::vector<TokenId> ids = map_word(w);
-        if (ids.empty()) {
-          ids.push_back(kUnk);
-          ++result.unknown_count;
-          std::string shown = shorten(w);
-          if (result.unknown_words.size() < kMaxReportedUnknown && reported.insert(shown).second) {
-            result.unknown_words.push_back(std::move(shown));
-          }
-        }
+      } else if (std::vector<TokenId> ids = map_word(w); !ids.empty()) {
         more = emit(ids);
+      } else if (const std::optional<WordForm> form = lexicon && w.size() <= kMaxCompoundBytes
+                                                           ? find_word_form(*lexicon, w)
+                                                           : std::nullopt) {
+        // Last, other forms the lexicon holds (word_forms.h: "arbol", "Tulpen", "Kaffeestuhl"):
+        // after the English stems and compounds, so "sailboats" stays "sail boat".
+        more = apply(w, form->entries.front());
+      } else {
+        ++result.unknown_count;
+        std::string shown = shorten(w);
+        if (result.unknown_words.size() < kMaxReportedUnknown && reported.insert(shown).second) {
+          result.unknown_words.push_back(std::move(shown));
+        }
+        more = emit({kUnk});
       }
     }
     if (!more) break;

@@ -70,7 +70,7 @@ const std::vector<Inflection>& inflections() {
 // Compounds name their kind last in these languages: "Kaffeestuhl" is a Stuhl.
 const std::vector<std::string> kCompoundingLanguages = {"de", "nl", "sv"};
 
-constexpr std::size_t kMinStemCharacters = 3;
+constexpr std::size_t kMinStemCharacters = 4;  // "wire" is not the German "wir"
 constexpr std::size_t kMinHeadCharacters = 4;
 constexpr std::size_t kMinModifierCharacters = 3;
 
@@ -95,12 +95,12 @@ std::string held_phrase(const Lexicon& lexicon, const std::string& form) {
   return unfolded;
 }
 
-// The noun-like entries of `form` (as written: no accent folding here, where it would let a stem
-// of one language reach another's word) that came from one of `languages`, `via` naming the rule.
+// The noun-like entries of `form`, as written or with its accents ("tulipanes" -> "tulipan" ->
+// "tulipán"), that came from one of `languages`, `via` naming the rule.
 std::optional<WordForm> entries_from(const Lexicon& lexicon, const std::string& form,
                                      const std::vector<std::string>& languages, const std::string& rule) {
-  if (!lexicon.find(form)) return std::nullopt;
-  const std::string& phrase = form;
+  const std::string phrase = held_phrase(lexicon, form);
+  if (phrase.empty()) return std::nullopt;
   WordForm found{phrase, rule, {}};
   for (const LexiconEntry& e : *lexicon.find(phrase)) {
     if (!noun_like(e) || !from_language(e, languages)) continue;
