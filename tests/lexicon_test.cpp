@@ -99,6 +99,18 @@ TEST(Lexicon, OtherLanguagesPluralsCompoundsAndUnaccentedWordsReachTheirNames) {
     EXPECT_TRUE(r.unknown_words.empty()) << prompt << ": " << r.unknown_words.front();
   }
 
+  // The basic colour words of the four languages are colours, after the noun too, and never the
+  // dictionaries' nouns ("negro", "Schwarzer" as persons).
+  for (const auto& [prompt, colour] : std::vector<std::pair<std::string, std::string>>{
+           {"une chaise rouge", "red"}, {"ein weißes Pferd", "white"}, {"un caballo negro", "black"},
+           {"una sedia nera", "black"}, {"ein schwarzer Hund", "black"}}) {
+    const auto r = tok.encode(prompt, 24, &shipped);
+    ASSERT_EQ(r.attributes.size(), 1u) << prompt;
+    EXPECT_EQ(r.attributes[0].relation, "colour") << prompt;
+    EXPECT_EQ(r.attributes[0].concept, colour) << prompt;
+    for (auto id : r.ids) EXPECT_NE(tok.token(id), "humanoid") << prompt;
+  }
+
   // A source name with a tab or line break is written without it, so the file loads again.
   TempDir dir;
   Lexicon tabbed;

@@ -66,6 +66,54 @@ const std::pair<const char*, const char*> kSizeWords[] = {
     {"medium", ""}, {"oversized", "large"},
 };
 
+// The basic colour words of the catalogs' main languages, in every gender and number, each with
+// the palette colour it names. They follow the noun in French, Spanish and Italian ("un coche
+// negro"), where a noun entry of the same word would win (tokenizer: a trailing word that is both
+// reads as the noun); so they are adjectives only: the dictionaries' "Nero" (the emperor) and
+// "Schwarzer" (a person) are not what a prompt means.
+struct ForeignColour {
+  const char* language;
+  const char* colour;  // palette colour name
+  std::vector<const char*> forms;
+};
+const std::vector<ForeignColour>& foreign_colour_words() {
+  static const std::vector<ForeignColour> words = {
+      {"fr", "red", {"rouge", "rouges"}},
+      {"fr", "blue", {"bleu", "bleue", "bleus", "bleues"}},
+      {"fr", "green", {"vert", "verte", "verts", "vertes"}},
+      {"fr", "yellow", {"jaune", "jaunes"}},
+      {"fr", "white", {"blanc", "blanche", "blancs", "blanches"}},
+      {"fr", "black", {"noir", "noire", "noirs", "noires"}},
+      {"fr", "gray", {"gris", "grise", "grises"}},
+      {"fr", "brown", {"marron", "brun", "brune", "bruns", "brunes"}},
+      {"de", "red", {"rot", "rote", "roter", "rotes", "roten", "rotem"}},
+      {"de", "blue", {"blau", "blaue", "blauer", "blaues", "blauen", "blauem"}},
+      {"de", "green", {"grün", "grüne", "grüner", "grünes", "grünen", "grünem"}},
+      {"de", "yellow", {"gelb", "gelbe", "gelber", "gelbes", "gelben", "gelbem"}},
+      {"de", "white", {"weiß", "weiße", "weißer", "weißes", "weißen", "weißem"}},
+      {"de", "black", {"schwarz", "schwarze", "schwarzer", "schwarzes", "schwarzen", "schwarzem"}},
+      {"de", "gray", {"grau", "graue", "grauer", "graues", "grauen", "grauem"}},
+      {"de", "brown", {"braun", "braune", "brauner", "braunes", "braunen", "braunem"}},
+      {"es", "red", {"rojo", "roja", "rojos", "rojas"}},
+      {"es", "blue", {"azul", "azules"}},
+      {"es", "green", {"verde", "verdes"}},
+      {"es", "yellow", {"amarillo", "amarilla", "amarillos", "amarillas"}},
+      {"es", "white", {"blanco", "blanca", "blancos", "blancas"}},
+      {"es", "black", {"negro", "negra", "negros", "negras"}},
+      {"es", "gray", {"gris", "grises"}},
+      {"es", "brown", {"marrón", "marrones"}},
+      {"it", "red", {"rosso", "rossa", "rossi", "rosse"}},
+      {"it", "blue", {"blu", "azzurro", "azzurra", "azzurri", "azzurre"}},
+      {"it", "green", {"verde", "verdi"}},
+      {"it", "yellow", {"giallo", "gialla", "gialli", "gialle"}},
+      {"it", "white", {"bianco", "bianca", "bianchi", "bianche"}},
+      {"it", "black", {"nero", "nera", "neri", "nere"}},
+      {"it", "gray", {"grigio", "grigia", "grigi", "grigie"}},
+      {"it", "brown", {"marrone", "marroni"}},
+  };
+  return words;
+}
+
 // Articles, conjunctions and the prepositions prompts use, in the catalogs' main languages:
 // mapped to the English token where the captions have one, else dropped.
 const std::pair<const char*, const char*> kFunctionWords[] = {
@@ -269,9 +317,15 @@ Lexicon build_lexicon(const WordNetNouns& wordnet, const Tokenizer& tokenizer,
   for (const auto& a : concept_anchors()) require_tokens(a.concept, "concept");
   for (const auto& c : palette) require_tokens(c.name, "palette colour");
 
+  std::set<std::string> adjectives_only;  // foreign colour words: never a noun entry
+  for (const ForeignColour& c : foreign_colour_words()) {
+    require_tokens(c.colour, "colour");
+    for (const char* form : c.forms) adjectives_only.insert(join(normalize_words(form), 0, 1, ' '));
+  }
   Lexicon lex;
   const auto add = [&](const std::string& phrase, LexiconEntry e) {
     if (phrase.empty()) return;
+    if (!e.is_attribute() && adjectives_only.count(phrase)) return;
     if (normalize_words(phrase).size() == 1 && tokenizer.id(phrase) >= 3 && !e.is_attribute()) return;
     if (!e.is_attribute() && redundant(tokenizer, phrase, e.concept)) return;
     const std::string relation = e.relation;
@@ -291,6 +345,11 @@ Lexicon build_lexicon(const WordNetNouns& wordnet, const Tokenizer& tokenizer,
     if (best && tokenizer.id(c.name) < 3) add(c.name, {best->name, "colour", c.name});
   }
   for (const auto& p : palette) add(p.name, {p.name, "colour", p.name});  // known colours are attributes too
+  for (const ForeignColour& c : foreign_colour_words()) {
+    for (const char* form : c.forms) {
+      add(join(normalize_words(form), 0, 1, ' '), {c.colour, "colour", std::string(c.language) + ":" + form});
+    }
+  }
   for (const MaterialWord& m : material_words()) add(m.word, {m.token, "material", m.word});
   for (const auto& [word, token] : kSizeWords) add(word, {token, "size", word});
   for (const auto& [word, token] : kFunctionWords) {
