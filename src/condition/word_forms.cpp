@@ -1,5 +1,6 @@
 #include "flexforge/condition/word_forms.h"
 
+#include <algorithm>
 #include <array>
 #include <utility>
 
@@ -91,8 +92,7 @@ bool from_language(const LexiconEntry& e, const std::vector<std::string>& langua
 // The lexicon phrase for a form, as written or with its accents as the lexicon has them.
 std::string held_phrase(const Lexicon& lexicon, const std::string& form) {
   if (lexicon.find(form)) return form;
-  const std::string& unfolded = lexicon.unfolded(fold_accents(form));
-  return unfolded;
+  return lexicon.unfolded(fold_accents(form));
 }
 
 // The noun-like entries of `form`, as written or with its accents ("tulipanes" -> "tulipan" ->
@@ -125,44 +125,31 @@ std::string without_last_umlaut(const std::string& stem) {
   return "";
 }
 
-// `word` itself (when `with_itself`), then its inflected base forms, for the given languages.
+// `word` itself (when `with_itself`), then its inflected base forms. Each ending is tried for its
+// own languages, or only for those of them in `restrict_to` when that is given.
 std::optional<WordForm> inflected(const Lexicon& lexicon, const std::string& word,
-                                  const std::vector<std::string>& only_languages, bool with_itself,
+                                  const std::vector<std::string>* restrict_to, bool with_itself,
                                   const std::string& rule) {
-  if (with_itself) {
-    if (auto found = entries_from(lexicon, word, only_languages, rule)) return found;
+  if (with_itself && restrict_to) {  // as written, the word counts only for named languages
+    if (auto found = entries_from(lexicon, word, *restrict_to, rule)) return found;
   }
   for (const Inflection& inf : inflections()) {
     if (!ends_with(word, inf.ending)) continue;
     std::vector<std::string> languages;
     for (const std::string& lang : inf.languages) {
-      for (const std::string& allowed : only_languages)
-        if (lang == allowed) languages.push_back(lang);
+      if (!restrict_to || std::find(restrict_to->begin(), restrict_to->end(), lang) != restrict_to->end())
+        languages.push_back(lang);
     }
     if (languages.empty()) continue;
     const std::string stem = word.substr(0, word.size() - std::string(inf.ending).size()) + inf.base;
     if (characters(stem).size() < kMinStemCharacters) continue;
     if (auto found = entries_from(lexicon, stem, languages, rule)) return found;
-    bool german = false;
-    for (const std::string& lang : languages) german = german || lang == "de";
-    if (!german) continue;
+    if (std::find(languages.begin(), languages.end(), "de") == languages.end()) continue;
     if (const std::string plain = without_last_umlaut(stem); !plain.empty()) {
       if (auto found = entries_from(lexicon, plain, kCompoundingLanguages, rule)) return found;
     }
   }
   return std::nullopt;
-}
-
-std::vector<std::string> all_inflecting_languages() {
-  std::vector<std::string> out;
-  for (const Inflection& inf : inflections()) {
-    for (const std::string& lang : inf.languages) {
-      bool seen = false;
-      for (const std::string& o : out) seen = seen || o == lang;
-      if (!seen) out.push_back(lang);
-    }
-  }
-  return out;
 }
 
 }  // namespace
@@ -194,14 +181,13 @@ std::optional<WordForm> find_word_form(const Lexicon& lexicon, const std::string
     for (LexiconEntry& e : found.entries) e.via += ", accents of '" + phrase + "'";
     return found;
   }
-  static const std::vector<std::string> inflecting = all_inflecting_languages();
-  if (auto found = inflected(lexicon, word, inflecting, false, "inflected form")) return found;
+  if (auto found = inflected(lexicon, word, nullptr, false, "inflected form")) return found;
   // Compound heads, longest first ("Parkmülleimer": "mülleimer" before "eimer"), each also in
   // its plural forms ("Gartenstühle" -> "stühle" -> "stuhl").
   const std::vector<std::string> chars = characters(word);
   for (std::size_t k = kMinModifierCharacters; k + kMinHeadCharacters <= chars.size(); ++k) {
     const std::string head = join(chars, k, chars.size());
-    if (auto found = inflected(lexicon, head, kCompoundingLanguages, true, "compound head")) return found;
+    if (auto found = inflected(lexicon, head, &kCompoundingLanguages, true, "compound head")) return found;
   }
   return std::nullopt;
 }
