@@ -9,6 +9,7 @@
 #include "flexforge/dataset/dataset_build.h"
 #include "flexforge/dataset/real_captions.h"
 #include "flexforge/io/import.h"
+#include "flexforge/model/training_shapes.h"
 #include "flexforge/render/rasterizer.h"
 
 #include "test_support.h"
@@ -288,6 +289,59 @@ TEST(DatasetBuild, CatalogPlusSynthInTheSynthLayoutHeldOutNeverReadAndResumable)
   std::ifstream second(o.out / "metadata.jsonl");
   const std::string after((std::istreambuf_iterator<char>(second)), std::istreambuf_iterator<char>());
   EXPECT_EQ(before, after);
+}
+
+// The evaluation set: `--held-out` reads the held-out catalog alone, marks every record, and the
+// trainers refuse the directory, so it cannot be trained on through a mistyped --dataset.
+TEST(DatasetBuild, HeldOutBuildReadsOnlyTheHeldOutCatalogAndTrainersRefuseIt) {
+  TempDir dir;
+  fs::create_directories(dir / "furniture");
+  write_catalog(dir / "furniture" / (std::string(kHeldOutCatalog) + ".sh3f"), false);
+  // Any other catalog is never opened: a corrupt one would fail the listing.
+  std::ofstream(dir / "furniture" / "Other.sh3f") << "not a zip archive";
+  DatasetBuildOptions o;
+  o.sources = {parse_source("sweethome3d:" + (dir / "furniture").string())};
+  o.out = dir / "eval";
+  o.views = 1;
+  o.image_size = 32;
+  o.closing_resolution = 64;
+  o.max_faces = 4000;
+  o.held_out = true;
+  const DatasetBuildReport report = build_dataset(o);
+  EXPECT_TRUE(report.held_out);
+  EXPECT_EQ(report.kept.at("sweethome3d"), 1u);
+  std::ifstream in(o.out / "metadata.jsonl");
+  std::string line;
+  ASSERT_TRUE(std::getline(in, line));
+  const auto record = nlohmann::json::parse(line);
+  EXPECT_EQ(record["attributes"]["real"]["catalog"], kHeldOutCatalog);
+  EXPECT_EQ(record.value("held_out", false), true);
+
+  model::TrainingShapeOptions training;
+  training.synth_count = 0;
+  training.datasets = {o.out};
+  try {
+    model::for_each_training_shape(training, [](const model::TrainingShape&) { FAIL() << "a held-out shape was read"; });
+    FAIL() << "the trainer read the held-out set";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ExitCode::Usage);
+    EXPECT_NE(std::string(e.what()).find("held-out"), std::string::npos) << e.what();
+  }
+  // Without the held-out catalog in the directory the evaluation build names what is missing;
+  // and synth or FlightGear sources cannot join the evaluation set.
+  fs::remove(dir / "furniture" / (std::string(kHeldOutCatalog) + ".sh3f"));
+  fs::remove(dir / "furniture" / "Other.sh3f");
+  write_catalog(dir / "furniture" / "Other.sh3f", false);
+  o.out = dir / "eval2";
+  EXPECT_THROW(build_dataset(o), Error);
+  EXPECT_FALSE(fs::exists(o.out / "metadata.jsonl"));
+  o.sources.push_back(parse_source("synth:2:5"));
+  try {
+    build_dataset(o);
+    FAIL() << "a synth source joined the held-out set";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ExitCode::Usage);
+  }
 }
 
 TEST(DatasetBuild, CliNamesABadSourceAndExitsTwo) {

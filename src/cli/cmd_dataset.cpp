@@ -41,11 +41,15 @@ class DatasetCommand : public Command {
         ->capture_default_str();
     sub.add_option("--exclude-catalog", options_.exclude_catalogs,
                    "Catalogs never read (BlendSwap-CC-BY, the held-out set, always is)");
+    sub.add_flag("--held-out", options_.held_out,
+                 "Build the evaluation set: the held-out catalog BlendSwap-CC-BY alone (trainers refuse it)");
     sub.add_option("--model", model_, "Model whose lexicon maps names to categories")->capture_default_str();
     sub.add_flag("--resume", options_.resume, "Keep the assets an interrupted build finished");
     sub.footer(R"(Example:
   flexforge dataset build --source sweethome3d:/usr/share/sweethome3d/furniture \
-      --source flightgear:/usr/share/games/flightgear/Models --source synth:2000:1 --out data/train)");
+      --source flightgear:/usr/share/games/flightgear/Models --source synth:2000:1 --out data/train
+  flexforge dataset build --held-out --source sweethome3d:/usr/share/sweethome3d/furniture \
+      --out data/held-out      (evaluation only: flexforge_bench_model generate --real-set))");
   }
   void validate() override {
     if (action_ != "build") throw Error(ExitCode::Usage, "dataset: unknown action '" + action_ + "' (expected build)");

@@ -265,6 +265,7 @@ JobResult run_real(const Job& job, std::size_t index, const DatasetBuildOptions&
   synth::write_asset_files(asset, o.out);
   json record = synth::asset_record(asset);
   record["source"] = model.source;
+  if (o.held_out) record["held_out"] = true;
   r.category = asset.category;
   r.record = record.dump();
   return r;
@@ -351,6 +352,14 @@ void DatasetBuildOptions::validate() const {
     throw Error(ExitCode::Usage, "synth_resolution: must be in 16..512");
   }
   if (max_source_faces == 0) throw Error(ExitCode::Usage, "max_source_faces: must be positive");
+  if (held_out) {
+    for (const SourceSpec& s : sources) {
+      if (s.kind != "sweethome3d") {
+        throw Error(ExitCode::Usage, std::string("held_out: the evaluation set is the Sweet Home 3D catalog ") +
+                                         kHeldOutCatalog + " alone; a " + s.kind + " source cannot join it");
+      }
+    }
+  }
 }
 
 DatasetBuildReport build_dataset(const DatasetBuildOptions& o) {
@@ -375,7 +384,12 @@ DatasetBuildReport build_dataset(const DatasetBuildOptions& o) {
       for (std::size_t i = 0; i < spec.count; ++i) jobs.push_back({&spec, nullptr, i, synth_id(config, i)});
       continue;
     }
-    listed[s] = spec.kind == "sweethome3d" ? list_sweethome3d(spec.dir, exclude) : list_flightgear(spec.dir);
+    listed[s] = spec.kind != "sweethome3d" ? list_flightgear(spec.dir)
+                : o.held_out                  ? list_sweethome3d(spec.dir, o.exclude_catalogs, kHeldOutCatalog)
+                                              : list_sweethome3d(spec.dir, exclude);
+    if (o.held_out && listed[s].empty()) {
+      throw Error(ExitCode::InvalidInput, spec.dir.string() + ": no " + kHeldOutCatalog + ".sh3f catalog to evaluate on");
+    }
     if (o.limit > 0 && listed[s].size() > o.limit) listed[s].resize(o.limit);
     for (const RealModel& m : listed[s]) jobs.push_back({&spec, &m, 0, m.id});
   }
@@ -433,6 +447,7 @@ DatasetBuildReport build_dataset(const DatasetBuildOptions& o) {
   fs::remove_all(scratch, ec);
 
   DatasetBuildReport report;
+  report.held_out = o.held_out;
   std::string jsonl;
   std::vector<std::string> captions;
   for (std::size_t i = 0; i < jobs.size(); ++i) {
@@ -488,6 +503,7 @@ json describe(const DatasetBuildReport& r) {
           {"vocabulary_before", r.vocabulary_before},
           {"vocabulary_after", r.vocabulary_after},
           {"resumed", r.resumed},
+          {"held_out", r.held_out},
           {"seconds", r.seconds}};
 }
 

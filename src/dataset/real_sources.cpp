@@ -137,7 +137,8 @@ void fit_to_size(Scene& scene, const Vec3& size) {
 
 }  // namespace
 
-std::vector<RealModel> list_sweethome3d(const fs::path& dir, const std::vector<std::string>& exclude) {
+std::vector<RealModel> list_sweethome3d(const fs::path& dir, const std::vector<std::string>& exclude,
+                                        const std::string& only) {
   std::vector<fs::path> archives;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
@@ -150,6 +151,7 @@ std::vector<RealModel> list_sweethome3d(const fs::path& dir, const std::vector<s
   for (const fs::path& archive : archives) {
     const std::string stem = archive.stem().string();
     if (std::find(exclude.begin(), exclude.end(), stem) != exclude.end()) continue;
+    if (!only.empty() && stem != only) continue;
     const io::FurnitureCatalog catalog = io::read_furniture_catalog(archive);
     for (const io::CatalogPiece& piece : catalog.pieces) {
       auto field = [&](const std::string& key) {

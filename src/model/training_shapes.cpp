@@ -56,6 +56,9 @@ void visit_dataset(const std::filesystem::path& dir, const TrainingShapeOptions&
     if (record.is_discarded() || !record.is_object() || !record.contains("files")) {
       throw Error(ExitCode::InvalidInput, file.string() + ":" + std::to_string(line_number) + ": not a dataset record");
     }
+    if (record.value("held_out", false)) {
+      throw Error(ExitCode::Usage, dir.string() + ": this is the held-out evaluation set (dataset build --held-out); it is never trained on");
+    }
     records.push_back(std::move(record));
   }
   const std::size_t batch = std::max<std::size_t>(1, worker_threads()) * 4;

@@ -8,16 +8,19 @@
 //
 //   flexforge_bench_model generate MODEL [--categories C] [--per-category K] [--images N]
 //                                        [--multimodal M] [--steps S] [--seed DATA_SEED]
-//                                        [--image-weight W[,W...]] [--sections text,attributes,image,closed]
+//                                        [--image-weight W[,W...]] [--sections text,attributes,image,closed,real,distinct]
 //                                        [--structure-guidance G] [--latent-guidance G]
 //                                        [--occupancy-threshold L] [--keep-logit L] [--heun 0|1]
 //                                        [--candidates N] [--image-prior-noise T]
 //                                        [--multimodal-prior-noise T] [--text-prior-noise T]
 //                                        [--given-structure 0|1] [--watertight 0|1]
 //                                        [--min-component-area SHARE]
+//                                        [--real-set DIR] [--real-limit N] [--per-asset 0|1]
+//                                        [--contact-sheet PNG]
 //       Text: K held-out captions per category (the colour-led phrasing, never trained on) from
-//       held-out assets; the generated mesh's nearest held-out shape (Chamfer, both normalised to
-//       a unit bounding-box diagonal) must have the prompt's category. Attributes: "a tall X" vs
+//       held-out assets, and the category's bare noun ("a lamp") with the same seeds; the
+//       generated mesh's nearest held-out shape (Chamfer, both normalised to a unit bounding-box
+//       diagonal) must have the prompt's category. Attributes: "a tall X" vs
 //       "a short X" for every category with that size word, same seed; the height ratio is taken
 //       on the normalised shapes (height / horizontal extent), since every asset is scaled to the
 //       unit cube. Image: N held-out renders -> F@0.01 against the source shape; multimodal: the
@@ -26,16 +29,26 @@
 //       (model::Prompt::structure), skipping stage 1: what the latent stage reaches when the
 //       structure is right, the ceiling of the structure stage's improvements. Closed: every
 //       held asset's caption and render as prompts, raw output (no completion) checked as a closed
-//       2-manifold with no component under 1% of the area (check_closed_surface). Timing: median
-//       seconds per stage.
+//       2-manifold with no component under 1% of the area (check_closed_surface). Real (not in
+//       the default sections): the held-out catalog BlendSwap-CC-BY as `flexforge dataset build
+//       --held-out` writes it (--real-set); each asset's first view (synth framing) as an image
+//       prompt, F@0.01 against its closed surface, per category; each name that maps to a
+//       concept as a text prompt, right when the nearest held-out real shape has its category;
+//       --contact-sheet writes 40 of the renders beside a render of their raw output.
+//       Distinct: ten words the model does not know, mapped to ten concepts ("a kitten", "a
+//       sedan", ...), two seeds each; word pairs further apart (Chamfer) than the median spread
+//       between two seeds of one word. Timing: median seconds per stage.
 //
 //   flexforge_bench_model profile MODEL [--prompt P] [--steps S]
 //       One generation under libtorch's profiler: share of the wall time spent in GEMM
 //       (mm/addmm/bmm) and attention softmax against everything else.
+#include "flexforge/condition/image_input.h"
 #include "flexforge/core/error.h"
 #include "flexforge/core/mesh_ops.h"
 #include "flexforge/core/metrics.h"
 #include "flexforge/core/scene_ops.h"
+#include "flexforge/dataset/dataset_build.h"
+#include "flexforge/dataset/real_captions.h"
 #include "flexforge/io/import.h"
 #include "flexforge/model/generate.h"
 #include "flexforge/model/generator_training.h"
@@ -43,6 +56,7 @@
 #include "flexforge/model/reconstruct.h"
 #include "flexforge/model/training_shapes.h"
 #include "flexforge/render/rasterizer.h"
+#include "flexforge/synth/categories.h"
 #include "flexforge/synth/synth.h"
 
 #include <nlohmann/json.hpp>
@@ -50,10 +64,12 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
@@ -72,6 +88,51 @@ double median(std::vector<double> v) {
   if (v.empty()) return 0.0;
   std::sort(v.begin(), v.end());
   return v[v.size() / 2];
+}
+
+// Contact sheet: pairs of (input view, output render) tiles, `columns` pairs per row, composited
+// on white. Tiles are box-filtered down from the input and rendered at tile size for the output.
+void paste_tile(render::Image& sheet, const render::Image& tile, int x0, int y0, int size) {
+  for (int y = 0; y < size; ++y) {
+    for (int x = 0; x < size; ++x) {
+      // Box filter over the source pixels this tile pixel covers.
+      const int sx0 = x * tile.width / size, sx1 = std::max(sx0 + 1, (x + 1) * tile.width / size);
+      const int sy0 = y * tile.height / size, sy1 = std::max(sy0 + 1, (y + 1) * tile.height / size);
+      double rgb[3] = {0, 0, 0};
+      int n = 0;
+      for (int sy = sy0; sy < sy1; ++sy) {
+        for (int sx = sx0; sx < sx1; ++sx) {
+          const std::uint8_t* p = &tile.rgba[4 * (static_cast<std::size_t>(sy) * tile.width + sx)];
+          const double a = p[3] / 255.0;
+          for (int c = 0; c < 3; ++c) rgb[c] += a * p[c] + (1 - a) * 255.0;
+          ++n;
+        }
+      }
+      std::uint8_t* q = &sheet.rgba[4 * (static_cast<std::size_t>(y0 + y) * sheet.width + x0 + x)];
+      for (int c = 0; c < 3; ++c) q[c] = static_cast<std::uint8_t>(std::lround(rgb[c] / n));
+      q[3] = 255;
+    }
+  }
+}
+
+void write_contact_sheet(const fs::path& file, const std::vector<std::pair<render::Image, Mesh>>& pairs, int tile,
+                         int columns) {
+  render::Image sheet;
+  const int rows = static_cast<int>((pairs.size() + columns - 1) / columns);
+  const int gap = tile / 8;
+  sheet.width = columns * (2 * tile + gap);
+  sheet.height = rows * tile;
+  sheet.rgba.assign(static_cast<std::size_t>(sheet.width) * sheet.height * 4, 255);
+  for (std::size_t i = 0; i < pairs.size(); ++i) {
+    const int x0 = static_cast<int>(i % columns) * (2 * tile + gap), y0 = static_cast<int>(i / columns) * tile;
+    paste_tile(sheet, pairs[i].first, x0, y0, tile);
+    const Mesh& mesh = pairs[i].second;
+    if (mesh.triangles.empty()) continue;
+    const auto camera = render::orbit_cameras(bounding_box(mesh), 1, 2 * tile, 20.0f, 35.0f).front();
+    paste_tile(sheet, render::render(mesh, camera), x0 + tile, y0, tile);
+  }
+  std::ofstream(file, std::ios::binary) << render::encode_png(sheet);
+  std::printf("wrote %s (%zu input/output pairs)\n", file.string().c_str(), pairs.size());
 }
 
 struct Row {
@@ -167,6 +228,10 @@ struct EvalSettings {
   std::string sections = "text,attributes,image";
   model::GenerateOptions options;  // the sampler settings under test (defaults = shipped)
   bool runs(const char* section) const { return sections.find(section) != std::string::npos; }
+  fs::path real_set;       // section "real": a dataset build --held-out directory
+  int real_limit = 0;      // at most this many of its assets (0 = all), spaced through it
+  bool per_asset = false;  // print every real asset's F-score
+  fs::path contact_sheet;  // section "real": 40 input/output pairs as one PNG
 };
 
 int run_generate(const std::string& model_name, const EvalSettings& e) {
@@ -228,38 +293,56 @@ int run_generate(const std::string& model_name, const EvalSettings& e) {
     return out;
   };
 
-  // Text -> category by nearest held-out shape.
-  if (e.runs("text")) {
-    std::vector<model::Prompt> text_prompts;
-    for (std::size_t i = 0; i < held.size(); ++i) {
-      text_prompts.push_back({held[i].caption, {}, 1.0, 1000 + i});
+  // Nearest gallery shape (Chamfer) of each generated mesh: its index, or none for an empty mesh.
+  const auto nearest = [&](const Mesh& generated, const std::vector<Mesh>& shapes) -> std::optional<std::size_t> {
+    const Mesh g = unit_diagonal(generated);
+    if (g.triangles.empty()) return std::nullopt;
+    double best = 1e9;
+    std::size_t best_j = 0;
+    for (std::size_t j = 0; j < shapes.size(); ++j) {
+      const double d = compare_meshes(g, shapes[j], quick).chamfer_l1;
+      if (d < best) best = d, best_j = j;
     }
-    const auto text_out = run(text_prompts);
+    return best_j;
+  };
+  // Text -> category by nearest held-out shape, as a table per category with what the misses
+  // came out nearest to.
+  const auto retrieval = [&](const char* title, const std::vector<model::GeneratedMesh>& out,
+                             const std::vector<std::string>& wanted, const std::vector<Mesh>& shapes,
+                             const std::vector<std::string>& shape_category) {
     std::map<std::string, std::pair<int, int>> per_cat;
-    std::map<std::string, std::string> confused_with;  // category -> nearest categories of its misses
+    std::map<std::string, std::string> confused_with;
     int correct = 0;
-    for (std::size_t i = 0; i < held.size(); ++i) {
-      const Mesh g = unit_diagonal(text_out[i].mesh);
-      double best = 1e9;
-      std::size_t best_j = 0;
-      for (std::size_t j = 0; j < gallery.size(); ++j) {
-        if (g.triangles.empty()) break;
-        const double d = compare_meshes(g, gallery[j], quick).chamfer_l1;
-        if (d < best) best = d, best_j = j;
-      }
-      const bool ok = !g.triangles.empty() && held[best_j].category == held[i].category;
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      const auto j = nearest(out[i].mesh, shapes);
+      const bool ok = j && shape_category[*j] == wanted[i];
       correct += ok;
-      auto& c = per_cat[held[i].category];
+      auto& c = per_cat[wanted[i]];
       c.first += ok;
       c.second += 1;
-      if (!ok) confused_with[held[i].category] += " " + (g.triangles.empty() ? "(empty)" : held[best_j].category);
+      if (!ok) confused_with[wanted[i]] += " " + (j ? shape_category[*j] : std::string("(empty)"));
     }
-    std::printf("TEXT: nearest held-out shape has the prompt's category: %d/%zu = %.1f%%\n", correct,
-                held.size(), 100.0 * correct / std::max<std::size_t>(1, held.size()));
+    std::printf("%s: nearest held-out shape has the prompt's category: %d/%zu = %.1f%%\n", title, correct,
+                out.size(), 100.0 * correct / std::max<std::size_t>(1, out.size()));
     for (const auto& [cat, c] : per_cat) {
       std::printf("  %-14s %d/%d%s%s\n", cat.c_str(), c.first, c.second, c.first < c.second ? "  misses ->" : "",
                   confused_with[cat].c_str());
     }
+  };
+  if (e.runs("text")) {
+    std::vector<model::Prompt> caption_prompts, noun_prompts;
+    std::vector<std::string> wanted, gallery_category;
+    for (std::size_t i = 0; i < held.size(); ++i) {
+      caption_prompts.push_back({held[i].caption, {}, 1.0, 1000 + i});
+      // The bare noun of the category ("a lamp"): the short prompts users type most.
+      const synth::Category* category = synth::find_category(held[i].category);
+      const std::string noun = category ? category->synonyms.front() : held[i].category;
+      noun_prompts.push_back({dataset::with_article(noun), {}, 1.0, 1000 + i});
+      wanted.push_back(held[i].category);
+    }
+    for (const auto& h : held) gallery_category.push_back(h.category);
+    retrieval("TEXT (captions)", run(caption_prompts), wanted, gallery, gallery_category);
+    retrieval("TEXT (bare nouns)", run(noun_prompts), wanted, gallery, gallery_category);
   }
 
   // Attributes: tall vs short, same seed.
@@ -362,6 +445,121 @@ int run_generate(const std::string& model_name, const EvalSettings& e) {
       if (c.first < c.second) std::printf("  %-14s %d/%d closed\n", cat.c_str(), c.first, c.second);
     }
   }
+  // Ten unrelated words the model does not know, each mapped by the lexicon to a different
+  // concept: their outputs must differ from each other by more than two samples of the same word
+  // differ (the same-word spread: Chamfer between seeds 0 and 1 of each word).
+  if (e.runs("distinct")) {
+    const std::vector<std::string> words = {"kitten", "stallion", "armchair", "sedan", "trashcan",
+                                            "tulip",  "pine",     "rowboat",  "female", "skyscraper"};
+    std::vector<model::Prompt> prompts;
+    for (std::size_t i = 0; i < words.size(); ++i) {
+      prompts.push_back({"a " + words[i], {}, 1.0, 5000});
+      prompts.push_back({"a " + words[i], {}, 1.0, 5001});
+    }
+    const auto out = run(prompts);
+    std::vector<Mesh> shapes;
+    for (const auto& m : out) shapes.push_back(unit_diagonal(m.mesh));
+    const auto chamfer = [&](std::size_t a, std::size_t b) {
+      return shapes[a].triangles.empty() || shapes[b].triangles.empty() ? 0.0 : compare_meshes(shapes[a], shapes[b], quick).chamfer_l1;
+    };
+    std::vector<double> spread;
+    for (std::size_t i = 0; i < words.size(); ++i) {
+      spread.push_back(chamfer(2 * i, 2 * i + 1));
+      std::printf("  %-11s -> %s; same-word spread %.4f\n", words[i].c_str(),
+                  out[2 * i].prompt_mappings.empty() ? "(no mapping)" : out[2 * i].prompt_mappings.front().c_str(), spread.back());
+    }
+    const double same = median(spread);
+    int above = 0, pairs = 0;
+    double closest = 1e9;
+    std::string closest_pair;
+    for (std::size_t i = 0; i < words.size(); ++i) {
+      for (std::size_t j = i + 1; j < words.size(); ++j) {
+        const double d = chamfer(2 * i, 2 * j);
+        above += d > same;
+        ++pairs;
+        if (d < closest) closest = d, closest_pair = words[i] + " / " + words[j];
+      }
+    }
+    std::printf("DISTINCT: %d/%d word pairs further apart than the median same-word spread %.4f (closest pair %s, %.4f)\n",
+                above, pairs, same, closest_pair.c_str(), closest);
+  }
+
+  // The held-out real catalog (dataset build --held-out): its first view as the image prompt,
+  // F@0.01 against the asset's closed surface, per category; and its English name as a text
+  // prompt, scored by whether the nearest held-out real shape has the name's category.
+  if (e.runs("real")) {
+    if (e.real_set.empty()) throw Error(ExitCode::Usage, "section real needs --real-set DIR (dataset build --held-out)");
+    struct Real {
+      std::string id, category, name;
+      fs::path image;
+      Mesh mesh;
+    };
+    std::vector<Real> reals;
+    std::ifstream in(e.real_set / "metadata.jsonl");
+    if (!in) throw Error(ExitCode::InvalidInput, (e.real_set / "metadata.jsonl").string() + ": cannot read");
+    for (std::string line; std::getline(in, line);) {
+      if (line.empty()) continue;
+      const auto record = nlohmann::json::parse(line);
+      if (!record.value("held_out", false)) {
+        throw Error(ExitCode::InvalidInput, e.real_set.string() + ": not the held-out set (dataset build --held-out)");
+      }
+      Real r;
+      r.id = record.at("id").get<std::string>();
+      r.category = record.at("category").get<std::string>();
+      r.name = record.at("attributes").at("real").value("name", "");
+      r.image = e.real_set / record.at("files").at("views").at(0).get<std::string>();
+      r.mesh = model::normalize_mesh_for_field(join_parts(io::load_scene(e.real_set / record.at("files").at("glb").get<std::string>())));
+      reals.push_back(std::move(r));
+    }
+    if (e.real_limit > 0 && reals.size() > static_cast<std::size_t>(e.real_limit)) {
+      std::vector<Real> spread;  // spaced through the catalog, which is ordered by piece
+      for (int i = 0; i < e.real_limit; ++i) spread.push_back(std::move(reals[i * reals.size() / e.real_limit]));
+      reals = std::move(spread);
+    }
+    std::vector<model::Prompt> image_prompts;
+    for (std::size_t i = 0; i < reals.size(); ++i) image_prompts.push_back({"", reals[i].image, 1.0, 4000 + i});
+    const auto out = run(image_prompts);
+    MetricOptions metric;
+    std::map<std::string, std::vector<double>> per_category;
+    double sum = 0;
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      const double f = out[i].mesh.triangles.empty() ? 0.0 : compare_meshes(out[i].mesh, reals[i].mesh, metric).fscore[0];
+      per_category[reals[i].category].push_back(f);
+      sum += f;
+      if (e.per_asset) std::printf("  real %-28s %-10s F@0.01 %.3f  %s\n", reals[i].id.c_str(), reals[i].category.c_str(), f, reals[i].name.c_str());
+    }
+    std::printf("REAL IMAGE: mean F@0.01 vs the closed surface over %zu held-out real renders (%s): %.3f\n",
+                out.size(), dataset::kHeldOutCatalog, sum / std::max<std::size_t>(1, out.size()));
+    for (const auto& [cat, f] : per_category) {
+      double s = 0;
+      for (double x : f) s += x;
+      std::printf("  %-14s F@0.01 %.3f over %zu\n", cat.c_str(), s / f.size(), f.size());
+    }
+    // Names whose head noun reaches a concept (the rest have no category to retrieve).
+    std::vector<model::Prompt> name_prompts;
+    std::vector<std::string> wanted, real_category;
+    std::vector<Mesh> real_gallery;
+    for (const auto& r : reals) {
+      real_gallery.push_back(unit_diagonal(r.mesh));
+      real_category.push_back(r.category);
+    }
+    std::vector<std::size_t> named;
+    for (std::size_t i = 0; i < reals.size(); ++i) {
+      if (reals[i].category == "other" || reals[i].name.empty()) continue;
+      name_prompts.push_back({reals[i].name, {}, 1.0, 4000 + i});
+      wanted.push_back(reals[i].category);
+    }
+    retrieval("REAL TEXT (catalog names)", run(name_prompts), wanted, real_gallery, real_category);
+    if (!e.contact_sheet.empty()) {
+      std::vector<std::pair<render::Image, Mesh>> pairs;
+      const std::size_t shown = std::min<std::size_t>(40, reals.size());
+      for (std::size_t k = 0; k < shown; ++k) {
+        const std::size_t i = k * reals.size() / shown;
+        pairs.emplace_back(condition::load_image(reals[i].image), out[i].mesh);
+      }
+      write_contact_sheet(e.contact_sheet, pairs, 96, 5);
+    }
+  }
   std::printf("TIMING (median s per asset, batches of 4, steps %d):", steps);
   double total_median = 0;
   for (const auto& [stage, v] : stage_seconds) {
@@ -439,6 +637,10 @@ int main(int argc, char** argv) {
       e.images = static_cast<int>(number("--images", 50));
       e.multimodal = static_cast<int>(number("--multimodal", 25));
       e.sections = get("--sections", e.sections);
+      e.real_set = get("--real-set", "");
+      e.real_limit = static_cast<int>(number("--real-limit", 0));
+      e.per_asset = number("--per-asset", 0) != 0;
+      e.contact_sheet = get("--contact-sheet", "");
       e.given_structure = number("--given-structure", 0) != 0;
       auto& o = e.options;
       o.structure_steps = o.latent_steps = static_cast<int>(number("--steps", o.structure_steps));

@@ -47,6 +47,11 @@ struct DatasetBuildOptions {
   std::size_t max_source_faces = 2'000'000;  // real models above this are skipped
   // Catalogs never read. kHeldOutCatalog is always added: it cannot be trained on by mistake.
   std::vector<std::string> exclude_catalogs;
+  // Build the evaluation set instead: kHeldOutCatalog alone, from the sweethome3d sources (other
+  // source kinds are a usage error). Every record, and the build report, carries
+  // "held_out": true, and the trainers refuse such a directory (model/training_shapes.h), so the
+  // evaluation set cannot become training data by a mistyped --dataset.
+  bool held_out = false;
   const condition::Lexicon* lexicon = nullptr;  // maps names to categories (null: nouns only)
   // Keep assets whose record an earlier run wrote (OUT/records/). Real records keep their closed
   // surface, views and colours, but their category and captions are redone with `lexicon`
@@ -66,6 +71,7 @@ struct DatasetBuildReport {
   std::size_t vocabulary_before = 0;  // distinct caption words of the synth caption corpus
   std::size_t vocabulary_after = 0;   // ... plus every caption of this dataset
   std::size_t resumed = 0;
+  bool held_out = false;  // the evaluation set (DatasetBuildOptions::held_out)
   double seconds = 0.0;
 };
 

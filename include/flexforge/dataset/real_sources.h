@@ -34,10 +34,12 @@ struct RealModel {
 };
 
 // Every piece of every *.sh3f in `dir`, catalogs in name order, pieces in id order. Pieces of
-// catalogs named in `exclude` are left out. Error(InvalidInput) naming the directory when it has
-// no .sh3f, or naming an archive that does not read.
+// catalogs named in `exclude` are left out; a non-empty `only` keeps that one catalog alone (the
+// held-out evaluation set). Error(InvalidInput) naming the directory when it has no .sh3f, or
+// naming an archive that does not read.
 std::vector<RealModel> list_sweethome3d(const std::filesystem::path& dir,
-                                        const std::vector<std::string>& exclude);
+                                        const std::vector<std::string>& exclude,
+                                        const std::string& only = {});
 // Every *.ac under `dir` (FlightGear's Models/), sorted by path. Error(InvalidInput) naming the
 // directory when it holds none.
 std::vector<RealModel> list_flightgear(const std::filesystem::path& dir);
