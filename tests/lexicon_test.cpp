@@ -7,6 +7,7 @@
 #include "flexforge/core/error.h"
 #include "flexforge/io/bilingual_dictionary.h"
 #include "flexforge/io/furniture_catalog.h"
+#include "flexforge/model/generator_training.h"
 
 #include "test_support.h"
 
@@ -54,6 +55,22 @@ TEST(Lexicon, ShippedLexiconMapsOpenVocabularyDeterministically) {
   ASSERT_FALSE(blue_cat.attributes.empty());
   EXPECT_EQ(blue_cat.attributes[0].words, "blue");
   EXPECT_EQ(blue_cat.attributes[0].relation, "colour");
+}
+
+// Training captions are read as prompts are: a real name reaches its concept token through the
+// lexicon instead of training on <unk>, and a caption with no known word is left out.
+TEST(Lexicon, TrainingCaptionsReadNamesThroughTheLexicon) {
+  const auto tok = Tokenizer::load(kModel / "tokenizer.json");
+  const auto lex = Lexicon::load(kModel / "lexicon.tsv");
+  const auto ids = model::training_caption_ids(tok, &lex, "Stretch limousine", 24);
+  ASSERT_TRUE(ids.has_value());
+  ASSERT_EQ(ids->size(), 24u);
+  EXPECT_NE(std::find(ids->begin(), ids->end(), tok.encode("car", 24).ids.back()), ids->end());
+  EXPECT_EQ(ids->back(), Tokenizer::kPad);
+  // Without the lexicon the same name has no known word.
+  EXPECT_FALSE(model::training_caption_ids(tok, nullptr, "Stretch limousine", 24).has_value());
+  EXPECT_FALSE(model::training_caption_ids(tok, &lex, "Zqxv Wplk", 24).has_value());
+  EXPECT_FALSE(model::training_caption_ids(tok, &lex, std::string("caf\xC3"), 24).has_value());
 }
 
 // Base forms come from the catalogs and dictionaries; prompts hold plurals, diminutives,

@@ -14,6 +14,7 @@
 #include "flexforge/synth/caption_corpus.h"
 #include "flexforge/model/generator_sizes.h"
 #include "flexforge/model/model_files.h"
+#include "flexforge/model/prompt_lexicon.h"
 #include "flexforge/model/training_shapes.h"
 #include "flexforge/model/vae_sample.h"
 #include "flexforge/model/flow_models.h"
@@ -95,14 +96,25 @@ std::vector<ShapeRecord> load_shapes(const GeneratorTrainOptions& o, const Token
   so.image_size = static_cast<int>(cond.image_size);
   condition::ImageOptions image_options;
   image_options.size = static_cast<int>(cond.image_size);
+  // Captions go through the model's lexicon (training_caption_ids); captions with no known word
+  // are left out, as condition dropout already trains the null text.
+  const auto lexicon = load_model_lexicon(o.model_dir, tokenizer);
+  std::size_t unknown_captions = 0;
   std::vector<ShapeRecord> shapes;
   for_each_training_shape(so, [&](const TrainingShape& shape) {
     ShapeRecord r;
     r.category = shape.category;
+    const bool real = shape.attributes.contains("real");
     for (size_t i = 0; i < shape.captions.size(); ++i) {
-      if (static_cast<int>(i) == kHeldOutCaption) continue;
-      const auto encoded = tokenizer.encode(shape.captions[i], static_cast<size_t>(cond.text_tokens));
-      r.captions.push_back(Tokenizer::pad(encoded.ids, static_cast<size_t>(cond.text_tokens)));
+      // The held-out phrasing exists only in synth captions; real captions are all trained on.
+      if (!real && static_cast<int>(i) == kHeldOutCaption) continue;
+      auto ids = training_caption_ids(tokenizer, lexicon ? &*lexicon : nullptr, shape.captions[i],
+                                      static_cast<size_t>(cond.text_tokens));
+      if (!ids) {
+        ++unknown_captions;
+        continue;
+      }
+      r.captions.push_back(std::move(*ids));
     }
     for (const auto& view : shape.views) {
       const auto prepared = condition::prepare_image(view.image, image_options);
@@ -124,6 +136,7 @@ std::vector<ShapeRecord> load_shapes(const GeneratorTrainOptions& o, const Token
     shapes.push_back(std::move(r));
   });
   if (shapes.empty()) throw Error(ExitCode::InvalidInput, "train: no training shapes");
+  if (unknown_captions > 0) spdlog::info("train: {} captions with no known word left out", unknown_captions);
   return shapes;
 }
 
@@ -455,6 +468,19 @@ GeneratorTrainReport train_generator(const GeneratorTrainOptions& o) {
   if (is_prior_stage(o.stage)) return train_prior(o, tokenizer, sizes);
   return o.stage == "structure" ? train_structure(o, tokenizer, sizes)
                                 : train_latent(o, tokenizer, sizes);
+}
+
+std::optional<std::vector<condition::TokenId>> training_caption_ids(const Tokenizer& tokenizer,
+                                                                   const condition::Lexicon* lexicon,
+                                                                   const std::string& caption, std::size_t tokens) {
+  condition::EncodeResult encoded;
+  try {
+    encoded = tokenizer.encode(caption, tokens, lexicon);
+  } catch (const Error&) {
+    return std::nullopt;  // not UTF-8, or no words at all
+  }
+  if (encoded.all_unknown || encoded.ids.empty()) return std::nullopt;
+  return Tokenizer::pad(encoded.ids, tokens);
 }
 
 }  // namespace flexforge::model

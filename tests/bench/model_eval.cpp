@@ -35,8 +35,8 @@
 //       prompt, F@0.01 against its closed surface, per category; each name that maps to a
 //       concept as a text prompt, right when the nearest held-out real shape has its category;
 //       --contact-sheet writes 40 of the renders beside a render of their raw output.
-//       Distinct: ten words the model does not know, mapped to ten concepts ("a kitten", "a
-//       sedan", ...), two seeds each; word pairs further apart (Chamfer) than the median spread
+//       Distinct: ten words the model does not know, mapped to ten concepts ("a mastiff", "a
+//       limousine", ...), two seeds each; word pairs further apart (Chamfer) than the median spread
 //       between two seeds of one word. Timing: median seconds per stage.
 //
 //   flexforge_bench_model profile MODEL [--prompt P] [--steps S]
@@ -449,8 +449,8 @@ int run_generate(const std::string& model_name, const EvalSettings& e) {
   // concept: their outputs must differ from each other by more than two samples of the same word
   // differ (the same-word spread: Chamfer between seeds 0 and 1 of each word).
   if (e.runs("distinct")) {
-    const std::vector<std::string> words = {"kitten", "stallion", "armchair", "sedan", "trashcan",
-                                            "tulip",  "pine",     "rowboat",  "female", "skyscraper"};
+    const std::vector<std::string> words = {"mastiff", "mare",  "armchair", "limousine", "trashcan",
+                                            "tulip",   "pine",  "canoe",    "female",    "skyscraper"};
     std::vector<model::Prompt> prompts;
     for (std::size_t i = 0; i < words.size(); ++i) {
       prompts.push_back({"a " + words[i], {}, 1.0, 5000});

@@ -7,9 +7,17 @@
 // prompt with phrasings the model never read.
 #pragma once
 
+#include "flexforge/condition/tokenizer.h"
+
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
+#include <vector>
+
+namespace flexforge::condition {
+class Lexicon;
+}
 
 namespace flexforge::model {
 
@@ -55,5 +63,13 @@ struct GeneratorTrainReport {
 };
 
 GeneratorTrainReport train_generator(const GeneratorTrainOptions& options);
+
+// A training caption as the text encoders read it: encoded as a prompt is (through `lexicon`
+// when there is one, so a real name like "Bookcase" trains on the concept token a user's prompt
+// of that name gets), padded to `tokens`. nullopt when no word is known or the text is not
+// UTF-8: such a caption would only teach "nothing" -> this shape.
+std::optional<std::vector<condition::TokenId>> training_caption_ids(const condition::Tokenizer& tokenizer,
+                                                                   const condition::Lexicon* lexicon,
+                                                                   const std::string& caption, std::size_t tokens);
 
 }  // namespace flexforge::model
