@@ -42,6 +42,21 @@ TrainingShape read_record(const std::filesystem::path& dir, const nlohmann::json
   return s;
 }
 
+[[noreturn]] void throw_held_out(const std::filesystem::path& dir) {
+  throw Error(ExitCode::Usage, dir.string() + ": this is the held-out evaluation set, which is never trained on");
+}
+
+// Up front, before any synth asset is made: a held-out set's build report says so (the records
+// say it too, and visit_dataset checks each of them).
+void refuse_held_out_sets(const TrainingShapeOptions& o) {
+  for (const auto& dir : o.datasets) {
+    std::ifstream in(dir / "build_report.json");
+    if (!in) continue;
+    const auto report = nlohmann::json::parse(in, nullptr, false);
+    if (report.is_object() && report.value("held_out", false)) throw_held_out(dir);
+  }
+}
+
 void visit_dataset(const std::filesystem::path& dir, const TrainingShapeOptions& o,
                    const std::function<void(const TrainingShape&)>& visit) {
   const std::filesystem::path file = dir / "metadata.jsonl";
@@ -56,9 +71,7 @@ void visit_dataset(const std::filesystem::path& dir, const TrainingShapeOptions&
     if (record.is_discarded() || !record.is_object() || !record.contains("files")) {
       throw Error(ExitCode::InvalidInput, file.string() + ":" + std::to_string(line_number) + ": not a dataset record");
     }
-    if (record.value("held_out", false)) {
-      throw Error(ExitCode::Usage, dir.string() + ": this is the held-out evaluation set (dataset build --held-out); it is never trained on");
-    }
+    if (record.value("held_out", false)) throw_held_out(dir);
     records.push_back(std::move(record));
   }
   const std::size_t batch = std::max<std::size_t>(1, worker_threads()) * 4;
@@ -81,6 +94,7 @@ void visit_dataset(const std::filesystem::path& dir, const TrainingShapeOptions&
 
 void for_each_training_shape(const TrainingShapeOptions& o,
                              const std::function<void(const TrainingShape&)>& visit) {
+  refuse_held_out_sets(o);
   synth::SynthConfig config;
   config.resolution = o.synth_resolution;
   config.views = o.views;
