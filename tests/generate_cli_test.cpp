@@ -172,6 +172,50 @@ double loss_after(const std::string& log, const std::string& marker) {
   return at == std::string::npos ? -1.0 : std::stod(log.substr(at + 5));
 }
 
+// `train latent --init` continues the shipped latent flow: its first loss is far below a fresh
+// flow's, and the latent statistics in config.json stay the shipped ones (the weights model
+// latents normalised by them). The structure stage refuses --init; a model directory without the
+// latent flow's statistics is a model error.
+TEST_F(GenerateCli, TrainLatentFromShippedWeightsKeepsItsLatentStatistics) {
+  const fs::path shipped = source_dir() / "models" / "default";
+  const auto copy_model = [&](const fs::path& to) {
+    fs::create_directories(to);
+    for (const auto& e : fs::directory_iterator(shipped)) fs::copy_file(e.path(), to / e.path().filename());
+  };
+  copy_model(dir / "fresh");
+  copy_model(dir / "init");
+  const auto train = [&](const fs::path& model, std::vector<std::string> extra) {
+    std::vector<std::string> args{"--threads", "2", "train", "latent", "--model-dir", model.string(), "--steps", "3",
+                                  "--batch", "2", "--synth-count", "4", "--views", "1", "--checkpoint-every", "100"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_cli(args);
+  };
+  const auto fresh = train(dir / "fresh", {});
+  ASSERT_EQ(fresh.exit_code, 0) << fresh.err;
+  const auto init = train(dir / "init", {"--init", (shipped / "latent_flow.safetensors").string()});
+  ASSERT_EQ(init.exit_code, 0) << init.err;
+  const double fresh_loss = loss_after(fresh.out + fresh.err, "step 1/3");
+  const double init_loss = loss_after(init.out + init.err, "step 1/3");
+  ASSERT_GT(fresh_loss, 0.0) << fresh.err;
+  ASSERT_GT(init_loss, 0.0) << init.err;
+  EXPECT_LT(init_loss, 0.7 * fresh_loss) << init.err;
+  const auto stats = [](const fs::path& model) {
+    return nlohmann::json::parse(read_text(model / "config.json"))["networks"]["latent_flow"]["args"]["latent_mean"];
+  };
+  EXPECT_EQ(stats(dir / "init"), stats(shipped));
+  EXPECT_NE(stats(dir / "fresh"), stats(shipped));
+
+  EXPECT_EQ(run_cli({"train", "structure", "--model-dir", (dir / "init").string(), "--init",
+                     (shipped / "latent_flow.safetensors").string(), "--steps", "2"}).exit_code, 2);
+  auto config = nlohmann::json::parse(read_text(dir / "fresh" / "config.json"));
+  config["networks"]["latent_flow"]["args"].erase("latent_std");
+  std::ofstream(dir / "fresh" / "config.json") << config.dump(2);
+  fs::remove_all(dir / "fresh" / "checkpoint");
+  const auto no_stats = train(dir / "fresh", {"--init", (shipped / "latent_flow.safetensors").string()});
+  EXPECT_EQ(no_stats.exit_code, 4) << no_stats.err;
+  EXPECT_NE(no_stats.err.find("latent_std"), std::string::npos) << no_stats.err;
+}
+
 // `train image-prior` fits the image prior on a few synth renders (the loss falls well below its
 // first value), registers it in config.json, and `generate --image` on that model starts from it;
 // `train text-prior` likewise for captions and text prompts.

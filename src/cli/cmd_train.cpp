@@ -71,9 +71,9 @@ class TrainCommand : public Command {
       sub_stage->add_option("--checkpoint-every", o.checkpoint_every)->capture_default_str();
       sub_stage->add_option("--time-limit", o.time_limit_minutes, "Stop with a checkpoint after this many minutes")->capture_default_str();
       sub_stage->add_flag("--resume", o.resume, "Continue from MODEL_DIR/checkpoint");
-      if (model::is_prior_stage(stage_name)) {
+      if (model::accepts_init_weights(stage_name)) {
         sub_stage->add_option("--init", o.init_weights,
-                              "Start from these weights (safetensors, e.g. the shipped prior) with a fresh optimiser");
+                              "Start from these weights (safetensors, e.g. the shipped network) with a fresh optimiser");
       }
       stages_[stage] = sub_stage;
     }

@@ -27,6 +27,7 @@
 #include <spdlog/spdlog.h>
 
 #include <random>
+#include <tuple>
 
 namespace flexforge::model {
 
@@ -314,9 +315,25 @@ GeneratorTrainReport train_latent(const GeneratorTrainOptions& o, const Tokenize
   vae->eval();
   auto shapes = load_shapes(o, tokenizer, sizes.latent_flow.condition,
                             static_cast<int>(vae_sizes.base_resolution), vae.get());
-  std::vector<torch::Tensor> all;
-  for (const auto& s : shapes) all.push_back(s.latent);
-  const auto [mean, stdev] = channel_stats(torch::cat(all));
+  std::vector<double> mean, stdev;
+  if (o.init_weights.empty()) {
+    std::vector<torch::Tensor> all;
+    for (const auto& s : shapes) all.push_back(s.latent);
+    std::tie(mean, stdev) = channel_stats(torch::cat(all));
+  } else {
+    // The initial weights model latents normalised by the statistics they were trained with.
+    const nn::ModelConfig previous = model.network("latent_flow");
+    for (const char* name : {"latent_mean", "latent_std"}) {
+      if (!previous.args.contains(name) || !previous.args[name].is_array() ||
+          previous.args[name].size() != static_cast<std::size_t>(vae_sizes.latent_channels)) {
+        throw Error(ExitCode::Model, "train latent: init_weights needs " + (o.model_dir / "config.json").string() +
+                                         "'s latent_flow entry with its " + name + " (" +
+                                         std::to_string(vae_sizes.latent_channels) + " values)");
+      }
+    }
+    mean = previous.args["latent_mean"].get<std::vector<double>>();
+    stdev = previous.args["latent_std"].get<std::vector<double>>();
+  }
   const auto mean_t = torch::tensor(mean, torch::kFloat).view({1, -1});
   const auto std_t = torch::tensor(stdev, torch::kFloat).view({1, -1});
   spdlog::info("train latent: {} shapes encoded", shapes.size());
@@ -327,6 +344,10 @@ GeneratorTrainReport train_latent(const GeneratorTrainOptions& o, const Tokenize
   nn::TrainingRun run(
       *flow, nn::training_run_options(o, "latent_flow", o.model_dir, o.steps, o.learning_rate));
   int step = run.start_step();
+  if (!o.init_weights.empty() && step == 0) {
+    nn::load_weights(*flow, o.init_weights);
+    spdlog::info("train latent: starting from {}", o.init_weights.string());
+  }
   for (; run.keep_going(step); ++step) {
     rng.seed(o.seed * 13 + static_cast<uint64_t>(step));
     std::vector<const ShapeRecord*> picked;
@@ -457,8 +478,8 @@ GeneratorTrainReport train_generator(const GeneratorTrainOptions& o) {
   if (o.batch < 1 || o.batch > 256 || o.steps < 1 || o.synth_count < 1) {
     throw Error(ExitCode::Usage, "train: batch 1..256, steps >= 1, synth_count >= 1");
   }
-  if (!o.init_weights.empty() && !is_prior_stage(o.stage)) {
-    throw Error(ExitCode::Usage, "train " + o.stage + ": init_weights applies to image-prior and text-prior");
+  if (!o.init_weights.empty() && !accepts_init_weights(o.stage)) {
+    throw Error(ExitCode::Usage, "train " + o.stage + ": init_weights applies to image-prior, text-prior and latent");
   }
   if (!o.init_weights.empty() && !fs::exists(o.init_weights)) {
     throw Error(ExitCode::InvalidInput, "train " + o.stage + ": init_weights " + o.init_weights.string() + ": file not found");

@@ -43,16 +43,22 @@ struct GeneratorTrainOptions {
   double time_limit_minutes = 0.0;
   bool resume = false;
   std::filesystem::path config;          // optional JSON with network sizes
-  // Prior stages only: start from these weights (e.g. a shipped prior) instead of a fresh
-  // initialisation, to continue training on more shapes with a fresh optimiser. Ignored when
-  // --resume finds a checkpoint (that already holds newer weights).
+  // Prior and latent stages: start from these weights (e.g. the shipped network) instead of a
+  // fresh initialisation, to continue training on more shapes with a fresh optimiser. Ignored
+  // when --resume finds a checkpoint (that already holds newer weights). The latent stage then
+  // keeps the latent statistics of model_dir's latent_flow entry, which the initial weights were
+  // trained on, instead of measuring them anew on the new shapes.
   std::filesystem::path init_weights;
 };
 
-// The stages that train a structure prior (and accept GeneratorTrainOptions::init_weights).
+// The stages that train a structure prior.
 inline bool is_prior_stage(const std::string& stage) {
   return stage == "image-prior" || stage == "text-prior";
 }
+
+// The stages that accept GeneratorTrainOptions::init_weights. Not the structure stage: it
+// retrains the occupancy VAE whose latent its flow models, so old flow weights would not fit.
+inline bool accepts_init_weights(const std::string& stage) { return is_prior_stage(stage) || stage == "latent"; }
 
 struct GeneratorTrainReport {
   int steps_done = 0;
