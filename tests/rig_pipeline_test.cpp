@@ -89,6 +89,30 @@ TEST(Rig, JointCountOptionIsHonoured) {
   EXPECT_NEAR(static_cast<double>(r.skeleton.joints.size()), 30.0, 4.0);
 }
 
+// A person lying on the floor, on its back either way round, is still a biped (stood up on its
+// long axis it has two feet and a head above); a fish, as long and flat, stays generic: stood
+// on its tail, the fin's two lobes lie one above the other, not side by side. The fish is one
+// that the lying test without that check took for a biped (synth seed 11, index 6).
+TEST(Rig, LyingPersonIsABipedAndALyingFishIsNot) {
+  synth::SynthConfig config;
+  config.views = 0;
+  config.part_meshes = false;
+  const synth::SynthAsset person = synth::generate_category_asset(config, "humanoid", 424242, 1);
+  EXPECT_EQ(rig::rig_mesh(person.mesh).type, rig::RigType::Biped);
+  for (const float sign : {1.0f, -1.0f}) {
+    Mesh lying = person.mesh;
+    for (Vec3& p : lying.positions) p = Vec3(p.x(), -sign * p.z(), sign * p.y());  // about X, face up or down
+    for (Vec3& n : lying.normals) n = Vec3(n.x(), -sign * n.z(), sign * n.y());
+    const rig::RigResult r = rig::rig_mesh(lying);
+    EXPECT_EQ(r.type, rig::RigType::Biped) << "sign " << sign;
+    expect_valid_rig(r, lying.positions.size());
+  }
+  config.categories = {"humanoid", "cat", "dog", "horse", "cow", "bird", "fish", "snake", "octopus", "spider", "dragon"};
+  const synth::SynthAsset fish = synth::generate_asset(config, 11, 6);
+  ASSERT_EQ(fish.category, "fish");
+  EXPECT_EQ(rig::rig_mesh(fish.mesh).type, rig::RigType::Generic);
+}
+
 TEST(Rig, TriangleSoupRigs) {
   // Every triangle with its own three vertices: no shared edges at all.
   const Scene s = io::load_scene(cgal_mesh("pig.off"));
