@@ -9,11 +9,7 @@
 #include "flexforge/rig/skeletonize.h"
 #include "flexforge/rig/voxelize.h"
 
-#include <spdlog/spdlog.h>
-
-#include <algorithm>
 #include <chrono>
-#include <optional>
 
 namespace flexforge::rig {
 
@@ -22,40 +18,6 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-// A figure lying on the floor (much longer than it is tall) has no feet below a head, so the
-// ground test calls it generic. Stood up on either end of its long horizontal axis, a person
-// lying on its back or side has two feet at the bottom and the head on top, and the ground
-// test applies unchanged. Only a biped is taken from the turned figure: a lying quadruped or
-// snake stood on end is none of the two. The names index the same joints, so they carry over.
-std::optional<NamedJoints> name_lying_figure(const JointTree& tree, const MirrorPlane& plane, const Aabb& box) {
-  const Vec3 extent = box.extent();
-  const int axis = extent.x() >= extent.z() ? 0 : 2;
-  if (extent.y() >= 0.5f * extent[axis]) return std::nullopt;
-  for (const float sign : {1.0f, -1.0f}) {
-    // The rotation (about the other horizontal axis) that takes sign * axis to +Y.
-    Eigen::Matrix3f turn;
-    if (axis == 0) turn << 0, -sign, 0, sign, 0, 0, 0, 0, 1;
-    else turn << 1, 0, 0, 0, 0, sign, 0, -sign, 0;
-    JointTree turned = tree;
-    for (Vec3& p : turned.position) p = turn * p;
-    MirrorPlane turned_plane = plane;
-    turned_plane.normal = turn * plane.normal;
-    const float ground = sign > 0 ? box.min[axis] : -box.max[axis];
-    NamedJoints names = name_joints(turned, turned_plane, RigType::Auto, ground, extent[axis]);
-    if (names.type != RigType::Biped) continue;
-    // A person lying on the floor has its feet side by side across the floor; a fish stood on
-    // its tail has the two lobes of its tail fin one above the other (in the lying frame).
-    const auto joint = [&](const std::string& name) {
-      const auto at = std::find(names.names.begin(), names.names.end(), name);
-      return at == names.names.end() ? -1 : static_cast<int>(at - names.names.begin());
-    };
-    const int left = joint("LeftToes"), right = joint("RightToes");
-    if (left < 0 || right < 0) continue;
-    const Vec3 apart = tree.position[left] - tree.position[right];
-    if (std::abs(apart[2 - axis]) > std::abs(apart.y())) return names;
-  }
-  return std::nullopt;
-}
 }  // namespace
 
 void RigOptions::validate() const {
@@ -97,21 +59,7 @@ RigResult rig_mesh(const Mesh& mesh, const RigOptions& options) {
   bo.target_joints = options.joints;
   JointTree tree = build_joint_tree(curve, com.cast<float>(), diag, bo);
   symmetrize_joints(tree.position, result.symmetry, 0.04f * diag);
-  NamedJoints names;
-  try {
-    names = name_joints(tree, result.symmetry, options.rig_type, box.min.y(), box.extent().y());
-  } catch (const Error&) {
-    // A requested biped that does not stand may lie: honoured when it does, else the refusal.
-    auto lying = options.rig_type == RigType::Biped ? name_lying_figure(tree, result.symmetry, box) : std::nullopt;
-    if (!lying) throw;
-    names = std::move(*lying);
-  }
-  if (options.rig_type == RigType::Auto && names.type == RigType::Generic) {
-    if (auto lying = name_lying_figure(tree, result.symmetry, box)) {
-      spdlog::debug("rig: a biped lying down (stood up on its long axis, it has two feet and a head above)");
-      names = std::move(*lying);
-    }
-  }
+  const NamedJoints names = name_figure_joints(tree, result.symmetry, options.rig_type, box);
   result.type = names.type;
   result.timings.skeleton_s = seconds_since(t1);
 

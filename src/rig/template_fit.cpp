@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <set>
 
 namespace flexforge::rig {
@@ -315,6 +316,63 @@ NamedJoints name_joints(const JointTree& t, const MirrorPlane& plane, RigType re
   }
   result.type = type;
   return result;
+}
+
+namespace {
+
+// A figure lying on the floor (much longer than it is tall) has no feet below a head, so the
+// ground test calls it generic. Stood up on either end of its long horizontal axis, a person
+// lying on its back or front has two feet at the bottom and the head on top, and the ground
+// test applies unchanged. Only a biped is taken from the turned figure: a lying quadruped or
+// snake stood on end is none of the two. The names index the same joints, so they carry over.
+std::optional<NamedJoints> name_lying_figure(const JointTree& tree, const MirrorPlane& plane, const Aabb& box) {
+  const Vec3 extent = box.extent();
+  const int axis = extent.x() >= extent.z() ? 0 : 2;
+  if (extent.y() >= 0.5f * extent[axis]) return std::nullopt;
+  for (const float sign : {1.0f, -1.0f}) {
+    // The rotation (about the other horizontal axis) that takes sign * axis to +Y.
+    Eigen::Matrix3f turn;
+    if (axis == 0) turn << 0, -sign, 0, sign, 0, 0, 0, 0, 1;
+    else turn << 1, 0, 0, 0, 0, sign, 0, -sign, 0;
+    JointTree turned = tree;
+    for (Vec3& p : turned.position) p = turn * p;
+    MirrorPlane turned_plane = plane;
+    turned_plane.normal = turn * plane.normal;
+    const float ground = sign > 0 ? box.min[axis] : -box.max[axis];
+    NamedJoints names = name_joints(turned, turned_plane, RigType::Auto, ground, extent[axis]);
+    if (names.type != RigType::Biped) continue;
+    // A person lying on the floor has its feet side by side across the floor; a fish stood on
+    // its tail has the two lobes of its tail fin one above the other (in the lying frame).
+    const auto joint = [&](const std::string& name) {
+      const auto at = std::find(names.names.begin(), names.names.end(), name);
+      return at == names.names.end() ? -1 : static_cast<int>(at - names.names.begin());
+    };
+    const int left = joint("LeftToes"), right = joint("RightToes");
+    if (left < 0 || right < 0) continue;
+    const Vec3 apart = tree.position[left] - tree.position[right];
+    if (std::abs(apart[2 - axis]) > std::abs(apart.y())) return names;
+  }
+  return std::nullopt;
+}
+}  // namespace
+
+NamedJoints name_figure_joints(const JointTree& tree, const MirrorPlane& plane, RigType requested, const Aabb& box) {
+  NamedJoints names;
+  try {
+    names = name_joints(tree, plane, requested, box.min.y(), box.extent().y());
+  } catch (const Error&) {
+    // A requested biped that does not stand may lie: honoured when it does, else the refusal.
+    auto lying = requested == RigType::Biped ? name_lying_figure(tree, plane, box) : std::nullopt;
+    if (!lying) throw;
+    return std::move(*lying);
+  }
+  if (requested == RigType::Auto && names.type == RigType::Generic) {
+    if (auto lying = name_lying_figure(tree, plane, box)) {
+      spdlog::debug("rig: a biped lying down (stood up on its long axis, it has two feet and a head above)");
+      return std::move(*lying);
+    }
+  }
+  return names;
 }
 
 }  // namespace flexforge::rig

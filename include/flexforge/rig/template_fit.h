@@ -6,6 +6,7 @@
 // +X (glTF: characters face +Z). Anything else gets generic names joint_00, joint_01, ...
 #pragma once
 
+#include "flexforge/core/mesh_ops.h"
 #include "flexforge/rig/bone_graph.h"
 #include "flexforge/rig/symmetry.h"
 
@@ -29,5 +30,10 @@ struct NamedJoints {
 // A forced biped/quadruped that does not fit (wrong number of feet) falls back to generic names.
 NamedJoints name_joints(const JointTree& tree, const MirrorPlane& plane, RigType requested,
                         float ground_y, float height);
+
+// name_joints on the mesh's bounding box (Y up), and when that finds no biped or quadruped (or
+// refuses a requested biped), the same test on the figure stood up on either end of its long
+// horizontal axis: a person lying on the floor is a biped. Refusals as name_joints.
+NamedJoints name_figure_joints(const JointTree& tree, const MirrorPlane& plane, RigType requested, const Aabb& box);
 
 }  // namespace flexforge::rig
